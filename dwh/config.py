@@ -1,0 +1,193 @@
+"""Typed job configs: parse JSON, validate it strictly, explain every problem.
+
+Each job declares a :class:`JobConfig` subclass. :func:`parse_config` turns the raw
+config (JSON text, bytes or a dict, from the command line, a notebook or a test) into
+a validated model, or raises :class:`~dwh.errors.ConfigError` listing every problem
+with its field path, what was expected and what was given. Unknown keys are errors
+and come with a "did you mean" suggestion. Nothing here imports pyspark, so configs
+are validated before any Spark session exists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dwh.errors import ConfigError
+from dwh.redaction import REDACTED, is_secret_key
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Configs larger than this (1 MiB) are refused before they are parsed."""
+
+ConfigT = TypeVar("ConfigT", bound="JobConfig")
+
+
+class JobConfig(BaseModel):
+    """Base class for a job's JSON config.
+
+    Unknown keys are rejected, values are validated strictly (``"30"`` is not an
+    integer) and instances are immutable. Every job can be triggered by another, so
+    the trigger fields live here.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    triggered_by_job: str | None = None
+    """The job whose success started this run, if any."""
+    triggered_by_run_id: str | None = None
+    """The run id of that job's run, if any."""
+
+
+def parse_config(
+    model: type[ConfigT], raw: str | bytes | Mapping[str, Any], *, job: str
+) -> ConfigT:
+    """Validate a raw config against ``model``.
+
+    Args:
+        model: The job's config model.
+        raw: JSON text or bytes, or an already-decoded mapping (a notebook's dict).
+        job: The job name, used in error messages.
+
+    Returns:
+        The validated config.
+
+    Raises:
+        ConfigError: The config is empty, too large, malformed, not an object, or
+            fails validation. The error lists every problem.
+    """
+    data = load_json_object(raw, job=job)
+    try:
+        # Validate through JSON so a dict from a notebook and text from the command
+        # line follow exactly the same (strict, JSON-mode) rules.
+        return model.model_validate_json(json.dumps(data), strict=True)
+    except ValidationError as exc:
+        raise ConfigError(job, describe_errors(model, exc.errors())) from None
+
+
+def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[str, Any]:
+    """Decode a raw config into a dict, refusing anything that is not one JSON object."""
+    if isinstance(raw, Mapping):
+        try:
+            text = json.dumps(raw)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(job, [f"config is not JSON-serialisable: {exc}"]) from None
+    elif isinstance(raw, bytes | str):
+        text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
+    else:
+        raise ConfigError(job, [f"config must be JSON text or a dict, got {type(raw).__name__}"])
+    size = len(text.encode("utf-8"))
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            job, [f"config is {size:,} bytes; the limit is {MAX_CONFIG_BYTES:,} bytes (1 MiB)"]
+        )
+    if not text.strip():
+        raise ConfigError(job, ['config is empty; expected a JSON object such as {"key": ...}'])
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            job, [f"config is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
+        ) from None
+    except _DuplicateKeyError as exc:
+        raise ConfigError(job, [str(exc)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(job, [f"config must be a JSON object, got {_json_type(data)}"])
+    return data
+
+
+def config_schema(model: type[JobConfig]) -> dict[str, Any]:
+    """Return the JSON Schema of a config model."""
+    return model.model_json_schema()
+
+
+def describe_errors(model: type[BaseModel], errors: Sequence[ErrorDetails]) -> list[str]:
+    """Turn pydantic error details into one readable line each."""
+    return [_describe(model, error) for error in errors]
+
+
+def _describe(model: type[BaseModel], error: ErrorDetails) -> str:
+    loc = tuple(error["loc"])
+    path = _format_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        valid = _fields_at(model, loc[:-1])
+        key = str(loc[-1])
+        hint = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        suggestion = f": did you mean '{hint[0]}'?" if hint else ""
+        return f"unknown key '{path}'{suggestion} (valid keys: {', '.join(valid)})"
+    if kind == "missing":
+        return f"'{path}': required field is missing"
+    given = (
+        REDACTED if any(isinstance(p, str) and is_secret_key(p) for p in loc) else error["input"]
+    )
+    return f"'{path}': {error['msg']}; got {_show(given)}"
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The valid keys of the (nested) model that ``loc`` points into."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _model_in(annotation: Any) -> Any:
+    if _is_model(annotation):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_model(obj: Any) -> bool:
+    return isinstance(obj, type) and issubclass(obj, BaseModel)
+
+
+def _format_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<config>"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _json_type(value: Any) -> str:
+    names = {
+        list: "an array",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+    }
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKeyError(f"config has the key '{key}' twice")
+        data[key] = value
+    return data

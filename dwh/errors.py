@@ -1,0 +1,86 @@
+"""The errors dwh raises, each with the exit code the entry point uses.
+
+Every error the framework raises on purpose derives from :class:`DwhError`.
+The generic entry catches it, prints one line and exits with ``exit_code``;
+anything else that escapes a job is the job's own failure (exit 1).
+
+```
+DwhError                      exit 1
+├── UsageError                exit 2  bad invocation; no job ran, nothing written
+│   ├── ConfigError           exit 2  the job's JSON config is malformed or invalid
+│   ├── ModuleRefusedError    exit 2  a module name outside the allowed packages
+│   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
+├── JobContractError          exit 1  job code breaks the framework contract
+├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
+└── JobAlreadyRunningError    exit 3  another live run holds the same output lock
+```
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DwhError(Exception):
+    """Root of every error dwh raises on purpose.
+
+    Attributes:
+        exit_code: The process exit code the generic entry uses for this error.
+    """
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(DwhError):
+    """The invocation is invalid: no job ran and nothing was written."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class ConfigError(UsageError):
+    """A job config is malformed JSON or fails its model's validation.
+
+    Attributes:
+        job: The job whose config failed.
+        problems: One line per problem, each naming the field path.
+    """
+
+    def __init__(self, job: str, problems: list[str]) -> None:
+        self.job = job
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = f"invalid config for job '{job}'"
+        if count == 1:
+            message = f"{head}: {self.problems[0]}"
+        else:
+            message = f"{head} ({count} problems): " + "; ".join(self.problems)
+        super().__init__(message)
+
+
+class ModuleRefusedError(UsageError):
+    """A module name is malformed or outside the allowed package prefixes."""
+
+
+class JobModuleError(UsageError):
+    """A job module is missing, raises on import, or has no ``main``."""
+
+
+class JobContractError(DwhError):
+    """Job or factory code breaks the framework contract (a bug in the job)."""
+
+
+class JobFailedError(DwhError):
+    """A job ran and failed; its ``on_failure`` hook has run."""
+
+
+class JobAlreadyRunningError(DwhError):
+    """Another live run of the same job is writing the same output."""
+
+    exit_code: ClassVar[int] = 3

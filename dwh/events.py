@@ -1,0 +1,106 @@
+"""The lifecycle event schema shared by jobs, the event stream, the run store and the TUI.
+
+Every event is one flat JSON object with the fields below, plus the event's own
+payload. Consumers read events, never Spark's log.
+
+```
+schema_version  int      bumped on any incompatible change
+event           str      job_started | phase_finished | job_succeeded | job_failed
+job             str      the job name, e.g. "filter_images"
+run_id          str
+at              str      UTC, ISO-8601 with a "Z"
+triggered_by_job, triggered_by_run_id   present when known
+```
+
+Payloads: ``job_started`` has ``config`` (redacted) and ``config_hash``;
+``phase_finished`` has ``phase``, ``rows`` and ``seconds``; ``job_succeeded`` has
+``metrics`` and ``outputs``; ``job_failed`` has ``error_type`` and ``error_message``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+EventName = Literal["job_started", "phase_finished", "job_succeeded", "job_failed"]
+EVENT_NAMES: tuple[str, ...] = ("job_started", "phase_finished", "job_succeeded", "job_failed")
+TERMINAL_EVENTS: frozenset[str] = frozenset({"job_succeeded", "job_failed"})
+_HEADER = ("schema_version", "event", "job", "run_id", "at")
+
+
+def utc_now_iso() -> str:
+    """Return the current UTC time as ISO-8601 with millisecond precision and a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One lifecycle event.
+
+    Attributes:
+        event: The event name.
+        job: The job name.
+        run_id: The run this event belongs to.
+        payload: The event-specific fields, JSON-serialisable.
+        at: When it happened, UTC ISO-8601.
+        triggered_by_job: The upstream job, when this run was triggered.
+        triggered_by_run_id: The upstream run id, when this run was triggered.
+        schema_version: The schema version this event follows.
+    """
+
+    event: str
+    job: str
+    run_id: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    at: str = field(default_factory=utc_now_iso)
+    triggered_by_job: str | None = None
+    triggered_by_run_id: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the flat JSON form: header fields first, then the payload."""
+        data: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "event": self.event,
+            "job": self.job,
+            "run_id": self.run_id,
+            "at": self.at,
+        }
+        if self.triggered_by_job is not None:
+            data["triggered_by_job"] = self.triggered_by_job
+        if self.triggered_by_run_id is not None:
+            data["triggered_by_run_id"] = self.triggered_by_run_id
+        data.update(self.payload)
+        return data
+
+    def to_json(self) -> str:
+        """Return the event as one line of JSON (no newline)."""
+        return json.dumps(self.to_dict(), default=str, separators=(",", ":"))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Build an event from its flat JSON form."""
+        payload = {
+            k: v
+            for k, v in data.items()
+            if k not in _HEADER and k not in ("triggered_by_job", "triggered_by_run_id")
+        }
+        return cls(
+            event=data["event"],
+            job=data["job"],
+            run_id=data["run_id"],
+            payload=payload,
+            at=data["at"],
+            triggered_by_job=data.get("triggered_by_job"),
+            triggered_by_run_id=data.get("triggered_by_run_id"),
+            schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+        )
+
+    @classmethod
+    def from_json(cls, line: str) -> Event:
+        """Parse one JSON line written by :meth:`to_json`."""
+        return cls.from_dict(json.loads(line))

@@ -1,0 +1,1 @@
+"""Job packages. Each ``dwh.jobs.<job>`` holds ``<job>_job_factory.py`` with ``main(**kwargs)``."""

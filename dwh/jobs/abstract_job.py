@@ -1,0 +1,155 @@
+"""The job contract: a template method that runs the job and its lifecycle hooks.
+
+A concrete job implements three hooks and nothing else::
+
+    class MyJob(AbstractJob):
+        def execute_job(self, **params) -> dict[str, Any]: ...  # EXTRACT, TRANSFORM, LOAD
+        def on_success(self, results) -> None: ...
+        def on_failure(self, error_message) -> None: ...
+
+:meth:`AbstractJob.run` is final. It publishes the lifecycle events around the hooks,
+so every job streams the same events whatever its hooks do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, final
+
+from dwh.redaction import redact_text
+from dwh.run_context import RunContext
+from dwh.services.publishers import NullPublisher
+
+if TYPE_CHECKING:
+    from dwh.services.protocols import EventPublisher
+
+log = logging.getLogger(__name__)
+
+Metrics = dict[str, Any]
+
+
+@dataclass
+class Phase:
+    """A running phase; set ``rows`` before it ends to report a row count."""
+
+    name: str
+    rows: int | None = None
+
+
+class AbstractJob(ABC):
+    """Base class for every job.
+
+    Args:
+        context: The run's identity and lineage. Defaults to a fresh context named
+            after the class, which is what unit tests usually want.
+        publisher: Where lifecycle events go. Defaults to nowhere.
+        secrets: Secret config values to hide in error messages.
+    """
+
+    def __init__(
+        self,
+        *,
+        context: RunContext | None = None,
+        publisher: EventPublisher | None = None,
+        secrets: frozenset[str] = frozenset(),
+    ) -> None:
+        self.context = context or RunContext(job=type(self).__name__)
+        self.publisher: EventPublisher = publisher or NullPublisher()
+        self.outputs: dict[str, str] = {}
+        self._secrets = secrets
+        self._publisher_failed = False
+
+    @final
+    def run(self, **kwargs: Any) -> Any:
+        """Run the job: ``execute_job``, then ``on_success``; on error ``on_failure``.
+
+        Publishes ``job_started`` first, then ``job_succeeded`` after ``on_success``
+        returns, or ``job_failed`` after ``on_failure`` returns. A failing
+        ``on_success`` is a failure of the run. If ``on_failure`` itself raises, the
+        original error is still the one raised, with the hook's error attached as a
+        note and as ``hook_error``.
+
+        Args:
+            **kwargs: The validated parameters for :meth:`execute_job`.
+
+        Returns:
+            Whatever ``execute_job`` returned.
+        """
+        self.publish(
+            "job_started", config=self.context.config, config_hash=self.context.config_hash
+        )
+        try:
+            results = self.execute_job(**kwargs)
+            self.on_success(results)
+        except (Exception, KeyboardInterrupt) as exc:
+            message = self.error_message(exc)
+            try:
+                self.on_failure(message)
+            except Exception as hook_exc:
+                hook_message = self.error_message(hook_exc)
+                exc.add_note(f"on_failure hook also failed: {hook_message}")
+                exc.hook_error = hook_exc  # type: ignore[union-attr]
+            self.publish("job_failed", error_type=type(exc).__name__, error_message=message)
+            raise
+        self.publish("job_succeeded", metrics=results, outputs=dict(self.outputs))
+        return results
+
+    @abstractmethod
+    def execute_job(self, *args: Any, **kwargs: Any) -> Any:
+        """Do the work: EXTRACT, TRANSFORM, LOAD.
+
+        Args:
+            **kwargs: The validated config values this job accepts.
+
+        Returns:
+            The run's metrics, JSON-serialisable.
+        """
+
+    @abstractmethod
+    def on_success(self, results: Any) -> None:
+        """React to a successful run (publish, clean up). Raising fails the run."""
+
+    @abstractmethod
+    def on_failure(self, error_message: str) -> None:
+        """React to a failed run (alert, clean up). The error is re-raised afterwards."""
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[Phase]:
+        """Time a phase and publish ``phase_finished`` when it ends without error.
+
+        Example::
+
+            with self.phase("extract") as phase:
+                frame = self.reader.read(path)
+                phase.rows = ...  # when known
+        """
+        current = Phase(name)
+        started = time.perf_counter()
+        yield current
+        seconds = round(time.perf_counter() - started, 3)
+        self.publish("phase_finished", phase=name, rows=current.rows, seconds=seconds)
+
+    def record_output(self, name: str, path: str) -> None:
+        """Record a path this run wrote; it is reported in ``job_succeeded``."""
+        self.outputs[name] = path
+
+    def publish(self, name: str, **payload: Any) -> None:
+        """Publish an event of this run. A failing publisher never fails the job."""
+        try:
+            self.publisher.publish(self.context.event(name, **payload))
+        except Exception as exc:
+            if not self._publisher_failed:
+                self._publisher_failed = True
+                log.warning("could not publish %s: %s", name, exc)
+
+    def error_message(self, exc: BaseException) -> str:
+        """Return ``"ErrorType: message"`` with secret config values hidden."""
+        text = str(exc).strip().splitlines()
+        first = text[0] if text else ""
+        message = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+        return redact_text(message, self._secrets)

@@ -1,0 +1,63 @@
+"""Drops duplicate images within a transformed batch and against recent history.
+
+Reads the ``transform_images`` output, keeps one row per ``content_hash`` (the
+earliest ``captured_at``, ties broken by the smallest ``image_id``), drops hashes
+already written in the last ``lookback_days`` of partitions, and writes the run
+date's ``year=/month=/day=`` partition under ``base_path``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dwh.jobs.abstract_job_factory import AbstractJobFactory
+from dwh.jobs.filter_images.filter_images_config import FilterImagesConfig
+from dwh.jobs.filter_images.filter_images_job import FilterImagesJob
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
+    """Wires :class:`FilterImagesJob` with Spark readers, the transformer and the loader.
+
+    Attributes:
+        clock: Returns the current time; the default run date is its date in
+            ``timezone``. Replace it in tests to pin the date.
+    """
+
+    job_name = "filter_images"
+    config_model = FilterImagesConfig
+    clock: Callable[[], dt.datetime] = staticmethod(_utc_now)
+
+    def create_job(self, **kwargs: Any) -> FilterImagesJob:
+        """Validate the config, then build the Spark services and the job."""
+        self.parse_job_config(**kwargs)
+        spark = self.get_spark_session()
+        from dwh.jobs.filter_images.filter_images_transformer import FilterImagesTransformer
+        from dwh.services.loaders import ParquetLoader
+        from dwh.services.readers import DatePartitionedReader, ParquetReader
+
+        return FilterImagesJob(
+            batch_reader=ParquetReader(spark),
+            history_reader=DatePartitionedReader(spark),
+            transformer=FilterImagesTransformer(),
+            loader=ParquetLoader(),
+            **self.job_services(),
+        )
+
+    def job_params(self, config: FilterImagesConfig) -> dict[str, Any]:
+        """Every config field, with ``run_date`` resolved to today in ``timezone``."""
+        params = super().job_params(config)
+        if config.run_date is None:
+            params["run_date"] = self.clock().astimezone(ZoneInfo(config.timezone)).date()
+        return params
+
+
+def main(**kwargs: Any) -> Any:
+    """Run filter_images (the factory module contract)."""
+    return FilterImagesJobFactory(**kwargs).run(**kwargs)

@@ -1,0 +1,94 @@
+"""Fakes for the injected services. They record what happens; they never need a JVM."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dwh.events import Event
+
+
+class InMemoryReader:
+    """Returns the dataset registered for each path.
+
+    Args:
+        datasets: Path → dataset (any object: rows, a pandas frame, a DataFrame).
+    """
+
+    def __init__(self, datasets: Mapping[str, Any] | None = None) -> None:
+        self.datasets = dict(datasets or {})
+        self.reads: list[str] = []
+
+    def read(self, path: str) -> Any:
+        """Return the dataset at ``path``.
+
+        Raises:
+            FileNotFoundError: Nothing is registered for ``path``.
+        """
+        self.reads.append(path)
+        try:
+            return self.datasets[path]
+        except KeyError:
+            raise FileNotFoundError(f"InMemoryReader has no dataset at {path!r}") from None
+
+
+@dataclass
+class RecordingLoader:
+    """Records every load instead of writing.
+
+    Attributes:
+        loads: ``(dataset, path)`` for each call, in order.
+        fail_with: If set, ``load`` raises it (after recording the call).
+    """
+
+    loads: list[tuple[Any, str]] = field(default_factory=list)
+    fail_with: BaseException | None = None
+
+    def load(self, frame: Any, path: str) -> None:
+        """Record the call; raise ``fail_with`` if set."""
+        self.loads.append((frame, path))
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths written, in order."""
+        return [path for _, path in self.loads]
+
+
+@dataclass
+class RecordingEventPublisher:
+    """Keeps every event published.
+
+    Attributes:
+        events: The events, in the order they were published.
+    """
+
+    events: list[Event] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        """Record ``event``."""
+        self.events.append(event)
+
+    @property
+    def names(self) -> list[str]:
+        """The event names, in order."""
+        return [event.event for event in self.events]
+
+    def of(self, name: str) -> list[Event]:
+        """The events called ``name``."""
+        return [event for event in self.events if event.event == name]
+
+
+@dataclass
+class FixedClock:
+    """A clock that always says the same instant (UTC)."""
+
+    now: dt.datetime
+
+    def __call__(self) -> dt.datetime:
+        """Return the fixed instant."""
+        return self.now

@@ -1,0 +1,36 @@
+"""pytest plugin: a session-scoped ``spark`` fixture, shared by every Spark test.
+
+Registered through the ``pytest11`` entry point, so installing dwh is enough. Starting
+Spark takes seconds, so one session serves the whole test run: ``local[2]``, UI off,
+two shuffle partitions, UTC. pyspark is imported only when a test asks for ``spark``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+TEST_CONF: dict[str, str] = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
+}
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """A local SparkSession for the whole test session."""
+    from dwh.services.spark_session import get_spark_session
+
+    session = get_spark_session("dwh-tests", master="local[2]", conf=TEST_CONF)
+    yield session
+    session.stop()
