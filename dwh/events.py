@@ -14,7 +14,8 @@ triggered_by_job, triggered_by_run_id   present when known
 
 Payloads: ``job_started`` has ``config`` (redacted) and ``config_hash``;
 ``phase_finished`` has ``phase``, ``rows`` and ``seconds``; ``job_succeeded`` has
-``metrics`` and ``outputs``; ``job_failed`` has ``error_type`` and ``error_message``.
+``metrics`` and ``outputs``; ``job_failed`` has ``error_type``, ``error_message`` and
+``cancelled`` (true when the run was interrupted by SIGINT or SIGTERM).
 """
 
 from __future__ import annotations

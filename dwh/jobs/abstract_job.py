@@ -94,7 +94,12 @@ class AbstractJob(ABC):
                 hook_message = self.error_message(hook_exc)
                 exc.add_note(f"on_failure hook also failed: {hook_message}")
                 exc.hook_error = hook_exc  # type: ignore[union-attr]
-            self.publish("job_failed", error_type=type(exc).__name__, error_message=message)
+            self.publish(
+                "job_failed",
+                error_type=type(exc).__name__,
+                error_message=message,
+                cancelled=isinstance(exc, KeyboardInterrupt),
+            )
             raise
         self.publish("job_succeeded", metrics=results, outputs=dict(self.outputs))
         return results
