@@ -9,6 +9,7 @@ Every session gets the UTC session time zone, which the jobs' timestamp logic re
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,9 @@ def get_spark_session(
     if not under_spark_submit():
         builder = builder.master(master or "local[*]")
         settings.update(LOCAL_DEFAULTS)
+        # Python workers must see this interpreter's packages (pyarrow for Arrow
+        # steps), not whatever `python3` comes first on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     settings.update(ALWAYS)
     settings.update(conf or {})
     for key, value in settings.items():
