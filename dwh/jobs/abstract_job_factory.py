@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
@@ -31,7 +32,7 @@ from dwh.config import ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
 from dwh.redaction import redact, secret_values
 from dwh.run_context import RunContext, new_run_id
-from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher
+from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RunStorePublisher
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -46,8 +47,12 @@ RUN_OPTIONS: tuple[str, ...] = (
     "event_publisher",
     "module_name",
     "spark_remote",
+    "run_store",
 )
 """The keyword arguments every factory's ``main(**kwargs)`` accepts besides the config."""
+
+EVENTS_ENV = "DWH_EVENTS"
+"""Environment variable: the events stream (like ``events``) when none is passed."""
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -93,7 +98,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             )
         self.run_id: str = str(kwargs.get("run_id") or new_run_id())
         self.module_name: str | None = kwargs.get("module_name") or type(self).__module__
-        self.events_target: str | None = kwargs.get("events")
+        self.events_target: str | None = kwargs.get("events") or os.environ.get(EVENTS_ENV) or None
+        self.run_store_target: str | None = kwargs.get("run_store")
         self.spark_remote: str | None = kwargs.get("spark_remote")
         self._extra_publisher: EventPublisher | None = kwargs.get("event_publisher")
         self.config: ConfigT | None = None
@@ -160,12 +166,31 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         )
 
     def event_publisher(self) -> EventPublisher:
-        """Return where this run's events go: the events stream and any injected publisher."""
+        """Return where this run's events go, in this order.
+
+        1. The events stream (``events``, or ``$DWH_EVENTS``), so watchers see events first.
+        2. The run store (``run_store``, or ``$DWH_RUN_STORE``; ``off`` disables it).
+        3. Any injected ``event_publisher`` (a notebook's or a test's recorder).
+        4. The alert sinks (``$DWH_ALERTS``, ``$DWH_ALERT_WEBHOOK``), on ``job_failed``.
+
+        None of them can fail the job: the fan-out warns once about a broken one.
+
+        Raises:
+            UsageError: The alert settings are invalid (checked before the job runs).
+        """
+        from dwh.alerts import AlertPublisher, alert_sinks_from_env
+
         publishers: list[EventPublisher] = []
         if self.events_target:
             publishers.append(JsonLinesPublisher.open(self.events_target))
+        store = RunStorePublisher.from_target(self.run_store_target, module=self.module_name)
+        if store is not None:
+            publishers.append(store)
         if self._extra_publisher is not None:
             publishers.append(self._extra_publisher)
+        sinks = alert_sinks_from_env()
+        if sinks:
+            publishers.append(AlertPublisher(sinks))
         return FanOutPublisher(publishers)
 
     def job_services(self) -> dict[str, Any]:

@@ -1,0 +1,430 @@
+"""The run history: one row per run and every event, in an embedded SQLite database.
+
+Every run started through a job factory is recorded here by default, at
+``$DWH_HOME/runs.db`` (``./.dwh/runs.db``). ``DWH_RUN_STORE`` points it elsewhere, or
+turns it off with ``off``. The database runs in WAL mode, so several job processes can
+write while a TUI reads. Each event is written in its own short transaction: the run's
+row is created or updated from the event, and the event is appended.
+
+::
+
+    store = RunStore(".dwh/runs.db")
+    for run in store.runs(job="filter_images", status="failed", limit=20):
+        print(run.run_id, run.error, run.duration_seconds)
+    store.children(run.run_id)  # the runs this run triggered
+
+Configs and events are stored with secrets redacted (a second pass over what the job
+already redacted). Writing to the store never fails a job:
+:class:`~dwh.services.publishers.RunStorePublisher` warns once and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from dwh.errors import DwhError, UsageError
+from dwh.events import Event, utc_now_iso
+from dwh.redaction import redact
+from dwh.settings import dwh_home
+
+STORE_ENV = "DWH_RUN_STORE"
+"""Environment variable: the store's path, or ``off`` to record nothing."""
+OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
+STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled")
+STORE_VERSION = 1
+"""The schema version, kept in SQLite's ``user_version``."""
+LOCK_TIMEOUT_SECONDS = 30.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    job TEXT NOT NULL,
+    module TEXT,
+    status TEXT NOT NULL,
+    config TEXT NOT NULL DEFAULT '{}',
+    config_hash TEXT,
+    started_at TEXT,
+    ended_at TEXT,
+    metrics TEXT,
+    outputs TEXT,
+    error TEXT,
+    triggered_by_job TEXT,
+    triggered_by_run_id TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
+CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started_at);
+CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (triggered_by_run_id);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, seq);
+"""
+_RUN_COLUMNS = (
+    "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
+    "outputs, error, triggered_by_job, triggered_by_run_id"
+)
+_ORDER_NEWEST = "ORDER BY COALESCE(started_at, updated_at) DESC, rowid DESC"
+
+
+class RunStoreError(DwhError):
+    """The run store is missing, corrupt or cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run as the store knows it.
+
+    Attributes:
+        run_id: The run's id.
+        job: The job name.
+        module: The factory module, when known.
+        status: ``running``, ``succeeded``, ``failed`` or ``cancelled``.
+        config: The config, secrets redacted.
+        config_hash: The hash of the redacted config.
+        started_at: UTC ISO-8601, from ``job_started``.
+        ended_at: UTC ISO-8601, from the final event.
+        metrics: What the job returned, once it succeeded.
+        outputs: The paths the job wrote, once it succeeded.
+        error: ``"ErrorType: message"`` once it failed.
+        triggered_by_job: The upstream job, when this run was triggered.
+        triggered_by_run_id: The upstream run, when this run was triggered.
+    """
+
+    run_id: str
+    job: str
+    module: str | None
+    status: str
+    config: dict[str, Any]
+    config_hash: str | None
+    started_at: str | None
+    ended_at: str | None
+    metrics: dict[str, Any] | None
+    outputs: dict[str, str] | None
+    error: str | None
+    triggered_by_job: str | None
+    triggered_by_run_id: str | None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Seconds from start to end, or None while running or when a time is unknown."""
+        if not self.started_at or not self.ended_at:
+            return None
+        return (_parse_time(self.ended_at) - _parse_time(self.started_at)).total_seconds()
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached a final status."""
+        return self.status != "running"
+
+
+class RunStore:
+    """The SQLite run history.
+
+    Safe to share between threads of one process, and between processes: SQLite's
+    WAL mode lets readers go on while one writer writes, and writers wait for each
+    other (up to :data:`LOCK_TIMEOUT_SECONDS`).
+
+    Args:
+        path: The database file. Its folder is created when missing.
+        create: When false, a missing file is an error instead of a new store (for
+            readers such as the TUI, which should not create stores).
+
+    Raises:
+        RunStoreError: The file cannot be created or opened, is not a SQLite
+            database, or was written by a newer dwh.
+    """
+
+    ENV: ClassVar[str] = STORE_ENV
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        if not create and not self.path.is_file():
+            raise RunStoreError(f"no run store at {self.path}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path,
+                timeout=LOCK_TIMEOUT_SECONDS,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise RunStoreError(f"cannot open run store {self.path}: {exc}") from exc
+        try:
+            self._prepare()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise RunStoreError(f"run store {self.path} is unusable: {exc}") from exc
+
+    @classmethod
+    def from_env(cls) -> RunStore | None:
+        """Open the store the environment names, or return None when it is turned off.
+
+        ``$DWH_RUN_STORE`` is a path, or ``off`` to disable recording; by default the
+        store is ``$DWH_HOME/runs.db`` (``./.dwh/runs.db``).
+
+        Raises:
+            RunStoreError: The store cannot be opened.
+        """
+        path = store_path_from_env()
+        return None if path is None else cls(path)
+
+    def close(self) -> None:
+        """Close the connection; the store is unusable afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def record(self, event: Event, *, module: str | None = None) -> None:
+        """Create or update the run's row from ``event`` and append the event.
+
+        A ``job_failed`` event with ``cancelled: true`` gives the status ``cancelled``.
+        A final status is never turned back into ``running``.
+
+        Raises:
+            RunStoreError: The write failed.
+        """
+        data = redact(event.to_dict())
+        payload = redact(event.payload)
+        now = utc_now_iso()
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
+                "triggered_by_run_id, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?) "
+                "ON CONFLICT (run_id) DO UPDATE SET module = COALESCE(excluded.module, module), "
+                "triggered_by_job = COALESCE(excluded.triggered_by_job, triggered_by_job), "
+                "triggered_by_run_id = COALESCE(excluded.triggered_by_run_id, "
+                "triggered_by_run_id), updated_at = excluded.updated_at",
+                (
+                    event.run_id,
+                    event.job,
+                    module,
+                    event.triggered_by_job,
+                    event.triggered_by_run_id,
+                    now,
+                ),
+            )
+            if event.event == "job_started":
+                conn.execute(
+                    "UPDATE runs SET config = ?, config_hash = ?, started_at = ? WHERE run_id = ?",
+                    (
+                        _dumps(payload.get("config") or {}),
+                        payload.get("config_hash"),
+                        event.at,
+                        event.run_id,
+                    ),
+                )
+            elif event.event == "job_succeeded":
+                conn.execute(
+                    "UPDATE runs SET status = 'succeeded', ended_at = ?, metrics = ?, outputs = ?"
+                    " WHERE run_id = ?",
+                    (
+                        event.at,
+                        _dumps(payload.get("metrics")),
+                        _dumps(payload.get("outputs") or {}),
+                        event.run_id,
+                    ),
+                )
+            elif event.event == "job_failed":
+                status = "cancelled" if payload.get("cancelled") else "failed"
+                error = payload.get("error_message") or payload.get("error_type")
+                conn.execute(
+                    "UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?",
+                    (status, event.at, error, event.run_id),
+                )
+            conn.execute(
+                "INSERT INTO events (run_id, event, at, body) VALUES (?, ?, ?, ?)",
+                (event.run_id, event.event, event.at, _dumps(data)),
+            )
+
+    def runs(
+        self, *, job: str | None = None, status: str | None = None, limit: int = 200
+    ) -> list[RunRecord]:
+        """Return runs, newest first, optionally only one job's or one status.
+
+        Raises:
+            UsageError: ``status`` is not a known status or ``limit`` is not positive.
+        """
+        if status is not None:
+            _check_status(status)
+        if limit < 1:
+            raise UsageError(f"limit must be at least 1, got {limit}")
+        where, params = [], []
+        if job is not None:
+            where.append("job = ?")
+            params.append(job)
+        if status is not None:
+            where.append("status = ?")
+            params.append(status)
+        clause = f"WHERE {' AND '.join(where)} " if where else ""
+        rows = self._read(
+            f"SELECT {_RUN_COLUMNS} FROM runs {clause}{_ORDER_NEWEST} LIMIT ?",
+            (*params, limit),
+        )
+        return [_record(row) for row in rows]
+
+    def get(self, run_id: str) -> RunRecord | None:
+        """Return one run, or None if the store has no such run."""
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        return _record(rows[0]) if rows else None
+
+    def events(self, run_id: str) -> list[Event]:
+        """Return a run's events in the order they were recorded."""
+        rows = self._read("SELECT body FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
+        return [Event.from_json(row[0]) for row in rows]
+
+    def children(self, run_id: str) -> list[RunRecord]:
+        """Return the runs that ``run_id`` triggered, oldest first."""
+        rows = self._read(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE triggered_by_run_id = ? "
+            "ORDER BY COALESCE(started_at, updated_at), rowid",
+            (run_id,),
+        )
+        return [_record(row) for row in rows]
+
+    def lineage(self, run_id: str) -> list[RunRecord]:
+        """Return the chain of runs that led to ``run_id``, the first upstream run first.
+
+        The run itself is last. Runs missing from the store end the chain.
+        """
+        chain: list[RunRecord] = []
+        seen: set[str] = set()
+        current: str | None = run_id
+        while current and current not in seen:
+            seen.add(current)
+            record = self.get(current)
+            if record is None:
+                break
+            chain.append(record)
+            current = record.triggered_by_run_id
+        return chain[::-1]
+
+    def set_status(self, run_id: str, status: str, error: str | None = None) -> None:
+        """Set a run's status by hand (a cancelled or crashed process, say).
+
+        A final status also sets ``ended_at`` if the run has none.
+
+        Raises:
+            UsageError: Unknown status, or no such run in the store.
+        """
+        _check_status(status)
+        now = utc_now_iso()
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE runs SET status = ?, error = COALESCE(?, error), updated_at = ?, "
+                "ended_at = CASE WHEN ? = 'running' THEN ended_at "
+                "ELSE COALESCE(ended_at, ?) END WHERE run_id = ?",
+                (status, error, now, status, now, run_id),
+            )
+            if cursor.rowcount == 0:
+                raise UsageError(f"no run '{run_id}' in the run store {self.path}")
+
+    def count(self) -> int:
+        """Return the number of runs in the store."""
+        return int(self._read("SELECT COUNT(*) FROM runs", ())[0][0])
+
+    def _prepare(self) -> None:
+        conn = self._conn
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > STORE_VERSION:
+            raise RunStoreError(
+                f"run store {self.path} has schema version {version}; this dwh reads up to "
+                f"{STORE_VERSION}: upgrade dwh or point {STORE_ENV} elsewhere"
+            )
+        conn.execute(f"PRAGMA busy_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if version < STORE_VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {STORE_VERSION}")
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise RunStoreError(f"cannot write run store {self.path}: {exc}") from exc
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise RunStoreError(f"cannot write run store {self.path}: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise RunStoreError(f"cannot read run store {self.path}: {exc}") from exc
+
+
+def store_path_from_env() -> Path | None:
+    """Return the store path the environment names, or None when recording is off."""
+    raw = os.environ.get(STORE_ENV, "").strip()
+    if raw.lower() in OFF_VALUES:
+        return None
+    return Path(raw) if raw else dwh_home() / "runs.db"
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise UsageError(f"unknown run status '{status}' (valid: {', '.join(STATUSES)})")
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str, separators=(",", ":"))
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _record(row: tuple[Any, ...]) -> RunRecord:
+    return RunRecord(
+        run_id=row[0],
+        job=row[1],
+        module=row[2],
+        status=row[3],
+        config=_loads(row[4]) or {},
+        config_hash=row[5],
+        started_at=row[6],
+        ended_at=row[7],
+        metrics=_loads(row[8]),
+        outputs=_loads(row[9]),
+        error=row[10],
+        triggered_by_job=row[11],
+        triggered_by_run_id=row[12],
+    )
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
