@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import StructType
 
 
 class ParquetReader:
@@ -50,10 +51,14 @@ class DatePartitionedReader:
 
     Args:
         spark: The session to read with.
+        schema: The columns to read (a DDL string or StructType), partition columns
+            included. Given, Spark reads no file footers to infer it, and files outside
+            the window are never opened. Default: inferred.
     """
 
-    def __init__(self, spark: SparkSession) -> None:
+    def __init__(self, spark: SparkSession, schema: StructType | str | None = None) -> None:
         self.spark = spark
+        self.schema = schema
 
     def read_window(
         self, base_path: str, *, start: dt.date | None, end: dt.date
@@ -67,7 +72,10 @@ class DatePartitionedReader:
         from pyspark.sql import functions as F
 
         try:
-            frame = self.spark.read.parquet(base_path)
+            reader = self.spark.read
+            if self.schema is not None:
+                reader = reader.schema(self.schema)
+            frame = reader.parquet(base_path)
         except AnalysisException as exc:
             if "PATH_NOT_FOUND" in str(exc) or "UNABLE_TO_INFER_SCHEMA" in str(exc):
                 return None

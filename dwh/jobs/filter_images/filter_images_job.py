@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from dwh.errors import JobFailedError
 from dwh.jobs.abstract_job import AbstractJob, Metrics
+from dwh.jobs.filter_images.filter_images_rules import history_window
 
 if TYPE_CHECKING:
-    from dwh.jobs.filter_images.filter_images_transformer import FilterImagesTransformer
     from dwh.services.protocols import Loader, Reader
 
 
 def partition_path(base_path: str, run_date: dt.date) -> str:
-    """Return the folder of one run date's partition."""
+    """Return the folder of one run date's partition (``year=/month=/day=``, unpadded)."""
     return f"{base_path.rstrip('/')}/year={run_date.year}/month={run_date.month}/day={run_date.day}"
 
 
@@ -22,9 +23,11 @@ class FilterImagesJob(AbstractJob):
 
     Args:
         batch_reader: Reads the transform output.
-        history_reader: Reads earlier partitions of ``base_path`` for a date window.
-        transformer: Deduplicates the batch and anti-joins history.
-        loader: Writes the run date's partition.
+        history_reader: Has ``read_window(base_path, start=, end=)`` returning the rows of
+            the partitions dated in ``[start, end)``, or None when there are none.
+        transformer: Deduplicates the batch and anti-joins history; returns a result
+            with ``frame`` and ``counts()``.
+        loader: Writes the run date's partition whole or not at all.
         **services: Context, publisher and secrets (see :class:`AbstractJob`).
     """
 
@@ -33,7 +36,7 @@ class FilterImagesJob(AbstractJob):
         *,
         batch_reader: Reader,
         history_reader: Any,
-        transformer: FilterImagesTransformer,
+        transformer: Any,
         loader: Loader,
         **services: Any,
     ) -> None:
@@ -51,18 +54,25 @@ class FilterImagesJob(AbstractJob):
         lookback_days: int,
         **_: Any,
     ) -> Metrics:
-        """EXTRACT the batch and history, TRANSFORM (dedup), LOAD the run date's partition."""
+        """EXTRACT the batch and history, TRANSFORM (dedup), LOAD the run date's partition.
+
+        Raises:
+            JobFailedError: The counts do not add up: rows were lost.
+        """
         with self.phase("extract"):
             batch = self.batch_reader.read(transform_output_path)
-            start = None if lookback_days == 0 else run_date - dt.timedelta(days=lookback_days)
-            history = self.history_reader.read_window(base_path, start=start, end=run_date)
+            start, end = history_window(run_date, lookback_days)
+            history = self.history_reader.read_window(base_path, start=start, end=end)
         with self.phase("transform"):
             result = self.transformer.transform(batch, history)
         output_path = partition_path(base_path, run_date)
         with self.phase("load") as phase:
             self.loader.load(result.frame, output_path)
-            counts = result.counts()
+            counts: dict[str, int] = result.counts()
             phase.rows = counts["output_rows"]
+        parts = ("duplicates_in_batch", "duplicates_in_history", "output_rows")
+        if counts["input_rows"] != sum(counts[name] for name in parts) or min(counts.values()) < 0:
+            raise JobFailedError(f"rows were lost: {counts} do not add up")
         self.record_output("filtered_output_path", output_path)
         return {**counts, "output_path": output_path, "run_id": self.context.run_id}
 

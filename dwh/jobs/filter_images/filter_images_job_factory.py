@@ -38,13 +38,16 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
         """Validate the config, then build the Spark services and the job."""
         self.parse_job_config(**kwargs)
         spark = self.get_spark_session()
-        from dwh.jobs.filter_images.filter_images_transformer import FilterImagesTransformer
+        from dwh.jobs.filter_images.filter_images_transformer import (
+            HISTORY_SCHEMA,
+            FilterImagesTransformer,
+        )
         from dwh.services.loaders import ParquetLoader
         from dwh.services.readers import DatePartitionedReader, ParquetReader
 
         return FilterImagesJob(
             batch_reader=ParquetReader(spark),
-            history_reader=DatePartitionedReader(spark),
+            history_reader=DatePartitionedReader(spark, schema=HISTORY_SCHEMA),
             transformer=FilterImagesTransformer(),
             loader=ParquetLoader(),
             **self.job_services(),

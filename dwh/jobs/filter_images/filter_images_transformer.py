@@ -1,7 +1,12 @@
 """Spark logic of ``filter_images``: in-batch dedup, then anti-join against history.
 
-Metrics come from :meth:`DataFrame.observe`: the counts are gathered while the load
-writes the output, so they cost no extra pass over the data.
+The rules are those of :mod:`.filter_images_rules`, which is their plain-Python spec.
+
+Metrics: one pass, with ``DataFrame.observe``. Three observations (the batch as read,
+after the in-batch dedup, and the rows written) are gathered by the write itself, so
+the counts cost no extra job over the data; the differences between them are the
+duplicates found at each step. A cache would also work, but would hold the whole
+batch in memory for three counts.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, Observation
+
+HISTORY_SCHEMA = "content_hash STRING, year INT, month INT, day INT"
+"""What is read of history: the hash and the partition columns, nothing else."""
 
 
 @dataclass
@@ -45,10 +53,11 @@ class FilterImagesTransformer:
 
         count = F.count(F.lit(1)).alias("rows")
         observed_input, observed_deduped, observed_output = (
-            Observation("input"),
-            Observation("deduped"),
-            Observation("output"),
+            Observation("filter_images_input"),
+            Observation("filter_images_deduped"),
+            Observation("filter_images_output"),
         )
+        columns = batch.columns
         batch = batch.observe(observed_input, count)
         earliest = Window.partitionBy("content_hash").orderBy(
             F.col("captured_at").asc(), F.col("image_id").asc()
@@ -60,7 +69,7 @@ class FilterImagesTransformer:
             .observe(observed_deduped, count)
         )
         if history is not None:
-            seen = history.select("content_hash").distinct()
+            seen = history.select("content_hash")
             deduped = deduped.join(seen, on="content_hash", how="left_anti")
-        output = deduped.select(*batch.columns).observe(observed_output, count)
+        output = deduped.select(*columns).observe(observed_output, count)
         return FilterResult(output, observed_input, observed_deduped, observed_output)

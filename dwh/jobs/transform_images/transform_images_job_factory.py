@@ -1,0 +1,53 @@
+"""Validates and normalises raw image metadata (JSON lines) into a parquet batch.
+
+Each line becomes one row (``image_id``, ``url``, ``content_hash``, ``width``,
+``height``, ``captured_at`` as a UTC instant, ``camera``) or one reject with its
+original text and a ``reject_reason``. The batch at ``output_path`` is replaced
+atomically; ``filter_images`` usually runs next on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dwh.jobs.abstract_job_factory import AbstractJobFactory
+from dwh.jobs.transform_images.transform_images_config import TransformImagesConfig
+from dwh.jobs.transform_images.transform_images_job import (
+    TransformImagesJob,
+    default_rejects_path,
+)
+
+
+class TransformImagesJobFactory(AbstractJobFactory[TransformImagesConfig]):
+    """Wires :class:`TransformImagesJob` with the Spark line reader, parser and loader."""
+
+    job_name = "transform_images"
+    config_model = TransformImagesConfig
+
+    def create_job(self, **kwargs: Any) -> TransformImagesJob:
+        """Validate the config, then build the Spark services and the job."""
+        self.parse_job_config(**kwargs)
+        spark = self.get_spark_session()
+        from dwh.jobs.transform_images.transform_images_transformer import (
+            TransformImagesTransformer,
+        )
+        from dwh.services.loaders import ParquetLoader
+        from dwh.services.readers import JsonLinesReader
+
+        return TransformImagesJob(
+            reader=JsonLinesReader(spark),
+            transformer=TransformImagesTransformer(),
+            loader=ParquetLoader(),
+            **self.job_services(),
+        )
+
+    def job_params(self, config: TransformImagesConfig) -> dict[str, Any]:
+        """Every config field, with ``rejects_path`` defaulted from ``output_path``."""
+        params = super().job_params(config)
+        params["rejects_path"] = config.rejects_path or default_rejects_path(config.output_path)
+        return params
+
+
+def main(**kwargs: Any) -> Any:
+    """Run transform_images (the factory module contract)."""
+    return TransformImagesJobFactory(**kwargs).run(**kwargs)

@@ -1,0 +1,1 @@
+"""Examples: a deterministic raw-data generator, example configs and ``make demo``."""
