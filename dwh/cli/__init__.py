@@ -1,0 +1,36 @@
+"""The ``dwh`` developer command line: list, inspect, validate, run, scaffold, check, package.
+
+::
+
+    dwh list                         # the registered jobs
+    dwh show filter_images           # docstring, config fields, example configs
+    dwh validate noop '{"message": "hi"}'
+    dwh run noop --config examples/configs/noop/example.json
+    dwh runs --status failed         # the run store
+    dwh new my_job                   # scaffold a job that passes `dwh check`
+    dwh check                        # verify every job's contract
+    dwh package                      # wheel + --py-files zip in dist/, import-checked
+
+Every command but ``run`` stays light: none imports pyspark, and ``run`` does so only
+when the job needs Spark. Errors are one line on stderr with the exit code of the
+:mod:`dwh.errors` class (2 for bad input); ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dwh.cli.app import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``dwh`` command line and return its exit code (the console script)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="dwh")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+__all__ = ["cli", "main"]

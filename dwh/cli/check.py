@@ -1,0 +1,49 @@
+"""``dwh check``: verify every registered job's contract; exit 1 on any violation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from dwh.cli.output import console, echo_json
+from dwh.contract_check import RULES, check_jobs
+from dwh.registry import discover_jobs, find_job
+
+
+@click.command()
+@click.argument("jobs", nargs=-1, metavar="[JOB]...")
+@click.option(
+    "--examples",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Examples folder with configs/<job>/*.json (default: ./examples).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def check(jobs: tuple[str, ...], examples: Path | None, as_json: bool) -> None:
+    """Verify the contract of every registered job (or only JOB...).
+
+    Reports each violation as FILE:LINE: [rule] job: message. Exits 1 on any.
+    """
+    selected = [find_job(name) for name in jobs] if jobs else discover_jobs()
+    report = check_jobs(selected, examples=examples)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        out = console()
+        for violation in report.violations:
+            out.print(f"[red]✗[/] {escape(str(violation))}", highlight=False)
+        broken = sorted({v.job for v in report.violations})
+        if report.ok:
+            out.print(
+                f"[green]✓[/] {len(report.jobs)} jobs keep the contract "
+                f"({len(RULES)} rules): {', '.join(report.jobs)}"
+            )
+        else:
+            out.print(
+                f"{len(report.violations)} violations in {len(broken)} of "
+                f"{len(report.jobs)} jobs: {', '.join(broken)}"
+            )
+    if not report.ok:
+        sys.exit(1)

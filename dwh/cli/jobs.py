@@ -1,0 +1,146 @@
+"""``dwh list``, ``dwh show``, ``dwh schema`` and ``dwh validate``: the jobs and their configs.
+
+Listing reads the job folders without importing anything. ``show``, ``schema`` and
+``validate`` import one factory module for its config model, which never starts Spark.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from dwh.cli.output import console, echo_json, read_config_arg
+from dwh.config import config_schema, parse_config
+from dwh.errors import ConfigError
+from dwh.registry import JobInfo, discover_jobs, example_configs, find_job, load_factory
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.command("list")
+@json_option
+def list_jobs(as_json: bool) -> None:
+    """List the registered jobs."""
+    jobs = discover_jobs()
+    if as_json:
+        echo_json([_job_dict(job) for job in jobs])
+        return
+    table = Table(title=f"{len(jobs)} registered jobs", title_justify="left")
+    table.add_column("job", style="bold cyan", no_wrap=True)
+    table.add_column("module", no_wrap=True)
+    table.add_column("description")
+    for job in jobs:
+        table.add_row(job.name, job.module, escape(job.description))
+    console().print(table)
+
+
+@click.command()
+@click.argument("job")
+@json_option
+def show(job: str, as_json: bool) -> None:
+    """Show a job's docstring, config fields and example configs."""
+    info = find_job(job)
+    factory = load_factory(info)
+    schema = config_schema(factory.config_model)
+    examples = example_configs(info.name)
+    if as_json:
+        echo_json(
+            {
+                **_job_dict(info),
+                "docstring": info.docstring,
+                "needs_spark": factory.needs_spark,
+                "schema": schema,
+                "examples": examples,
+            }
+        )
+        return
+    out = console()
+    out.print(f"[bold cyan]{info.name}[/]  {info.module}")
+    out.print(f"[dim]{info.path}[/]  needs Spark: {'yes' if factory.needs_spark else 'no'}")
+    out.print()
+    out.print(escape(info.docstring or "(no docstring)"))
+    out.print()
+    out.print(_fields_table(schema))
+    if not examples:
+        out.print(f"\nno example configs in examples/configs/{info.name}/")
+    for name, config in examples.items():
+        out.print(f"\n[bold]example {name}[/]")
+        out.print_json(json.dumps(config))
+    out.print(f"\nrun it: dwh run {info.name} --config <file or JSON>")
+
+
+@click.command()
+@click.argument("job")
+def schema(job: str) -> None:
+    """Print a job's config JSON Schema."""
+    echo_json(config_schema(load_factory(find_job(job)).config_model))
+
+
+@click.command()
+@click.argument("job")
+@click.argument("config")
+@json_option
+def validate(job: str, config: str, as_json: bool) -> None:
+    """Validate CONFIG (a JSON file, inline JSON or - for stdin) against JOB's model.
+
+    Exits 0 when it is valid, or 2 listing every problem.
+    """
+    info = find_job(job)
+    model = load_factory(info).config_model
+    text = read_config_arg(config)
+    try:
+        parsed = parse_config(model, text, job=info.name)
+    except ConfigError as err:
+        if as_json:
+            echo_json({"job": info.name, "valid": False, "problems": err.problems})
+        else:
+            count = len(err.problems)
+            click.echo(f"dwh: invalid config for job '{info.name}' ({count} problems):", err=True)
+            for problem in err.problems:
+                click.echo(f"  - {problem}", err=True)
+        sys.exit(err.exit_code)
+    if as_json:
+        echo_json({"job": info.name, "valid": True, "config": parsed.model_dump(mode="json")})
+    else:
+        click.echo(f"valid config for job '{info.name}'")
+
+
+def _job_dict(job: JobInfo) -> dict[str, Any]:
+    return {
+        "name": job.name,
+        "package": job.package,
+        "module": job.module,
+        "path": str(job.path),
+        "description": job.description,
+        "config_arg": job.config_arg,
+    }
+
+
+def _fields_table(schema: dict[str, Any]) -> Table:
+    required = set(schema.get("required", []))
+    table = Table(title="config fields", title_justify="left")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("default")
+    table.add_column("description")
+    for name, spec in schema.get("properties", {}).items():
+        default = "(required)" if name in required else json.dumps(spec.get("default"))
+        table.add_row(name, _type_of(spec), escape(default), escape(spec.get("description", "")))
+    return table
+
+
+def _type_of(spec: dict[str, Any]) -> str:
+    if "type" in spec:
+        kind = str(spec["type"])
+        return f"{kind} ({spec['format']})" if "format" in spec else kind
+    options = spec.get("anyOf") or spec.get("oneOf") or []
+    if options:
+        return " | ".join(_type_of(option) for option in options)
+    if "$ref" in spec:
+        return str(spec["$ref"]).rsplit("/", 1)[-1]
+    return "any"

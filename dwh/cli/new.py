@@ -1,0 +1,37 @@
+"""``dwh new JOB``: scaffold a job, its tests, an example config and a notebook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dwh.cli.output import console
+from dwh.scaffold import plan_job, write_scaffold
+
+
+@click.command()
+@click.argument("job")
+@click.option("--package", metavar="PKG", help="Job package (default: the first job package).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project root for tests/, examples/ and notebooks/.",
+)
+@click.option("--dry-run", is_flag=True, help="Only list the files that would be written.")
+def new(job: str, package: str | None, root: Path, dry_run: bool) -> None:
+    """Scaffold JOB: factory, job, config model, transformer, tests, example config, notebook."""
+    scaffold = plan_job(job, package=package, root=root.resolve())
+    out = console()
+    if dry_run:
+        for path in scaffold.files:
+            out.print(f"would write {path}", highlight=False)
+        return
+    for path in write_scaffold(scaffold):
+        out.print(f"[green]wrote[/] {path}", highlight=False)
+    out.print(
+        f"\nnext: dwh check {job} && python -m pytest tests/jobs/{job}\n"
+        f"      dwh run {job} --config examples/configs/{job}/example.json"
+    )

@@ -1,0 +1,110 @@
+"""``dwh run``: run a job through the production generic entry, in this process.
+
+The command line is the one ``spark-submit scripts/glue/generic_entry.py`` receives
+(``--module_name``, ``--<job>_job``, ``--has_spark``), handed to :func:`dwh.entry.main`,
+so a terminal run and a production run take exactly the same path. The config is
+validated first, before any Spark session exists; pyspark is imported only if the
+job needs Spark.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dwh.cli.output import read_config_arg
+from dwh.config import parse_config
+from dwh.errors import ConfigError
+from dwh.registry import JobInfo, find_job, load_factory
+
+
+@click.command()
+@click.argument("job")
+@click.option(
+    "--config", "-c", "config", required=True, help="JSON file, inline JSON, or - for stdin."
+)
+@click.option("--follow", is_flag=True, help="Then run the jobs its success triggers.")
+@click.option("--events", metavar="PATH", help="Append JSON-lines events here (- for stdout).")
+@click.option("--run-id", metavar="ID", help="Use this run id instead of a fresh one.")
+@click.option(
+    "--triggers",
+    "triggers_path",
+    metavar="PATH",
+    help="Trigger map for --follow (default: examples/triggers.json).",
+)
+@click.option("--spark-remote", metavar="URL", help="Run against Spark Connect (sc://host:port).")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    job: str,
+    config: str,
+    follow: bool,
+    events: str | None,
+    run_id: str | None,
+    triggers_path: str | None,
+    spark_remote: str | None,
+) -> None:
+    """Run JOB with a config, through the same entry as production."""
+    info = find_job(job)
+    factory = load_factory(info)
+    text = read_config_arg(config, name="--config")
+    try:
+        parse_config(factory.config_model, text, job=info.name)
+    except ConfigError as err:
+        click.echo(f"dwh: invalid config for job '{info.name}', nothing ran:", err=True)
+        for problem in err.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(err.exit_code)
+    debug = bool(ctx.meta.get("dwh.debug"))
+    argv = entry_argv(
+        info,
+        text,
+        has_spark=factory.needs_spark,
+        events=events,
+        run_id=run_id,
+        spark_remote=spark_remote,
+        debug=debug,
+    )
+    if follow:
+        sys.exit(_follow(info, text, argv, triggers_path))
+    from dwh.entry import main as entry_main
+
+    sys.exit(entry_main(argv))
+
+
+def entry_argv(
+    info: JobInfo,
+    config_text: str,
+    *,
+    has_spark: bool,
+    events: str | None = None,
+    run_id: str | None = None,
+    spark_remote: str | None = None,
+    debug: bool = False,
+) -> list[str]:
+    """Return the generic entry's arguments for one run, as production passes them."""
+    argv = [
+        "--module_name",
+        info.module,
+        info.config_arg,
+        config_text,
+        "--has_spark",
+        "true" if has_spark else "false",
+    ]
+    for flag, value in (
+        ("--events", events),
+        ("--run_id", run_id),
+        ("--spark_remote", spark_remote),
+    ):
+        if value:
+            argv += [flag, value]
+    if debug:
+        argv.append("--debug")
+    return argv
+
+
+def _follow(info: JobInfo, config_text: str, argv: list[str], triggers_path: str | None) -> int:
+    from dwh.cli.follow import follow_chain
+
+    return follow_chain(info, config_text, argv, triggers_path)

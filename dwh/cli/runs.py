@@ -1,0 +1,142 @@
+"""``dwh runs`` and ``dwh runs show RUN_ID``: look back at earlier runs in the run store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from dwh.cli.output import console, echo_json
+from dwh.errors import UsageError
+
+if TYPE_CHECKING:
+    from dwh.run_store import RunRecord, RunStore
+
+STATUSES = ("running", "succeeded", "failed", "cancelled")
+_STYLE = {"running": "yellow", "succeeded": "green", "failed": "red", "cancelled": "magenta"}
+
+
+@click.group(invoke_without_command=True)
+@click.option("--job", metavar="JOB", help="Only runs of this job.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only runs with this status.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def runs(
+    ctx: click.Context, job: str | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """List recent runs, newest first (the run store at $DWH_HOME/runs.db)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _open_store()
+    records = store.runs(job=job, status=status, limit=limit)
+    if as_json:
+        echo_json([run_dict(record) for record in records])
+        return
+    if not records:
+        console().print("no runs match" if job or status else "no runs recorded yet")
+        return
+    table = Table(title=f"{len(records)} runs, newest first", title_justify="left")
+    for column in ("run id", "job", "status", "started (UTC)", "seconds", "triggered by"):
+        table.add_column(column, no_wrap=True)
+    for record in records:
+        table.add_row(
+            record.run_id,
+            record.job,
+            _status(record.status),
+            record.started_at or "",
+            _seconds(record),
+            _parent(record),
+        )
+    console().print(table)
+
+
+@runs.command("show")
+@click.argument("run_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def show_run(run_id: str, as_json: bool) -> None:
+    """Show one run: config, metrics, outputs, error, events and the runs it triggered."""
+    store = _open_store()
+    record = store.get(run_id)
+    if record is None:
+        recent = [r.run_id for r in store.runs(limit=5)]
+        hint = f" (recent runs: {', '.join(recent)})" if recent else ""
+        raise UsageError(f"no run with id {run_id!r} in the run store{hint}")
+    events = store.events(run_id)
+    children = store.children(run_id)
+    if as_json:
+        echo_json(
+            {
+                **run_dict(record),
+                "events": [event.to_dict() for event in events],
+                "children": [run_dict(child) for child in children],
+            }
+        )
+        return
+    out = console()
+    out.print(f"[bold]{record.run_id}[/]  {record.job}  {_status(record.status)}")
+    out.print(f"module: {record.module or '?'}   config hash: {record.config_hash or '?'}")
+    out.print(
+        f"started: {record.started_at or '?'}   ended: {record.ended_at or '-'}   "
+        f"seconds: {_seconds(record) or '-'}"
+    )
+    if record.triggered_by_job:
+        out.print(f"triggered by: {_parent(record)}")
+    _section(out, "config", record.config)
+    _section(out, "metrics", record.metrics)
+    _section(out, "outputs", record.outputs)
+    if record.error:
+        out.print(f"\n[bold red]error[/] {escape(record.error)}")
+    if events:
+        table = Table(title="events", title_justify="left")
+        for column in ("at", "event", "details"):
+            table.add_column(column, no_wrap=column != "details")
+        for event in events:
+            table.add_row(event.at, event.event, escape(_brief(event.payload)))
+        out.print(table)
+    for child in children:
+        out.print(f"triggered: {child.run_id}  {child.job}  {_status(child.status)}")
+
+
+def run_dict(record: RunRecord) -> dict[str, Any]:
+    """Return a run record as JSON-ready data, with its duration."""
+    return {**asdict(record), "duration_seconds": record.duration_seconds}
+
+
+def _open_store() -> RunStore:
+    from dwh.run_store import RunStore
+
+    store = RunStore.from_env()
+    if store is None:
+        raise UsageError("the run store is off (DWH_RUN_STORE=off); unset it to record runs")
+    return store
+
+
+def _status(status: str) -> str:
+    return f"[{_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def _seconds(record: RunRecord) -> str:
+    seconds = record.duration_seconds
+    return "" if seconds is None else f"{seconds:.1f}"
+
+
+def _parent(record: RunRecord) -> str:
+    if not record.triggered_by_job:
+        return ""
+    return f"{record.triggered_by_job} ({record.triggered_by_run_id or '?'})"
+
+
+def _section(out: Any, title: str, data: dict[str, Any] | None) -> None:
+    if data:
+        out.print(f"\n[bold]{title}[/]")
+        out.print_json(json.dumps(data, default=str))
+
+
+def _brief(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, default=str, separators=(",", ":"))
+    return text if len(text) <= 100 else text[:97] + "..."

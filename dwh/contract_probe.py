@@ -1,0 +1,396 @@
+"""The child side of ``dwh check``: import each job's modules and inspect them.
+
+Run as ``python -m dwh.contract_probe REQUEST RESULT`` by :mod:`dwh.contract_check`.
+It appends one JSON line per finding to RESULT as it goes (``start``, ``violation``,
+``done``), so a module that kills the interpreter is still pinned on the right job.
+
+Side effects are caught while a module is imported: an audit hook sees file writes,
+processes, sockets and environment changes; a meta-path finder sees pyspark being
+imported; stdout, stderr, ``sys.path`` and ``threading.Thread.start`` are watched.
+Each finding points at the innermost line of job code that caused it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import io
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import IO, Any
+
+_HERE = str(Path(__file__).resolve())
+_STDLIB = str(Path(os.__file__).resolve().parent)
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+_AUDITED = {
+    "os.mkdir": "creates a directory",
+    "os.remove": "deletes a file",
+    "os.rename": "renames a file",
+    "os.rmdir": "removes a directory",
+    "shutil.rmtree": "removes a directory tree",
+    "subprocess.Popen": "starts a process",
+    "os.system": "runs a shell command",
+    "os.exec": "replaces the process",
+    "os.posix_spawn": "starts a process",
+    "os.fork": "forks the process",
+    "socket.connect": "opens a network connection",
+    "socket.bind": "binds a network socket",
+    "urllib.Request": "makes an HTTP request",
+    "os.putenv": "changes the environment",
+    "os.unsetenv": "changes the environment",
+}
+_HEAVY = ("pyspark", "py4j")
+
+
+class _Watch:
+    """Records side effects, with the job-code line behind each, while active."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.folder = ""
+        self.effects: list[tuple[str, str, int]] = []
+
+    def where(self) -> tuple[str, int]:
+        """The innermost frame in the job's folder, else in any non-stdlib code."""
+        frame: FrameType | None = sys._getframe(1)
+        fallback: tuple[str, int] | None = None
+        while frame is not None:
+            name = frame.f_code.co_filename
+            if name.startswith(self.folder):
+                return name, frame.f_lineno
+            foreign = name.startswith(("<", _STDLIB)) or name == _HERE
+            if fallback is None and not foreign:
+                fallback = (name, frame.f_lineno)
+            frame = frame.f_back
+        return fallback or ("<unknown>", 1)
+
+    def record(self, what: str) -> None:
+        if self.active:
+            path, line = self.where()
+            self.effects.append((what, path, line))
+
+    def audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self.active:
+            return
+        if event == "open":
+            path, mode, flags = args
+            writes = any(c in mode for c in "wax+") if mode else bool(flags & _WRITE_FLAGS)
+            if writes and not isinstance(path, int):
+                self.record(f"writes the file {path}")
+        elif event in _AUDITED:
+            self.record(_AUDITED[event])
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        """Meta-path hook: note pyspark being imported, then let the real finders work."""
+        if name.split(".")[0] in _HEAVY and name not in sys.modules:
+            self.record(f"imports {name} (import it inside functions, or under TYPE_CHECKING)")
+
+
+class _Output(io.TextIOBase):
+    """A stand-in for stdout/stderr that records who writes to it."""
+
+    def __init__(self, watch: _Watch, name: str) -> None:
+        self._watch, self._name = watch, name
+
+    def write(self, text: str, /) -> int:
+        if text.strip():
+            self._watch.record(f"prints to {self._name}: {text.strip()[:60]!r}")
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+class _PathList(list[str]):
+    """``sys.path`` that records who changes it."""
+
+    watch: _Watch
+
+    def _changed(self) -> None:
+        self.watch.record("changes sys.path")
+
+    def insert(self, index: Any, value: Any) -> None:
+        self._changed()
+        super().insert(index, value)
+
+    def append(self, value: Any) -> None:
+        self._changed()
+        super().append(value)
+
+    def extend(self, values: Any) -> None:
+        self._changed()
+        super().extend(values)
+
+    def remove(self, value: Any) -> None:
+        self._changed()
+        super().remove(value)
+
+
+WATCH = _Watch()
+
+
+@contextmanager
+def watching(folder: Path) -> Iterator[_Watch]:
+    """Watch for side effects of code run inside the block, blaming code under ``folder``."""
+    WATCH.folder, WATCH.effects = str(folder) + os.sep, []
+    saved_out, saved_err, saved_path = sys.stdout, sys.stderr, sys.path
+    saved_start = threading.Thread.start
+    path_list = _PathList(sys.path)
+    path_list.watch = WATCH
+
+    def start(thread: threading.Thread, /) -> None:
+        WATCH.record(f"starts a thread ({thread.name})")
+        saved_start(thread)
+
+    sys.stdout = _Output(WATCH, "stdout")
+    sys.stderr = _Output(WATCH, "stderr")
+    sys.path = path_list
+    threading.Thread.start = start  # type: ignore[method-assign,assignment]
+    WATCH.active = True
+    try:
+        yield WATCH
+    finally:
+        WATCH.active = False
+        if sys.path is not path_list:
+            WATCH.effects.append(("replaces sys.path", str(folder), 1))
+        sys.stdout, sys.stderr, sys.path = saved_out, saved_err, list(saved_path)
+        threading.Thread.start = saved_start  # type: ignore[method-assign]
+
+
+class Probe:
+    """Checks one job at a time and streams the findings to ``out``."""
+
+    def __init__(self, out: IO[str], examples: Path) -> None:
+        self.out, self.examples = out, examples
+        self.job = ""
+
+    def emit(self, kind: str, **data: Any) -> None:
+        self.out.write(json.dumps({"kind": kind, "job": self.job, **data}) + "\n")
+        self.out.flush()
+
+    def violation(self, rule: str, path: str | Path, line: int, message: str) -> None:
+        self.emit("violation", rule=rule, path=str(path), line=line, message=message)
+
+    def check(self, name: str, module_name: str, path: Path) -> None:
+        self.job = name
+        self.emit("start")
+        factory_module = self.import_watched(module_name, path)
+        if factory_module is not None:
+            self.check_main(factory_module, path)
+            model = self.check_factory(factory_module, path)
+            self.check_job_module(module_name.rsplit(".", 1)[0] + f".{name}_job", path)
+            if model is not None:
+                self.check_examples(model)
+        self.emit("done")
+
+    def import_watched(self, module_name: str, path: Path) -> ModuleType | None:
+        folder = path.parent
+        try:
+            with watching(folder):
+                module = importlib.import_module(module_name)
+        except BaseException as exc:
+            where = _traceback_line(exc, folder) or (str(path), 1)
+            self.violation("import", where[0], where[1], f"fails to import: {_one_line(exc)}")
+            return None
+        finally:
+            for what, file, line in WATCH.effects:
+                self.violation("import", file, line, f"importing {module_name} {what}")
+        return module
+
+    def check_main(self, module: ModuleType, path: Path) -> None:
+        main = getattr(module, "main", None)
+        if not callable(main):
+            self.violation("main", path, 1, "the factory module has no main(**kwargs) function")
+            return
+        params = inspect.signature(main).parameters.values()
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            self.violation("main", path, _line_of(main), "main() must accept **kwargs")
+
+    def check_factory(self, module: ModuleType, path: Path) -> type[Any] | None:
+        from dwh.config import JobConfig
+        from dwh.jobs.abstract_job_factory import AbstractJobFactory
+
+        classes = _own_classes(module)
+        factories = [c for c in classes if issubclass(c, AbstractJobFactory)]
+        for cls in classes:
+            if cls.__name__.endswith("Factory") and cls not in factories:
+                self.violation(
+                    "factory",
+                    path,
+                    _line_of(cls),
+                    f"{cls.__name__} must subclass AbstractJobFactory",
+                )
+        if not factories:
+            self.violation("factory", path, 1, "defines no AbstractJobFactory subclass")
+            return None
+        model: type[Any] | None = None
+        for cls in factories:
+            line = _line_of(cls)
+            if "create_job" in getattr(cls, "__abstractmethods__", ()):
+                self.violation(
+                    "factory", path, line, f"{cls.__name__} does not implement create_job()"
+                )
+            job_name = getattr(cls, "job_name", None)
+            if job_name != self.job:
+                self.violation(
+                    "factory",
+                    path,
+                    line,
+                    f"{cls.__name__}.job_name is {job_name!r}; it must be the folder name "
+                    f"{self.job!r} (its config argument is --{self.job}_job)",
+                )
+            candidate = getattr(cls, "config_model", None)
+            if not (isinstance(candidate, type) and issubclass(candidate, JobConfig)):
+                self.violation(
+                    "config-schema",
+                    path,
+                    line,
+                    f"{cls.__name__}.config_model must be a dwh.config.JobConfig subclass, "
+                    f"got {candidate!r}",
+                )
+                continue
+            model = candidate
+            self.check_schema(candidate)
+        return model
+
+    def check_schema(self, model: type[Any]) -> None:
+        from dwh.config import config_schema
+
+        try:
+            schema = config_schema(model)
+            json.dumps(schema)
+        except Exception as exc:
+            self.violation(
+                "config-schema",
+                inspect.getsourcefile(model) or "<unknown>",
+                _line_of(model),
+                f"{model.__name__} does not export a JSON Schema: {_one_line(exc)}",
+            )
+
+    def check_job_module(self, module_name: str, factory_path: Path) -> None:
+        from dwh.jobs.abstract_job import AbstractJob
+
+        expected = factory_path.parent / f"{self.job}_job.py"
+        if importlib.util.find_spec(module_name) is None:
+            self.violation(
+                "job", factory_path, 1, f"no job module {expected.name} next to the factory"
+            )
+            return
+        module = self.import_watched(module_name, expected)
+        if module is None:
+            return
+        classes = _own_classes(module)
+        jobs = [c for c in classes if issubclass(c, AbstractJob)]
+        for cls in classes:
+            if cls.__name__.endswith("Job") and cls not in jobs:
+                self.violation(
+                    "job", expected, _line_of(cls), f"{cls.__name__} must subclass AbstractJob"
+                )
+        if not jobs:
+            self.violation("job", expected, 1, "defines no AbstractJob subclass")
+        for cls in jobs:
+            missing = sorted(
+                {"execute_job", "on_success", "on_failure"} & set(cls.__abstractmethods__)
+            )
+            if missing:
+                self.violation(
+                    "job",
+                    expected,
+                    _line_of(cls),
+                    f"{cls.__name__} does not implement {', '.join(m + '()' for m in missing)}",
+                )
+            for klass in cls.__mro__:
+                if klass is AbstractJob:
+                    break
+                if "run" in klass.__dict__:
+                    self.violation(
+                        "run-override",
+                        inspect.getsourcefile(klass) or str(expected),
+                        _line_of(klass.__dict__["run"]),
+                        f"{klass.__name__} overrides run(), which is final: put the work in "
+                        "execute_job() and react in on_success()/on_failure()",
+                    )
+
+    def check_examples(self, model: type[Any]) -> None:
+        from dwh.config import parse_config
+        from dwh.errors import ConfigError
+
+        folder = self.examples / "configs" / self.job
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            text = path.read_text(encoding="utf-8")
+            try:
+                parse_config(model, text, job=self.job)
+            except ConfigError as err:
+                for problem in err.problems:
+                    self.violation("example", path, _problem_line(text, problem), problem)
+
+
+def _own_classes(module: ModuleType) -> list[type[Any]]:
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if obj.__module__ == module.__name__
+    ]
+
+
+def _line_of(obj: Callable[..., Any] | type[Any]) -> int:
+    try:
+        return inspect.getsourcelines(obj)[1]
+    except (OSError, TypeError):
+        return 1
+
+
+def _problem_line(text: str, problem: str) -> int:
+    """The line of the key a problem names, or of a JSON syntax error; else 1."""
+    syntax = re.search(r"line (\d+)", problem)
+    if problem.startswith("config is not valid JSON") and syntax:
+        return int(syntax.group(1))
+    key = re.match(r"(?:unknown key )?'([^'.\[]+)", problem)
+    if key:
+        found = re.search(rf'"{re.escape(key.group(1))}"\s*:', text)
+        if found:
+            return text.count("\n", 0, found.start()) + 1
+    return 1
+
+
+def _traceback_line(exc: BaseException, folder: Path) -> tuple[str, int] | None:
+    """The innermost traceback entry in ``folder`` (or a SyntaxError's own line)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return exc.filename, exc.lineno or 1
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith(str(folder) + os.sep):
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def main(argv: list[str]) -> int:
+    """Check the jobs named in the request file; write findings to the result file."""
+    request = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    sys.dont_write_bytecode = True
+    sys.addaudithook(WATCH.audit)
+    sys.meta_path.insert(0, WATCH)
+    with Path(argv[1]).open("a", encoding="utf-8") as out:
+        probe = Probe(out, Path(request["examples"]))
+        for job in request["jobs"]:
+            probe.check(job["name"], job["module"], Path(job["path"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,209 @@
+"""``dwh new``: scaffold a job that keeps the contract and passes its own tests at once.
+
+A new job ``my_job`` in package ``dwh.jobs`` gets, relative to the project root::
+
+    dwh/jobs/my_job/__init__.py
+    dwh/jobs/my_job/my_job_config.py          the pydantic config model
+    dwh/jobs/my_job/my_job_job.py             the job: execute_job and the two hooks
+    dwh/jobs/my_job/my_job_transformer.py     the Spark logic, injected into the job
+    dwh/jobs/my_job/my_job_job_factory.py     the wiring and main(**kwargs)
+    tests/jobs/my_job/test_my_job_job.py      fakes-based tests, no JVM
+    examples/configs/my_job/example.json      a config that validates
+    notebooks/my_job.ipynb                    a papermill notebook calling the same main
+
+The files come from the templates in ``dwh/templates/job``. Nothing is overwritten:
+if any target exists, nothing is written.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import keyword
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from dwh.errors import UsageError
+from dwh.registry import discover_jobs
+from dwh.settings import job_packages
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}", re.ASCII)
+_PACKAGE_FILES = {
+    "__init__.py": "__init__.py.tmpl",
+    "{job}_config.py": "config.py.tmpl",
+    "{job}_job.py": "job.py.tmpl",
+    "{job}_transformer.py": "transformer.py.tmpl",
+    "{job}_job_factory.py": "job_factory.py.tmpl",
+}
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """The files a new job consists of.
+
+    Attributes:
+        job: The job name.
+        package: The job package it goes into.
+        files: Target path → content, in the order they are written.
+    """
+
+    job: str
+    package: str
+    files: dict[Path, str]
+
+
+def check_job_name(name: str) -> None:
+    """Refuse a name that cannot be a job: it must be a lower-case Python identifier.
+
+    Raises:
+        UsageError: The name is not allowed.
+    """
+    if not _NAME.fullmatch(name) or keyword.iskeyword(name) or name.endswith("_"):
+        raise UsageError(
+            f"invalid job name {name!r}: use lower-case letters, digits and underscores, "
+            "starting with a letter (for example clean_orders)"
+        )
+
+
+def plan_job(name: str, *, package: str | None = None, root: Path | None = None) -> Scaffold:
+    """Return the files for a new job, without writing anything.
+
+    Args:
+        name: The job name, e.g. ``clean_orders``.
+        package: The job package (default: the first of ``$DWH_JOB_PACKAGES``, or ``dwh.jobs``).
+        root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are.
+
+    Raises:
+        UsageError: The name is invalid or taken, or the package is not a job package.
+    """
+    check_job_name(name)
+    packages = job_packages()
+    package = package or packages[0]
+    if package not in packages:
+        raise UsageError(
+            f"package {package!r} is not a job package ({', '.join(packages)}); "
+            "add it to DWH_JOB_PACKAGES"
+        )
+    taken = [job for job in discover_jobs(packages) if job.name == name]
+    if taken:
+        raise UsageError(f"a job named {name!r} already exists: {taken[0].module}")
+    folder = _package_dir(package) / name
+    root = root or Path.cwd()
+    values = {
+        "job": name,
+        "Class": "".join(part.capitalize() for part in name.split("_")),
+        "Title": name.replace("_", " ").capitalize(),
+        "package": package,
+    }
+    files: dict[Path, str] = {}
+    for target, template in _PACKAGE_FILES.items():
+        files[folder / target.format(job=name)] = _render(template, values)
+    files[root / "tests" / "jobs" / name / f"test_{name}_job.py"] = _render(
+        "test_job.py.tmpl", values
+    )
+    example = {"input_path": f"data/{name}/input", "output_path": f"data/{name}/output"}
+    files[root / "examples" / "configs" / name / "example.json"] = (
+        json.dumps(example, indent=2) + "\n"
+    )
+    files[root / "notebooks" / f"{name}.ipynb"] = notebook(
+        name, f"{package}.{name}.{name}_job_factory", example
+    )
+    return Scaffold(job=name, package=package, files=files)
+
+
+def write_scaffold(scaffold: Scaffold) -> list[Path]:
+    """Write every file of ``scaffold``; refuse if any of them exists.
+
+    Raises:
+        UsageError: A target file already exists (nothing was written).
+    """
+    existing = [path for path in scaffold.files if path.exists()]
+    if existing:
+        raise UsageError(f"{existing[0]} already exists; nothing was written")
+    for path, content in scaffold.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return list(scaffold.files)
+
+
+def notebook(job: str, module: str, example: dict[str, Any]) -> str:
+    """Return a papermill notebook (nbformat 4, no outputs) that runs ``job`` through ``main``."""
+    parameters = "\n".join(
+        [
+            f"job_config = {json.dumps(example)}  # The config: a dict (-y) or JSON text (-p).",
+            "has_spark = True  # Whether the job gets a Spark session.",
+            "run_id = None  # Run id to record the run under; None makes a fresh one.",
+            "result_path = None  # If set, the results are written here as JSON.",
+        ]
+    )
+    cells = [
+        _cell(
+            "markdown",
+            f"# {job}\n\nRuns `{module}` through its `main(**kwargs)`, "
+            "the same call the generic entry makes.\n\n"
+            f"```bash\npapermill notebooks/{job}.ipynb out.ipynb -p job_config "
+            f"'{json.dumps(example)}'\n```",
+        ),
+        _cell("code", parameters, tags=["parameters"]),
+        _cell(
+            "code",
+            "from dwh.notebook import prepare_run\n\n"
+            f'prepared = prepare_run("{module}", job_config, has_spark=has_spark, run_id=run_id)\n'
+            "prepared",
+        ),
+        _cell("code", "run = prepared.execute()\nprint(run.summary())\nrun.raise_for_failure()"),
+        _cell(
+            "code",
+            "import pandas as pd\n\nfrom dwh.notebook import event_rows, metric_rows\n\n"
+            "display(pd.DataFrame(event_rows(run.events)))\n"
+            "pd.DataFrame(metric_rows(run.metrics))",
+        ),
+        _cell(
+            "code",
+            "from dwh.notebook import write_result\n\n"
+            "if result_path:\n    print(f'results written to {write_result(run, result_path)}')",
+        ),
+    ]
+    for index, cell in enumerate(cells):
+        cell["id"] = f"{job}-{index}"
+    document = {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(document, indent=1) + "\n"
+
+
+def _cell(kind: str, source: str, *, tags: list[str] | None = None) -> dict[str, Any]:
+    cell: dict[str, Any] = {
+        "cell_type": kind,
+        "metadata": {"tags": tags} if tags else {},
+        "source": source.splitlines(keepends=True),
+    }
+    if kind == "code":
+        cell["execution_count"] = None
+        cell["outputs"] = []
+    return cell
+
+
+def _render(template: str, values: dict[str, str]) -> str:
+    text = (resources.files("dwh") / "templates" / "job" / template).read_text(encoding="utf-8")
+    return Template(text).substitute(values)
+
+
+def _package_dir(package: str) -> Path:
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise UsageError(f"job package {package!r} cannot be found on the Python path")
+    return Path(next(iter(spec.submodule_search_locations)))
