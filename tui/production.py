@@ -1,0 +1,96 @@
+"""The production commands equivalent to a TUI run, ready to paste.
+
+The TUI, ``spark-submit`` and papermill all go through the same generic entry with
+the same JSON config, so a config shaped in the editor runs the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from typing import Any
+
+ENTRY_SCRIPT = "scripts/glue/generic_entry.py"
+RUN_NOTEBOOK = "notebooks/run_job.ipynb"
+
+
+@dataclass(frozen=True)
+class ProductionCommands:
+    """The commands that run one job config outside the TUI.
+
+    Attributes:
+        spark_submit: The ``spark-submit`` command production uses.
+        papermill: The papermill command for the generic job notebook.
+        job_notebook: The papermill command for the job's own notebook.
+    """
+
+    spark_submit: str
+    papermill: str
+    job_notebook: str
+
+    def as_text(self) -> str:
+        """All commands, one per line, each preceded by a comment naming it."""
+        return (
+            f"# production (spark-submit)\n{self.spark_submit}\n"
+            f"# notebook (papermill)\n{self.papermill}\n"
+            f"# the job's own notebook (papermill)\n{self.job_notebook}\n"
+        )
+
+
+def compact_json(config: dict[str, Any]) -> str:
+    """The config as one line of JSON, as it goes on a command line."""
+    return json.dumps(config, separators=(",", ":"), ensure_ascii=False)
+
+
+def production_commands(
+    *, job: str, module: str, config: dict[str, Any], has_spark: bool
+) -> ProductionCommands:
+    """Build the equivalent commands for a job config."""
+    raw = compact_json(config)
+    spark = "true" if has_spark else "false"
+    spark_submit = shlex.join(
+        [
+            "spark-submit",
+            ENTRY_SCRIPT,
+            "--module_name",
+            module,
+            f"--{job}_job",
+            raw,
+            "--has_spark",
+            spark,
+        ]
+    )
+    # papermill's -p turns True/False into booleans and keeps JSON text a string;
+    # the notebooks accept the config as a dict or as JSON text.
+    flag = "True" if has_spark else "False"
+    papermill = shlex.join(
+        [
+            "papermill",
+            RUN_NOTEBOOK,
+            f"notebooks/out/{job}-run.ipynb",
+            "-p",
+            "module_name",
+            module,
+            "-p",
+            "job_config",
+            raw,
+            "-p",
+            "has_spark",
+            flag,
+        ]
+    )
+    job_notebook = shlex.join(
+        [
+            "papermill",
+            f"notebooks/{job}.ipynb",
+            f"notebooks/out/{job}.ipynb",
+            "-p",
+            "job_config",
+            raw,
+            "-p",
+            "has_spark",
+            flag,
+        ]
+    )
+    return ProductionCommands(spark_submit, papermill, job_notebook)

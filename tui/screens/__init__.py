@@ -1,0 +1,1 @@
+"""The TUI's screens: the main workspace, help and small dialogs."""

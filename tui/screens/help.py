@@ -1,0 +1,51 @@
+"""The help screen: every key binding, its id (for remapping) and what it does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the key bindings; ids can be remapped in ``$DWH_HOME/keymap.json``.
+
+    Args:
+        bindings: ``(keys, id, description)`` rows.
+        keymap_path: Where the user's keymap file lives.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "dismiss", "Close", id="dwh.help.close")
+    ]
+
+    def __init__(self, bindings: list[tuple[str, str, str]], keymap_path: str) -> None:
+        super().__init__()
+        self.rows = bindings
+        self.keymap_path = keymap_path
+
+    def compose(self) -> ComposeResult:
+        table = Table(expand=True, box=None, title="dwh-tui keys", title_justify="left")
+        table.add_column("keys", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        table.add_column("binding id", style="dim", no_wrap=True)
+        for keys, binding_id, description in self.rows:
+            table.add_row(keys, description, binding_id)
+        note = Text(
+            f"\nRemap any key by its id in {self.keymap_path}, for example\n"
+            '  {"dwh.run": "f9", "dwh.cancel": "ctrl+g"}\n'
+            "ctrl+p opens the command palette (open job X, run, rerun last). "
+            "The mouse works everywhere too.\nescape closes this screen.",
+            style="dim",
+        )
+        with VerticalScroll(classes="dialog wide", id="help"):
+            yield Static(table)
+            yield Static(note)

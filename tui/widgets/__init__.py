@@ -1,0 +1,1 @@
+"""The TUI's widgets: job browser, job detail, config editor, run console, history."""

@@ -1,0 +1,112 @@
+"""The run history: a table of past runs and the selected run's events and config."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widgets import DataTable, RichLog, Static
+
+from tui.history import (
+    close_store,
+    RunRecordLike,
+    RunStoreLike,
+    format_duration,
+    format_time,
+    key_metrics,
+    read_error,
+    triggered_by,
+)
+from tui.widgets.lifecycle import event_lines
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+_STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan"}
+
+
+class HistoryView(Vertical):
+    """Past runs, newest first; the highlighted run's events and config below."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store: RunStoreLike | None = None
+        self.records: list[RunRecordLike] = []
+        self.selected: RunRecordLike | None = None
+        self.detail_lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="history-message")
+        table: DataTable[str | Text] = DataTable(id="history-table", cursor_type="row")
+        table.add_columns("started (UTC)", "job", "status", "duration", "metrics", "triggered by")
+        yield table
+        detail = RichLog(id="history-detail", wrap=True, markup=False)
+        detail.border_title = "run"
+        yield detail
+
+    def load(self, store: RunStoreLike | None, message: str = "") -> None:
+        """Read the runs from ``store`` (or show why there is none)."""
+        self.store = store
+        records: list[RunRecordLike] = []
+        if store is not None:
+            try:
+                records = list(store.runs(limit=200))
+            except Exception as exc:  # a corrupt store is a message, never a crash
+                message = read_error(exc)
+        self.records = records
+        if store is not None and not records and not message:
+            message = "No runs recorded yet."
+        self.query_one("#history-message", Static).update(Text(message, style="yellow"))
+        self.query_one("#history-message", Static).display = bool(message)
+        table: DataTable[str | Text] = self.query_one("#history-table", DataTable)
+        table.clear()
+        for record in records:
+            table.add_row(
+                format_time(record.started_at),
+                record.job,
+                Text(record.status, style=_STATUS_STYLE.get(record.status, "")),
+                format_duration(record.duration_seconds),
+                key_metrics(record.metrics),
+                triggered_by(record),
+                key=record.run_id,
+            )
+        self._show(records[0] if records else None)
+
+    def on_unmount(self) -> None:
+        """Release the store."""
+        close_store(self.store)
+        self.store = None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Show the highlighted run."""
+        event.stop()
+        key = event.row_key.value
+        self._show(next((r for r in self.records if r.run_id == key), None))
+
+    def _show(self, record: RunRecordLike | None) -> None:
+        self.selected = record
+        detail = self.query_one("#history-detail", RichLog)
+        detail.clear()
+        self.detail_lines = []
+        if record is None:
+            return
+        detail.border_title = f"run {record.run_id} · ctrl+r loads its config into the editor"
+        lines = [Text(f"{record.job}  {record.status}  module {record.module or '?'}", "bold")]
+        if record.error:
+            lines.append(Text(f"error: {record.error}", style="red"))
+        events: list[Any] = []
+        if self.store is not None:
+            try:
+                events = list(self.store.events(record.run_id))
+            except Exception as exc:
+                lines.append(Text(read_error(exc), style="yellow"))
+        lines.append(Text("events", style="bold"))
+        for event in events:
+            lines.extend(event_lines(event))
+        lines.append(Text("config (secrets redacted)", style="bold"))
+        lines.extend(Text("  " + row) for row in json.dumps(record.config, indent=2).splitlines())
+        for line in lines:
+            self.detail_lines.append(line.plain)
+            detail.write(line)

@@ -1,0 +1,83 @@
+"""The job tree, grouped by package, with a filter box."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Tree
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from dwh.registry import JobInfo
+
+
+class JobBrowser(Vertical):
+    """Lists every registered job under its package; typing in the box filters it."""
+
+    class JobSelected(Message):
+        """The user picked a job.
+
+        Attributes:
+            job: The picked job.
+        """
+
+        def __init__(self, job: JobInfo) -> None:
+            super().__init__()
+            self.job = job
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.jobs: list[JobInfo] = []
+        self.shown: list[JobInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter jobs", id="job-filter")
+        tree: Tree[JobInfo] = Tree("jobs", id="job-tree")
+        tree.show_root = False
+        tree.guide_depth = 2
+        yield tree
+
+    def set_jobs(self, jobs: list[JobInfo]) -> None:
+        """Show these jobs, keeping the current filter."""
+        self.jobs = list(jobs)
+        self._rebuild(self.query_one("#job-filter", Input).value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Re-filter on every keystroke."""
+        event.stop()
+        self._rebuild(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter box picks the first match."""
+        event.stop()
+        if self.shown:
+            self.post_message(self.JobSelected(self.shown[0]))
+            self.query_one("#job-tree", Tree).focus()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[JobInfo]) -> None:
+        """Enter or a click on a job picks it."""
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.JobSelected(event.node.data))
+
+    def _rebuild(self, query: str) -> None:
+        needle = query.strip().lower()
+        self.shown = [
+            job
+            for job in self.jobs
+            if not needle or needle in f"{job.module} {job.description}".lower()
+        ]
+        tree: Tree[JobInfo] = self.query_one("#job-tree", Tree)
+        tree.clear()
+        packages: dict[str, list[JobInfo]] = {}
+        for job in self.shown:
+            packages.setdefault(job.package, []).append(job)
+        for package, jobs in packages.items():
+            branch = tree.root.add(f"{package} ({len(jobs)})", expand=True)
+            for job in jobs:
+                branch.add_leaf(job.name, data=job)
+        if not self.shown:
+            tree.root.add_leaf("no job matches" if self.jobs else "no jobs found")

@@ -1,0 +1,99 @@
+"""A job's docstring, config schema and example configs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.skeleton import describe_type
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from dwh.registry import JobInfo
+    from tui.catalog import JobDetail
+
+
+class JobDetailView(VerticalScroll):
+    """Shows what a job does and what its config takes; import errors go here too."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Pick a job on the left (F2, then Enter).", style="dim"), id="job-doc")
+        yield Static("", id="job-error")
+        yield Static("", id="job-schema")
+        yield Static("", id="job-examples")
+
+    def show_loading(self, job: JobInfo) -> None:
+        """Show the docstring at once, while the factory module is imported."""
+        self._doc(job)
+        self._set("#job-error", Text("loading config schema...", style="dim"))
+        self._set("#job-schema", "")
+        self._set("#job-examples", "")
+
+    def show(self, detail: JobDetail) -> None:
+        """Show a job's detail, or its error."""
+        self._doc(detail.job)
+        notes = Text()
+        if detail.error:
+            notes.append("✘ this job cannot be used\n", style="bold red")
+            notes.append(detail.error + "\n", style="red")
+        for warning in detail.warnings:
+            notes.append(f"⚠ {warning}\n", style="yellow")
+        self._set("#job-error", notes)
+        self._set("#job-schema", schema_table(detail.schema) if detail.schema else "")
+        self._set("#job-examples", examples_text(detail.examples))
+
+    def _doc(self, job: JobInfo) -> None:
+        doc = Text()
+        doc.append(job.name, style="bold")
+        doc.append(f"  {job.module}\n", style="dim")
+        doc.append(job.docstring.strip() or "(no docstring)")
+        self._set("#job-doc", doc)
+
+    def _set(self, selector: str, content: Any) -> None:
+        self.query_one(selector, Static).update(content)
+
+
+def schema_table(schema: dict[str, Any]) -> Group:
+    """A table of the config's fields: name, type, required, default, description."""
+    defs = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    table = Table(title="config fields", title_justify="left", expand=True, box=None)
+    table.add_column("field", style="cyan", no_wrap=True)
+    table.add_column("type")
+    table.add_column("required")
+    table.add_column("default")
+    table.add_column("description", ratio=1)
+    for name, prop in schema.get("properties", {}).items():
+        default = prop.get("default", "")
+        table.add_row(
+            name,
+            describe_type(prop, defs),
+            "yes" if name in required else "",
+            "" if name in required else _show(default),
+            prop.get("description", ""),
+        )
+    return Group(Text(""), table)
+
+
+def examples_text(examples: dict[str, dict[str, Any]]) -> Text:
+    """The example config names, or how to add some."""
+    text = Text("\nexample configs", style="bold")
+    if not examples:
+        text.append("\n  none (add JSON files under examples/configs/<job>/)", style="dim")
+    for name in examples:
+        text.append(f"\n  {name}")
+    if examples:
+        text.append("\n  open one with ctrl+o", style="dim")
+    return text
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    return repr(value) if not isinstance(value, str) else f'"{value}"'
