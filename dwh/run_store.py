@@ -24,7 +24,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -387,12 +387,20 @@ class RunStore:
                 raise RunStoreError(f"cannot read run store {self.path}: {exc}") from exc
 
 
-def store_path_from_env() -> Path | None:
-    """Return the store path the environment names, or None when recording is off."""
-    raw = os.environ.get(STORE_ENV, "").strip()
+def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Return the store path the environment names, or None when recording is off.
+
+    Args:
+        environ: The environment to read; the process's own by default.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(STORE_ENV, "").strip()
     if raw.lower() in OFF_VALUES:
         return None
-    return Path(raw) if raw else dwh_home() / "runs.db"
+    if raw:
+        return Path(raw)
+    home = dwh_home() if environ is os.environ else Path(environ.get("DWH_HOME") or ".dwh")
+    return home / "runs.db"
 
 
 def _check_status(status: str) -> None:

@@ -1,0 +1,1 @@
+"""A job package for lifecycle tests: registered through ``DWH_JOB_PACKAGES``, no Spark."""
