@@ -93,7 +93,7 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise ConfigError(
-            job, [f"config is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
+            job, [f"config is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
         ) from None
     except _DuplicateKeyError as exc:
         raise ConfigError(job, [str(exc)]) from None

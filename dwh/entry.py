@@ -160,7 +160,10 @@ def check_stray_config_flags(invocation: Invocation) -> None:
     expected = f"--{invocation.job_name}_job"
     for arg in invocation.ignored:
         flag = arg.split("=", 1)[0]
-        if flag.startswith("--") and flag.endswith("_job") and flag != expected:
+        if not flag.startswith("--") or flag == expected:
+            continue
+        looks_like_config = flag.endswith(("_job", "_jobs"))
+        if looks_like_config or difflib.get_close_matches(flag, [expected], cutoff=0.8):
             raise UsageError(
                 f"unexpected argument {flag}: "
                 f"module {invocation.module_name} takes its config as {expected}"

@@ -1,0 +1,52 @@
+"""Light paths never import pyspark: has_spark false runs, config validation, job listing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys
+{body}
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pyspark", "py4j", "pandas", "pyarrow"))
+print(json.dumps(heavy))
+"""
+
+LIGHT_PATHS = {
+    "has_spark false run through the entry": """
+from dwh.entry import main
+assert main(["--module_name", "dwh.jobs.noop.noop_job_factory", "--noop_job", "{}",
+             "--has_spark", "false"]) == 0
+""",
+    "config validation of a Spark job": """
+from dwh.config import parse_config
+from dwh.registry import find_job, load_factory
+factory = load_factory(find_job("filter_images"))
+parse_config(factory.config_model, {"base_path": "/b", "timezone": "UTC",
+             "transform_output_path": "/t"}, job="filter_images")
+""",
+    "job listing": """
+from dwh.registry import discover_jobs
+assert {job.name for job in discover_jobs()} >= {"noop", "filter_images"}
+""",
+    "importing the public API": "import dwh, dwh.testing",
+}
+
+
+@pytest.mark.parametrize("body", LIGHT_PATHS.values(), ids=LIGHT_PATHS.keys())
+def test_light_path_never_imports_pyspark(body: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(body=body)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == []
