@@ -149,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--days", default="2026-11-24,2026-11-25", help="YYYY-MM-DD,...")
     args = parser.parse_args(argv)
     days = [dt.date.fromisoformat(text) for text in args.days.split(",")]
-    for day, folder in write_batches(generate_batches(args.seed, args.size, days), args.out).items():
+    batches = generate_batches(args.seed, args.size, days)
+    for day, folder in write_batches(batches, args.out).items():
         print(f"{day}: {folder / 'images.jsonl'}")
     return 0
 

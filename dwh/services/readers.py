@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from dwh.services.atomic_commit import local_path
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
@@ -71,6 +73,9 @@ class DatePartitionedReader:
         from pyspark.errors import AnalysisException
         from pyspark.sql import functions as F
 
+        local = local_path(base_path)
+        if local is not None and not local.exists():
+            return None  # nothing written yet; asking Spark would log a stack trace
         try:
             reader = self.spark.read
             if self.schema is not None:
