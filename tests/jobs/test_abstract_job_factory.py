@@ -102,7 +102,7 @@ def test_create_job_must_parse_the_config() -> None:
         def create_job(self, **kwargs: Any) -> GreetJob:
             return GreetJob()
 
-    with pytest.raises(JobContractError, match="must call self.parse_job_config"):
+    with pytest.raises(JobContractError, match=r"must call self\.parse_job_config\(\)"):
         Lazy(greet_job={"name": "x"}).run(greet_job={"name": "x"})
 
 
