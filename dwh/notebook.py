@@ -1,0 +1,385 @@
+"""Run a job from a notebook through the same ``main(**kwargs)`` as the generic entry.
+
+The notebooks under ``notebooks/`` are a third front door to the job code, next to the
+generic entry and pytest. They hold no job logic: they call this module, which
+
+1. checks the module name against the allowed job packages and imports it, with the
+   same errors as the command line (:func:`dwh.entry.load_job_main`);
+2. validates the config through the job's own factory and model before any Spark
+   session exists, so a bad config fails the first cell with the
+   :class:`~dwh.errors.ConfigError` text the command line prints;
+3. calls the factory module's ``main(**kwargs)`` with a
+   :class:`~dwh.testing.RecordingEventPublisher` injected as ``event_publisher``, so the
+   notebook can show the lifecycle events; the factory still sends them wherever it
+   always does (the run store, an events stream).
+
+::
+
+    prepared = prepare_run("dwh.jobs.noop.noop_job_factory", '{"message": "hi"}')
+    run = prepared.execute()
+    run.raise_for_failure()
+    write_result(run, "result.json")
+
+The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
+passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
+imported only when the job runs with Spark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dwh.config import load_json_object
+from dwh.entry import load_job_main
+from dwh.errors import ConfigError
+from dwh.jobs.abstract_job_factory import parse_bool
+from dwh.redaction import redact
+from dwh.registry import find_job, load_factory
+from dwh.run_context import new_run_id
+from dwh.settings import job_packages
+from dwh.testing.fakes import RecordingEventPublisher
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from dwh.events import Event
+
+RESULT_VERSION = 1
+"""Version of the JSON written by :func:`write_result`; bumped on incompatible changes."""
+
+
+@dataclass(frozen=True)
+class SparkInfo:
+    """The Spark application a run used.
+
+    Attributes:
+        application_id: The SparkContext's application id.
+        reused: True when the session was already running before the run started.
+    """
+
+    application_id: str
+    reused: bool
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A job run whose module and config have been checked; nothing has run yet.
+
+    Attributes:
+        module_name: The factory module, e.g. ``dwh.jobs.noop.noop_job_factory``.
+        job: The job name.
+        config: The decoded config, as given (secrets included; never displayed).
+        has_spark: Whether the job runs with Spark.
+        run_id: The run id to use, or None for a fresh one on each :meth:`execute`.
+        packages: The packages job modules may come from.
+    """
+
+    module_name: str
+    job: str
+    config: dict[str, Any]
+    has_spark: bool
+    run_id: str | None
+    packages: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        config = json.dumps(redact(self.config), sort_keys=True, default=str)
+        run_id = self.run_id or "<new on each run>"
+        return (
+            f"PreparedRun(job={self.job!r}, module_name={self.module_name!r}, "
+            f"has_spark={self.has_spark}, run_id={run_id!r}, config={config})"
+        )
+
+    def execute(self) -> NotebookRun:
+        """Call the factory module's ``main(**kwargs)`` and record what happened.
+
+        A job failure does not raise here, so the notebook can show the events
+        first; call :meth:`NotebookRun.raise_for_failure` afterwards. Interrupting
+        the kernel (``KeyboardInterrupt``) is not caught.
+
+        Returns:
+            The run: its results or error, and every event it published.
+        """
+        main = load_job_main(self.module_name, self.packages)
+        recorder = RecordingEventPublisher()
+        run_id = self.run_id or new_run_id()
+        app_before = _spark_application_id() if self.has_spark else None
+        started = time.perf_counter()
+        results: Any = None
+        error: Exception | None = None
+        try:
+            results = main(
+                module_name=self.module_name,
+                job_config=self.config,
+                has_spark=self.has_spark,
+                run_id=run_id,
+                event_publisher=recorder,
+            )
+        except Exception as exc:
+            error = exc
+        seconds = time.perf_counter() - started
+        app_after = _spark_application_id() if self.has_spark else None
+        spark = (
+            SparkInfo(app_after, reused=app_after == app_before) if app_after is not None else None
+        )
+        return NotebookRun(
+            job=self.job,
+            module_name=self.module_name,
+            run_id=run_id,
+            config=redact(self.config),
+            results=results,
+            events=list(recorder.events),
+            error=error,
+            seconds=seconds,
+            spark=spark,
+        )
+
+
+@dataclass
+class NotebookRun:
+    """One finished run of a job from a notebook.
+
+    Attributes:
+        job: The job name.
+        module_name: The factory module.
+        run_id: The run id.
+        config: The config with secrets redacted.
+        results: What ``main`` returned (the job's metrics); None when it failed.
+        events: The lifecycle events the run published, in order.
+        error: The exception the job raised, or None.
+        seconds: Wall time of the ``main`` call.
+        spark: The Spark application used, for runs with Spark.
+    """
+
+    job: str
+    module_name: str
+    run_id: str
+    config: dict[str, Any]
+    results: Any
+    events: list[Event] = field(default_factory=list)
+    error: Exception | None = None
+    seconds: float = 0.0
+    spark: SparkInfo | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """True when ``main`` returned without raising."""
+        return self.error is None
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The results as a dict (a non-dict result is shown under ``result``)."""
+        if self.results is None:
+            return {}
+        if isinstance(self.results, Mapping):
+            return dict(self.results)
+        return {"result": self.results}
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """The paths the run wrote, from its ``job_succeeded`` event."""
+        for event in self.events:
+            if event.event == "job_succeeded":
+                return dict(event.payload.get("outputs") or {})
+        return {}
+
+    def summary(self) -> str:
+        """One line in the command line's words: succeeded or failed, time, run id."""
+        if self.error is None:
+            body = json.dumps(self.results, default=str, sort_keys=True)
+            return f"job '{self.job}' succeeded in {self.seconds:.1f}s (run {self.run_id}): {body}"
+        return (
+            f"job '{self.job}' failed in {self.seconds:.1f}s (run {self.run_id}): "
+            f"{_one_line(self.error)}"
+        )
+
+    def raise_for_failure(self) -> None:
+        """Raise the job's own exception, unchanged, when the run failed."""
+        if self.error is not None:
+            raise self.error
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form written by :func:`write_result`."""
+        data: dict[str, Any] = {
+            "result_version": RESULT_VERSION,
+            "job": self.job,
+            "module_name": self.module_name,
+            "run_id": self.run_id,
+            "status": "succeeded" if self.succeeded else "failed",
+            "seconds": round(self.seconds, 3),
+            "config": self.config,
+            "results": self.results,
+            "outputs": self.outputs,
+            "events": [event.to_dict() for event in self.events],
+        }
+        if self.error is not None:
+            data["error"] = _one_line(self.error)
+        if self.spark is not None:
+            data["spark"] = {
+                "application_id": self.spark.application_id,
+                "reused": self.spark.reused,
+            }
+        return data
+
+
+def prepare_run(
+    module_name: str,
+    job_config: str | bytes | Mapping[str, Any] | None,
+    *,
+    has_spark: bool | str | None = None,
+    run_id: str | int | None = None,
+    packages: Sequence[str] | None = None,
+) -> PreparedRun:
+    """Check the module and validate the config through the job's own model.
+
+    Nothing runs and no Spark session starts. The errors are the command line's.
+
+    Args:
+        module_name: The factory module to run.
+        job_config: The config: a dict, or JSON text.
+        has_spark: ``True``/``False`` or ``"true"``/``"false"``; None means what
+            the job needs.
+        run_id: A run id; None makes a fresh one for each run.
+        packages: The packages job modules may come from; default ``$DWH_JOB_PACKAGES``.
+
+    Returns:
+        The checked run, ready to :meth:`~PreparedRun.execute`.
+
+    Raises:
+        ModuleRefusedError: The module is outside the allowed packages.
+        JobModuleError: The module is missing or fails to import.
+        UsageError: ``has_spark`` is not a boolean, or is false for a Spark job.
+        ConfigError: The config is missing, malformed or invalid.
+    """
+    allowed = tuple(packages) if packages else job_packages()
+    name = str(module_name).strip()
+    load_job_main(name, allowed)
+    factory_class = load_factory(find_job(name, allowed))
+    job = factory_class.job_name
+    if job_config is None:
+        raise ConfigError(job, ["no config given: set the job_config parameter"])
+    config = load_json_object(job_config, job=job)
+    kwargs: dict[str, Any] = {"module_name": name, "job_config": config}
+    if has_spark is not None:
+        kwargs["has_spark"] = parse_bool(has_spark, name="has_spark")
+    factory = factory_class(**kwargs)
+    factory.parse_job_config(**kwargs)
+    return PreparedRun(
+        module_name=name,
+        job=job,
+        config=config,
+        has_spark=factory.has_spark,
+        run_id=str(run_id) if run_id not in (None, "") else None,
+        packages=allowed,
+    )
+
+
+def run_job(
+    module_name: str,
+    job_config: str | bytes | Mapping[str, Any] | None,
+    *,
+    has_spark: bool | str | None = None,
+    run_id: str | int | None = None,
+) -> NotebookRun:
+    """Validate, then run a job; see :func:`prepare_run` and :meth:`PreparedRun.execute`."""
+    return prepare_run(module_name, job_config, has_spark=has_spark, run_id=run_id).execute()
+
+
+def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """Return one row per event for a table: when, what, phase, rows, seconds, detail."""
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        payload = event.payload
+        detail = ""
+        if event.event == "job_started":
+            detail = f"config_hash {payload.get('config_hash', '')}"
+        elif event.event == "job_succeeded":
+            detail = json.dumps(payload.get("metrics"), default=str, sort_keys=True)
+        elif event.event == "job_failed":
+            detail = str(payload.get("error_message", ""))
+            if payload.get("cancelled"):
+                detail += " (cancelled)"
+        rows.append(
+            {
+                "at": event.at,
+                "event": event.event,
+                "phase": payload.get("phase"),
+                "rows": payload.get("rows"),
+                "seconds": payload.get("seconds"),
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return one ``{"metric", "value"}`` row per metric, in the job's order."""
+    return [
+        {"metric": key, "value": value if _is_scalar(value) else json.dumps(value, default=str)}
+        for key, value in metrics.items()
+    ]
+
+
+def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
+    """Write the run as JSON to ``path``, atomically; only a successful run is written.
+
+    A reader never sees a half-written file: the JSON goes to a temporary file in the
+    same folder, which is then renamed over ``path``.
+
+    Raises:
+        ValueError: The run failed; nothing is written.
+    """
+    if not run.succeeded:
+        raise ValueError(f"run {run.run_id} failed; no result is written")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(run.to_dict(), indent=2, default=str, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def plot_counts(
+    counts: Mapping[str, Any], keys: Sequence[str], *, title: str, ylabel: str = "rows"
+) -> Figure:
+    """Return a bar chart of ``counts[key]`` for each key (missing keys count 0)."""
+    from matplotlib.figure import Figure
+
+    values = [int(counts.get(key) or 0) for key in keys]
+    figure = Figure(figsize=(max(4.0, 1.6 * len(keys)), 3.2), layout="constrained")
+    axes = figure.subplots()
+    bars = axes.bar(list(keys), values, color="#4c72b0")
+    axes.bar_label(bars)
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.margins(y=0.15)
+    return figure
+
+
+def _spark_application_id() -> str | None:
+    """The running SparkContext's application id, or None (none yet, or Spark Connect)."""
+    from pyspark import SparkContext
+
+    context = SparkContext._active_spark_context
+    return str(context.applicationId) if context is not None else None
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

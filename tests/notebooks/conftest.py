@@ -1,0 +1,28 @@
+"""Fixtures for the notebook tests; the helpers they share live in ``nbhelpers``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dwh.run_store import RunStore
+
+
+@pytest.fixture(autouse=True)
+def dwh_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private dwh state folder (run store included) for each test, seen by the kernel too."""
+    home = tmp_path / "dwh-home"
+    monkeypatch.setenv("DWH_HOME", str(home))
+    monkeypatch.setenv("DWH_RUN_STORE", str(home / "runs.db"))
+    monkeypatch.delenv("DWH_JOB_PACKAGES", raising=False)
+    yield home
+
+
+@pytest.fixture
+def run_store(dwh_home: Path) -> Iterator[RunStore]:
+    """The run store the notebook kernels and the generic entry record runs in."""
+    store = RunStore(dwh_home / "runs.db")
+    yield store
+    store.close()

@@ -1,0 +1,176 @@
+"""dwh.notebook in-process, with the noop job: validation, the run, the result file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from nbhelpers import FILTER_IMAGES, NOOP
+
+from dwh.errors import ConfigError, JobModuleError, ModuleRefusedError, UsageError
+from dwh.notebook import (
+    RESULT_VERSION,
+    PreparedRun,
+    event_rows,
+    metric_rows,
+    plot_counts,
+    prepare_run,
+    run_job,
+    write_result,
+)
+
+
+def test_a_dict_and_json_text_prepare_the_same_run() -> None:
+    from_dict = prepare_run(NOOP, {"message": "hi"}, has_spark=False, run_id="r-1")
+    from_text = prepare_run(NOOP, '{"message": "hi"}', has_spark="false", run_id="r-1")
+    assert from_dict == from_text
+    assert from_dict.job == "noop"
+    assert from_dict.has_spark is False
+
+
+def test_has_spark_defaults_to_what_the_job_needs() -> None:
+    assert prepare_run(NOOP, {}).has_spark is False
+    assert (
+        prepare_run(
+            FILTER_IMAGES, {"base_path": "b", "timezone": "UTC", "transform_output_path": "t"}
+        ).has_spark
+        is True
+    )
+
+
+def test_bad_config_raises_the_config_error_the_command_line_prints() -> None:
+    with pytest.raises(ConfigError) as caught:
+        prepare_run(NOOP, '{"mesage": "hi", "sleep_seconds": "2"}')
+    assert str(caught.value) == (
+        "invalid config for job 'noop' (2 problems): 'sleep_seconds': Input should be a valid "
+        "number; got '2'; unknown key 'mesage': did you mean 'message'? (valid keys: "
+        "fail_with, message, sleep_seconds, triggered_by_job, triggered_by_run_id)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (None, "no config given"),
+        ("", "config is empty"),
+        ("{'message': 'hi'}", "config is not valid JSON"),
+        ("__import__('os')", "config is not valid JSON"),
+        ("[1, 2]", "config must be a JSON object, got an array"),
+    ],
+)
+def test_config_text_is_parsed_as_json_never_evaluated(config: str | None, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        prepare_run(NOOP, config)
+
+
+def test_a_spark_job_without_spark_is_refused_before_anything_runs() -> None:
+    config = {"base_path": "b", "timezone": "UTC", "transform_output_path": "t"}
+    with pytest.raises(UsageError, match="needs Spark"):
+        prepare_run(FILTER_IMAGES, config, has_spark=False)
+    with pytest.raises(UsageError, match="must be true or false"):
+        prepare_run(FILTER_IMAGES, config, has_spark="maybe")
+
+
+def test_modules_outside_the_job_packages_are_refused() -> None:
+    with pytest.raises(ModuleRefusedError, match="outside the allowed packages"):
+        prepare_run("os.path", {})
+    with pytest.raises(JobModuleError, match=r"no job module named dwh\.jobs\.nope"):
+        prepare_run("dwh.jobs.nope.nope_job_factory", {})
+
+
+def test_a_successful_run_has_results_events_and_a_summary() -> None:
+    run = run_job(NOOP, {"message": "hi"}, run_id="r-ok")
+    assert run.succeeded
+    assert run.results == {"message": "hi", "phases": 3}
+    assert [e.event for e in run.events] == [
+        "job_started",
+        "phase_finished",
+        "phase_finished",
+        "phase_finished",
+        "job_succeeded",
+    ]
+    assert {e.run_id for e in run.events} == {"r-ok"}
+    assert run.summary().startswith("job 'noop' succeeded in ")
+    assert run.spark is None
+    run.raise_for_failure()  # does nothing on success
+
+
+def test_without_a_run_id_each_execution_gets_a_fresh_one() -> None:
+    prepared = prepare_run(NOOP, {})
+    assert prepared.execute().run_id != prepared.execute().run_id
+
+
+def test_a_failed_run_keeps_the_job_error_until_asked_to_raise_it() -> None:
+    run = run_job(NOOP, {"fail_with": "disk on fire"})
+    assert not run.succeeded
+    assert run.results is None
+    assert run.events[-1].event == "job_failed"
+    assert run.events[-1].payload["error_message"] == "RuntimeError: disk on fire"
+    assert run.summary().endswith("RuntimeError: disk on fire")
+    with pytest.raises(RuntimeError, match="disk on fire") as caught:
+        run.raise_for_failure()
+    assert caught.value is run.error
+
+
+def test_secrets_are_redacted_in_what_a_notebook_shows() -> None:
+    prepared = PreparedRun(
+        module_name=NOOP,
+        job="noop",
+        config={"api_token": "s3cr3t", "message": "hi"},
+        has_spark=False,
+        run_id=None,
+        packages=("dwh.jobs",),
+    )
+    assert "s3cr3t" not in repr(prepared)
+    assert '"api_token": "***"' in repr(prepared)
+
+
+def test_event_rows_make_one_row_per_event() -> None:
+    run = run_job(NOOP, {"fail_with": "boom"})
+    rows = event_rows(run.events)
+    assert [row["event"] for row in rows] == [e.event for e in run.events]
+    assert [row["phase"] for row in rows if row["event"] == "phase_finished"] == [
+        "extract",
+        "transform",
+    ]
+    assert rows[-1]["detail"] == "RuntimeError: boom"
+    assert set(rows[0]) == {"at", "event", "phase", "rows", "seconds", "detail"}
+
+
+def test_metric_rows_keep_the_job_order_and_flatten_nested_values() -> None:
+    rows = metric_rows({"output_rows": 3, "input_rows": 5, "paths": {"a": "b"}})
+    assert rows == [
+        {"metric": "output_rows", "value": 3},
+        {"metric": "input_rows", "value": 5},
+        {"metric": "paths", "value": '{"a": "b"}'},
+    ]
+
+
+def test_write_result_writes_the_run_as_json(tmp_path: Path) -> None:
+    run = run_job(NOOP, {"message": "hi"}, run_id="r-json")
+    target = write_result(run, tmp_path / "out" / "result.json")
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["result_version"] == RESULT_VERSION
+    assert data["status"] == "succeeded"
+    assert data["results"] == {"message": "hi", "phases": 3}
+    assert data["run_id"] == "r-json"
+    assert data["module_name"] == NOOP
+    assert [e["event"] for e in data["events"]][-1] == "job_succeeded"
+    assert list(target.parent.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_write_result_refuses_a_failed_run(tmp_path: Path) -> None:
+    run = run_job(NOOP, {"fail_with": "boom"})
+    with pytest.raises(ValueError, match="failed; no result is written"):
+        write_result(run, tmp_path / "out" / "result.json")
+    assert not (tmp_path / "out").exists()
+
+
+def test_plot_counts_draws_one_labelled_bar_per_key() -> None:
+    counts = {"input_rows": 5, "output_rows": 3}
+    figure = plot_counts(counts, ["input_rows", "output_rows"], title="t")
+    (axes,) = figure.axes
+    assert [bar.get_height() for bar in axes.patches] == [5, 3]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["input_rows", "output_rows"]
+    assert axes.get_title() == "t"
