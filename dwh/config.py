@@ -127,7 +127,8 @@ def _describe(model: type[BaseModel], error: ErrorDetails) -> str:
     given = (
         REDACTED if any(isinstance(p, str) and is_secret_key(p) for p in loc) else error["input"]
     )
-    return f"'{path}': {error['msg']}; got {_show(given)}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"'{path}': {message}; got {_show(given)}"
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

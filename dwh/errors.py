@@ -60,7 +60,8 @@ class ConfigError(UsageError):
         if count == 1:
             message = f"{head}: {self.problems[0]}"
         else:
-            message = f"{head} ({count} problems): " + "; ".join(self.problems)
+            numbered = (f"[{i}] {problem}" for i, problem in enumerate(self.problems, 1))
+            message = f"{head} ({count} problems): " + " ".join(numbered)
         super().__init__(message)
 
 
