@@ -66,6 +66,7 @@ class MainScreen(Screen[None]):
         self.last_request: RunRequest | None = None
         self._pending: tuple[str, str, bool] | None = None
         self._handle: RunHandle | None = None
+        self._controls: tuple[bool, bool] | None = None
 
     @property
     def dwh(self) -> DwhApp:
@@ -159,9 +160,12 @@ class MainScreen(Screen[None]):
         self._sync_controls()
 
     def _sync_controls(self) -> None:
-        console = self.query_one(RunConsole)
-        self.query_one("#run", Button).disabled = not self._can_run()
-        self.query_one("#cancel", Button).disabled = not console.running
+        state = (self._can_run(), self.query_one(RunConsole).running)
+        if state == self._controls:
+            return  # redrawing the footer on every keystroke is costly
+        self._controls = state
+        self.query_one("#run", Button).disabled = not state[0]
+        self.query_one("#cancel", Button).disabled = not state[1]
         self.refresh_bindings()
 
     def _can_run(self) -> bool:

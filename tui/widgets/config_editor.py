@@ -85,7 +85,10 @@ class ConfigEditor(Horizontal):
             self.problems = [Problem("this job's config model is not available")]
         else:
             self.problems = validate_config(self.model, self.text, job=self.job)
-        self.query_one("#config-problems", Static).update(problems_text(self.problems))
+        shown = problems_text(self.problems)
+        panel = self.query_one("#config-problems", Static)
+        if shown.plain != getattr(panel.content, "plain", None):
+            panel.update(shown)  # re-laying out on every keystroke is costly
         self.set_class(not self.valid, "-invalid")
         self.post_message(self.Validated(self.valid))
 

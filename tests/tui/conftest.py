@@ -1,0 +1,66 @@
+"""TUI test fixtures: an isolated $DWH_HOME, the fixture job package, fakes, helpers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tui_helpers import Counter, noop_events
+
+from dwh.events import Event
+from tui.app import DwhApp
+
+FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
+TEST_PACKAGES = ("dwh.jobs", "tuijobs")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run every TUI test in its own folder, with its own .dwh state and job packages."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DWH_HOME", ".dwh")
+    monkeypatch.delenv("DWH_RUN_STORE", raising=False)
+    monkeypatch.setenv("DWH_JOB_PACKAGES", ",".join(TEST_PACKAGES))
+    monkeypatch.syspath_prepend(str(FIXTURE_JOBS))
+    pythonpath = [str(FIXTURE_JOBS), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", ":".join(pythonpath))
+    return tmp_path
+
+
+@pytest.fixture
+def make_app() -> Callable[..., DwhApp]:
+    """Build the app as users get it, with numbered run ids."""
+
+    def make(**kwargs: Any) -> DwhApp:
+        kwargs.setdefault("run_ids", Counter())
+        kwargs.setdefault("packages", TEST_PACKAGES)
+        return DwhApp(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def seeded_store(isolated_home: Path) -> Iterator[Path]:
+    """A run store holding three runs at fixed times."""
+    from dwh.run_store import RunStore
+
+    path = isolated_home / ".dwh" / "runs.db"
+    with RunStore(path) as store:
+        for run_id, fail in (("20261125T183000Z-aaaaaa", False), ("20261125T184000Z-bbbbbb", True)):
+            for item in noop_events(run_id, fail=fail):
+                if isinstance(item, Event):
+                    store.record(item, module="dwh.jobs.noop.noop_job_factory")
+        triggered = Event(
+            "job_started",
+            job="noop",
+            run_id="20261125T185000Z-cccccc",
+            payload={"config": {"message": "downstream"}, "config_hash": "x"},
+            at="2026-11-25T18:50:00.000Z",
+            triggered_by_job="noop",
+            triggered_by_run_id="20261125T183000Z-aaaaaa",
+        )
+        store.record(triggered, module="dwh.jobs.noop.noop_job_factory")
+    yield path

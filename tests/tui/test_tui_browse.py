@@ -1,0 +1,155 @@
+"""Browsing jobs: the tree, the filter, the detail pane, broken modules, help, palette."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Static, Tree
+from tui_helpers import open_job, wait_for
+
+from tui.screens.help import HelpScreen
+from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.job_browser import JobBrowser
+
+
+def _text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_tree_groups_jobs_by_package(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one("#job-tree", Tree)
+        packages = {
+            str(node.label): [str(c.label) for c in node.children] for node in tree.root.children
+        }
+        assert "tuijobs (2)" in packages
+        assert packages["tuijobs (2)"] == ["broken", "sample"]
+        dwh_jobs = next(v for k, v in packages.items() if k.startswith("dwh.jobs"))
+        assert "noop" in dwh_jobs
+
+
+async def test_filter_narrows_the_tree_and_enter_selects(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f", *"samp")
+        await pilot.pause()
+        browser = app.screen.query_one(JobBrowser)
+        assert [job.name for job in browser.shown] == ["sample"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await pilot.pause()
+        assert "Copies a sample of rows" in _text(app, "#job-doc")
+        assert app.screen.query_one("#job-tree", Tree).has_focus
+
+
+async def test_filter_with_no_match_says_so(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f", *"zzzz")
+        await pilot.pause()
+        tree = app.screen.query_one("#job-tree", Tree)
+        assert [str(n.label) for n in tree.root.children] == ["no job matches"]
+        await pilot.press("enter")  # nothing to pick: no crash
+        assert app.screen.job is None
+
+
+async def test_selecting_a_job_shows_docstring_schema_and_config(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_job(pilot, "sample")
+        detail = app.screen.detail
+        assert detail.usable
+        assert set(detail.schema["properties"]) >= {"source_path", "limit", "mode", "api_token"}
+        assert detail.schema["required"] == ["source_path"]
+        editor = app.screen.query_one(ConfigEditor)
+        # no example: the editor starts from a skeleton generated from the schema
+        assert json.loads(editor.text) == {
+            "source_path": "",
+            "limit": 100,
+            "mode": "append",
+            "api_token": None,
+        }
+        assert editor.valid
+
+
+async def test_examples_prefill_the_editor(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_job(pilot, "noop")
+        assert app.screen.detail.needs_spark is False
+        assert "sleep_seconds" in app.screen.query_one(ConfigEditor).text
+
+
+async def test_module_that_fails_to_import_shows_its_error_and_the_rest_works(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_job(pilot, "broken")
+        assert app.screen.detail.error is not None
+        error = _text(app, "#job-error")
+        assert "failed to import" in error
+        assert "warehouse_driver" in error
+        assert "Traceback" not in error
+        assert app.screen.query_one("#run").disabled
+        await pilot.press("ctrl+j")  # refused quietly, no crash
+        assert not app.screen.query_one("RunConsole").running
+        await open_job(pilot, "sample")
+        assert app.screen.detail.usable
+
+
+async def test_help_screen_lists_bindings_with_ids(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[1] for row in app.screen.rows}
+        assert {"dwh.run", "dwh.cancel", "dwh.copy_command", "dwh.rerun", "dwh.help"} <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_every_binding_has_an_id():
+    from tui.screens.main import MainScreen
+
+    assert all(binding.id and binding.id.startswith("dwh.") for binding in MainScreen.BINDINGS)
+
+
+async def test_keymap_file_remaps_a_binding(make_app, isolated_home):
+    (isolated_home / ".dwh").mkdir()
+    (isolated_home / ".dwh" / "keymap.json").write_text(json.dumps({"dwh.show_history": "f9"}))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "tab-history"
+
+
+async def test_bad_keymap_file_is_a_warning_not_a_crash(make_app, isolated_home):
+    (isolated_home / ".dwh").mkdir()
+    (isolated_home / ".dwh" / "keymap.json").write_text("{not json")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("keymap" in n.message for n in app._notifications)
+
+
+async def test_command_palette_opens_a_job(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"open job sample")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        assert app.screen.job.name == "sample"
+
+
+async def test_mouse_click_on_a_tab_switches_to_it(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click("#tabs Tab#--content-tab-tab-history")
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "tab-history"

@@ -1,0 +1,171 @@
+"""The config editor: live validation, Run gating, skeletons, save and open, prod commands."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from textual.widgets import Button, Static, TextArea
+from tui_helpers import SIZE, open_job, wait_for
+
+from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
+from tui.widgets.config_editor import ConfigEditor
+
+
+def _problems(app) -> str:
+    return str(app.screen.query_one("#config-problems", Static).render())
+
+
+async def _type_config(pilot, text: str) -> None:
+    """Select everything in the editor and type ``text`` key by key."""
+    editor = pilot.app.screen.query_one("#config-text", TextArea)
+    editor.focus()
+    editor.select_all()
+    await pilot.press("delete")
+    await pilot.press(*text)
+    await pilot.pause()
+
+
+async def test_live_syntax_error_then_fixing_it(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        editor = app.screen.query_one(ConfigEditor)
+        assert editor.valid
+        assert not app.screen.query_one("#run", Button).disabled
+
+        await _type_config(pilot, '{"sleep_seconds": 1,,}')
+        assert not editor.valid
+        (problem,) = editor.problems
+        assert problem.line == 1 and problem.column == 21
+        assert "line 1 col 21" in _problems(app)
+        assert "invalid JSON" in _problems(app)
+        assert app.screen.query_one("#run", Button).disabled
+        assert app.screen.check_action("run", ()) is None  # greyed out in the footer
+        await pilot.press("ctrl+j")  # refused: nothing starts
+        assert app.screen.query_one("RunConsole").status == "idle"
+
+        # fix it: delete ",,}" and close the object: valid at once
+        await pilot.press("backspace", "backspace", "backspace", "}")
+        await pilot.pause()
+        assert editor.text == '{"sleep_seconds": 1}'
+        assert editor.valid
+        assert "valid config" in _problems(app)
+        assert not app.screen.query_one("#run", Button).disabled
+
+
+async def test_schema_errors_name_the_field_and_line(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        editor = app.screen.query_one(ConfigEditor)
+        editor.set_text('{\n  "sleep_seconds": "1",\n  "fail_wiht": "x"\n}\n')
+        await pilot.pause()
+        by_path = {p.path: p for p in editor.problems}
+        assert by_path["sleep_seconds"].line == 2
+        assert "Input should be a valid number" in by_path["sleep_seconds"].message
+        assert by_path["fail_wiht"].line == 3
+        assert "did you mean 'fail_with'" in by_path["fail_wiht"].message
+        assert "2 problems" in _problems(app)
+        assert app.screen.query_one("#run", Button).disabled
+
+
+async def test_new_config_from_schema(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        editor = app.screen.query_one(ConfigEditor)
+        editor.set_text("{}")
+        await pilot.pause()
+        assert [p.message for p in editor.problems] == ["'source_path': required field is missing"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert json.loads(editor.text)["mode"] == "append"
+        assert editor.valid
+
+
+async def test_save_then_open_a_config(make_app, isolated_home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        app.screen.query_one(ConfigEditor).set_text('{"message": "saved one"}')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveConfigScreen)
+        app.screen.query_one("#save-name").value = ""
+        await pilot.press(*"nightly run", "enter")
+        await pilot.pause()
+        saved = isolated_home / ".dwh" / "configs" / "noop" / "nightly-run.json"
+        assert json.loads(saved.read_text()) == {"message": "saved one"}
+
+        app.screen.query_one(ConfigEditor).set_text("{}")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenConfigScreen)
+        assert "saved: nightly-run.json" in app.screen.choices
+        index = app.screen.choices.index("saved: nightly-run.json")
+        app.screen.query_one("#open-choices").highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        assert json.loads(app.screen.query_one(ConfigEditor).text) == {"message": "saved one"}
+
+
+async def test_save_with_an_unusable_name_is_refused(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#save-name").value = "///"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("Not saved" in n.message for n in app._notifications)
+
+
+async def test_copy_production_command(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        app.screen.query_one(ConfigEditor).set_text('{"message": "it\'s me", "sleep_seconds": 1}')
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandsScreen)
+        shown = str(app.screen.query_one("#commands-text", Static).render())
+        assert app.clipboard == app.screen.text
+        spark_submit = shown.splitlines()[1]
+        assert shlex.split(spark_submit) == [
+            "spark-submit",
+            "scripts/glue/generic_entry.py",
+            "--module_name",
+            "dwh.jobs.noop.noop_job_factory",
+            "--noop_job",
+            '{"message":"it\'s me","sleep_seconds":1}',
+            "--has_spark",
+            "false",
+        ]
+        assert "papermill notebooks/run_job.ipynb" in shown
+        assert "notebooks/noop.ipynb" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CommandsScreen)
+
+
+async def test_copy_refuses_an_invalid_config(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        app.screen.query_one(ConfigEditor).set_text("{")
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: bool(app._notifications))
+        assert not isinstance(app.screen, CommandsScreen)
+        assert app.clipboard == ""
+
+
+async def test_drafts_survive_switching_jobs(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "noop")
+        app.screen.query_one(ConfigEditor).set_text('{"message": "draft"}')
+        await open_job(pilot, "sample")
+        await open_job(pilot, "noop")
+        assert json.loads(app.screen.query_one(ConfigEditor).text) == {"message": "draft"}

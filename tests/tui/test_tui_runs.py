@@ -1,0 +1,123 @@
+"""Runs: live events through the generic entry, failure, cancel, a dying process."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Button
+from tui_helpers import SIZE, open_job, wait_for
+
+from dwh.run_store import RunStore
+from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.run_console import RunConsole
+
+
+async def _start(pilot, config: str) -> RunConsole:
+    app = pilot.app
+    await open_job(pilot, "noop")
+    app.screen.query_one(ConfigEditor).set_text(config)
+    await pilot.pause()
+    await pilot.press("ctrl+j")
+    await pilot.pause()
+    return app.screen.query_one(RunConsole)
+
+
+def _store_record(run_id: str):
+    with RunStore(".dwh/runs.db", create=False) as store:
+        return store.get(run_id)
+
+
+async def test_run_shows_events_live_and_succeeds(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 0.5}')
+        assert app.screen.query_one("#tabs").active == "tab-run"
+        assert console.run_id == "run-0001"
+        # live: a phase is on screen while the job is still running
+        await wait_for(pilot, lambda: any("extract" in e for e in console.entries))
+        assert console.status == "running"
+        assert console.running
+        assert not app.screen.query_one("#cancel", Button).disabled
+        assert app.screen.query_one("#run", Button).disabled  # one run at a time
+        await wait_for(pilot, lambda: not console.running)
+        assert console.status == "succeeded"
+        text = "\n".join(console.entries)
+        for expected in ("▶ started", "extract", "transform", "load", "✔ succeeded"):
+            assert expected in text
+        assert "metric  phases = 3" in text
+        assert "on_success ran" in text
+        assert "exit 0" in console.message
+        # the process's own output is kept out of the lifecycle view
+        assert any(line.startswith("dwh: job 'noop' succeeded") for line in console.log_lines)
+        assert not any(e.startswith("dwh:") for e in console.entries)
+        record = _store_record("run-0001")
+        assert record.status == "succeeded"
+        assert not app.screen.query_one("#run", Button).disabled
+
+
+async def test_failed_run_shows_on_failure(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 0, "fail_with": "boom"}')
+        await wait_for(pilot, lambda: console.status == "failed")
+        text = "\n".join(console.entries)
+        assert "✘ failed" in text
+        assert "RuntimeError: boom" in text
+        assert "on_failure ran" in text
+        assert "exit 1" in console.message
+        assert console.has_class("-bad")
+        assert _store_record("run-0001").status == "failed"
+
+
+async def test_cancel_a_running_job(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 30}')
+        await wait_for(pilot, lambda: any("started" in e for e in console.entries))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: not console.running)
+        assert console.status == "cancelled"
+        text = "\n".join(console.entries)
+        assert "■ cancelled" in text
+        assert "on_failure ran" in text
+        assert "exit 130" in console.message
+        record = _store_record("run-0001")
+        assert record.status == "cancelled"
+        assert record.ended_at is not None
+
+
+async def test_process_that_dies_is_reported_and_recorded(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 30}')
+        await wait_for(pilot, lambda: any("started" in e for e in console.entries))
+        app.screen._handle.process.kill()  # SIGKILL: the job cannot report anything
+        await wait_for(pilot, lambda: not console.running)
+        assert console.status == "failed"
+        assert "died (SIGKILL)" in console.message
+        record = _store_record("run-0001")
+        assert record.status == "failed"
+        assert "SIGKILL" in record.error
+
+
+async def test_ui_stays_responsive_while_a_job_runs(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 30}')
+        await wait_for(pilot, lambda: console.status == "running")
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "tab-job"
+        await pilot.press("f5")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: not console.running)
+
+
+async def test_quitting_during_a_run_stops_the_job(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 30}')
+        await wait_for(pilot, lambda: console.status == "running")
+        process = app.screen._handle.process
+    await asyncio.wait_for(process.wait(), timeout=30)
+    assert process.returncode == 130

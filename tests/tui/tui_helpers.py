@@ -1,0 +1,153 @@
+"""Helpers for the TUI tests: waiting on the app, fixed run ids and clocks, replayed runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from dwh.events import Event
+from tui.runner import LogLine, RunItem, RunRequest
+
+SIZE = (120, 40)
+
+
+class Counter:
+    """Makes run ids ``run-0001``, ``run-0002``... so tests can name them."""
+
+    def __init__(self, prefix: str = "run") -> None:
+        self.prefix = prefix
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        return f"{self.prefix}-{self.count:04d}"
+
+
+async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Let the app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
+
+
+async def open_job(pilot: Any, name: str) -> None:
+    """Pick a job through the filter box and wait until its config is loaded."""
+    app = pilot.app
+    await pilot.press("ctrl+f", *name, "enter")
+    await wait_for(pilot, lambda: app.screen.detail is not None and app.screen.job.name == name)
+    await pilot.pause()
+
+
+class FrozenClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ReplayRun:
+    """A finished run replayed from recorded events (for stable snapshots)."""
+
+    def __init__(self, items: list[RunItem], returncode: int) -> None:
+        self._items = items
+        self._returncode = returncode
+        self.done = False
+
+    async def items(self) -> AsyncIterator[RunItem]:
+        for item in self._items:
+            await asyncio.sleep(0)
+            yield item
+        self.done = True
+
+    def terminate(self) -> None:
+        self.done = True
+
+    @property
+    def returncode(self) -> int | None:
+        return self._returncode if self.done else None
+
+
+class ReplayLauncher:
+    """Replays a fixed run whatever is asked, moving the clock to its end."""
+
+    def __init__(self, items: list[RunItem], returncode: int, clock: FrozenClock, seconds: float):
+        self.items = items
+        self.returncode = returncode
+        self.clock = clock
+        self.seconds = seconds
+        self.requests: list[RunRequest] = []
+
+    async def launch(self, request: RunRequest) -> ReplayRun:
+        self.requests.append(request)
+        self.clock.now += self.seconds
+        return ReplayRun(self.items, self.returncode)
+
+
+def noop_events(run_id: str, *, fail: bool = False) -> list[RunItem]:
+    """The events of a noop run at fixed times."""
+    base = {"job": "noop", "run_id": run_id}
+    config = {"message": "hello", "sleep_seconds": 1.0, "fail_with": "boom" if fail else None}
+    items: list[RunItem] = [
+        Event(
+            "job_started",
+            payload={"config": config, "config_hash": "65f36b1a899abc67"},
+            at="2026-11-25T18:30:00.000Z",
+            **base,
+        ),
+        LogLine("INFO SparkContext: Running Spark version 4.3.0"),
+        Event(
+            "phase_finished",
+            payload={"phase": "extract", "rows": 1200, "seconds": 1.0},
+            at="2026-11-25T18:30:01.004Z",
+            **base,
+        ),
+        Event(
+            "phase_finished",
+            payload={"phase": "transform", "rows": 1180, "seconds": 1.0},
+            at="2026-11-25T18:30:02.010Z",
+            **base,
+        ),
+    ]
+    if fail:
+        items.append(
+            Event(
+                "job_failed",
+                payload={
+                    "error_type": "RuntimeError",
+                    "error_message": "RuntimeError: boom",
+                    "cancelled": False,
+                },
+                at="2026-11-25T18:30:03.020Z",
+                **base,
+            )
+        )
+        items.append(LogLine("dwh: job 'noop' failed: RuntimeError: boom"))
+    else:
+        items.append(
+            Event(
+                "phase_finished",
+                payload={"phase": "load", "rows": 1180, "seconds": 1.0},
+                at="2026-11-25T18:30:03.015Z",
+                **base,
+            )
+        )
+        items.append(
+            Event(
+                "job_succeeded",
+                payload={
+                    "metrics": {"message": "hello", "phases": 3},
+                    "outputs": {"images": "out/images"},
+                },
+                at="2026-11-25T18:30:03.016Z",
+                **base,
+            )
+        )
+        items.append(LogLine("dwh: job 'noop' succeeded in 3.0s"))
+    return items
