@@ -30,9 +30,12 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def execute(
-    notebook: str, output: Path, parameters: dict[str, Any] | None = None
+    notebook: str, output: Path, parameters: dict[str, Any] | None = None, **engine: Any
 ) -> nbformat.NotebookNode:
-    """Run ``notebooks/<notebook>`` with papermill's Python API and return the output notebook."""
+    """Run ``notebooks/<notebook>`` with papermill's Python API and return the output notebook.
+
+    ``km=<KernelManager>`` runs it in an already running kernel, which outlives the run.
+    """
     return papermill.execute_notebook(
         str(NOTEBOOKS / notebook),
         str(output),
@@ -40,6 +43,7 @@ def execute(
         kernel_name="python3",
         progress_bar=False,
         cwd=str(REPO),
+        **engine,
     )
 
 
