@@ -11,6 +11,8 @@ The rules, applied to every key at every depth (dicts inside lists too):
 3. The whole value under a secret key becomes ``***``, even a dict or a list.
 4. In any string value, the password of a URL (``scheme://user:password@host``) becomes
    ``***``, so a JDBC or S3 URL with credentials is safe in a non-secret key.
+5. :func:`redact_config` also hides each secret value wherever another field of the
+   same config repeats it.
 
 Redaction works on copies: the job itself always gets the real values. Text that is not
 a config (error messages, log lines) is cleaned with :func:`redact_text`, using the
@@ -59,20 +61,47 @@ def is_secret_key(key: str) -> bool:
     return any(word.lower() in SECRET_WORDS for word in _WORD.findall(key))
 
 
-def redact(value: Any) -> Any:
+def redact(value: Any, secrets: Iterable[str] = ()) -> Any:
     """Return a copy of ``value`` with every secret replaced by ``***``.
 
-    Secret keys lose their whole value; URL passwords inside strings are hidden too.
+    Secret keys lose their whole value; URL passwords inside strings are hidden too,
+    and so is each of ``secrets`` wherever it appears inside a string.
     """
+    known = frozenset(secrets)
     if isinstance(value, Mapping):
         return {
-            k: (REDACTED if isinstance(k, str) and is_secret_key(k) else redact(v))
+            k: (REDACTED if isinstance(k, str) and is_secret_key(k) else redact(v, known))
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
+        return [redact(v, known) for v in value]
     if isinstance(value, str):
-        return redact_url_passwords(value)
+        return redact_text(value, known)
+    return value
+
+
+def redact_config(config: Any) -> Any:
+    """Redact a config, also hiding its secret values where other fields repeat them.
+
+    A secret copied into an ordinary field (``"url": "...?token=<the token>"``,
+    ``"note": "uses <the password>"``) is hidden there too.
+    """
+    return redact(config, secret_values(config))
+
+
+def scrub(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """Return a copy of ``value`` with ``secrets`` and URL passwords hidden in its strings.
+
+    Keys are left alone, so metrics such as ``token_count`` keep their values; use
+    this on what a job reports, and :func:`redact` on configs.
+    """
+    known = frozenset(secrets)
+    if isinstance(value, Mapping):
+        return {k: scrub(v, known) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v, known) for v in value]
+    if isinstance(value, str):
+        return redact_text(value, known)
     return value
 
 

@@ -13,9 +13,10 @@ row is created or updated from the event, and the event is appended.
         print(run.run_id, run.error, run.duration_seconds)
     store.children(run.run_id)  # the runs this run triggered
 
-Configs and events are stored with secrets redacted (a second pass over what the job
-already redacted). Writing to the store never fails a job:
-:class:`~dwh.services.publishers.RunStorePublisher` warns once and goes on.
+Configs are stored with secret keys redacted (a second pass over what the job already
+redacted), and URL passwords are hidden in every stored string. Writing to the store
+never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
+goes on.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any, ClassVar
 
 from dwh.errors import DwhError, UsageError
 from dwh.events import Event, utc_now_iso
-from dwh.redaction import redact
+from dwh.redaction import redact, scrub
 from dwh.settings import dwh_home
 
 STORE_ENV = "DWH_RUN_STORE"
@@ -167,9 +168,13 @@ class RunStore:
             raise RunStoreError(f"cannot open run store {self.path}: {exc}") from exc
         try:
             self._prepare()
-        except sqlite3.Error as exc:
+        except BaseException as exc:
+            # Closing rolls back a half-made schema and frees the lock, even when a
+            # cancel (KeyboardInterrupt) lands here.
             self._conn.close()
-            raise RunStoreError(f"run store {self.path} is unusable: {exc}") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise RunStoreError(f"run store {self.path} is unusable: {exc}") from exc
+            raise
 
     @classmethod
     def from_env(cls) -> RunStore | None:
@@ -204,8 +209,10 @@ class RunStore:
         Raises:
             RunStoreError: The write failed.
         """
-        data = redact(event.to_dict())
-        payload = redact(event.payload)
+        payload = scrub(event.payload)
+        if "config" in payload:
+            payload["config"] = redact(payload["config"])
+        data = {**event.to_dict(), **payload}
         now = utc_now_iso()
         with self._write() as conn:
             conn.execute(

@@ -38,7 +38,7 @@ from typing import IO, TYPE_CHECKING, Any
 from dwh.config import load_json_object
 from dwh.errors import DwhError, UsageError
 from dwh.events import Event
-from dwh.redaction import redact, redact_text, secret_values
+from dwh.redaction import redact_config, redact_text, secret_values
 from dwh.registry import discover_jobs, find_job, load_factory
 from dwh.run_context import new_run_id
 from dwh.run_store import RunStore, store_path_from_env
@@ -252,7 +252,7 @@ def run_job(
     info = find_job(job_name)
     data = load_json_object(config, job=info.name) if isinstance(config, str) else dict(config)
     run_id = run_id or new_run_id()
-    shown = redact(data)
+    shown = redact_config(data)
     secrets = secret_values(data)
     out = stderr or sys.stderr
     read_fd, write_fd = os.pipe()
@@ -312,7 +312,7 @@ def _rejected(trigger: Trigger, upstream: JobRun, run_id: str, error: str) -> Jo
         run_id=run_id,
         status="rejected",
         exit_code=None,
-        config=redact(dict(trigger.config)),
+        config=redact_config(dict(trigger.config)),
         error=error,
         triggered_by_job=upstream.job,
         triggered_by_run_id=upstream.run_id,

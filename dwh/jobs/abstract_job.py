@@ -80,10 +80,12 @@ class AbstractJob(ABC):
         Returns:
             Whatever ``execute_job`` returned.
         """
-        self.publish(
-            "job_started", config=self.context.config, config_hash=self.context.config_hash
-        )
         try:
+            # Inside the try: a cancel (SIGTERM) that lands while job_started is being
+            # published must still end the run with job_failed{cancelled: true}.
+            self.publish(
+                "job_started", config=self.context.config, config_hash=self.context.config_hash
+            )
             results = self.execute_job(**kwargs)
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:

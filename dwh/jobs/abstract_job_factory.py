@@ -30,9 +30,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
-from dwh.redaction import redact, secret_values
+from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
-from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RunStorePublisher
+from dwh.services.publishers import (
+    FanOutPublisher,
+    JsonLinesPublisher,
+    RedactingPublisher,
+    RunStorePublisher,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -160,7 +165,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             job=self.job_name,
             run_id=self.run_id,
             module=self.module_name,
-            config=redact(config.model_dump(mode="json")),
+            config=redact_config(config.model_dump(mode="json")),
             triggered_by_job=config.triggered_by_job,
             triggered_by_run_id=config.triggered_by_run_id,
         )
@@ -173,7 +178,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         3. Any injected ``event_publisher`` (a notebook's or a test's recorder).
         4. The alert sinks (``$DWH_ALERTS``, ``$DWH_ALERT_WEBHOOK``), on ``job_failed``.
 
-        None of them can fail the job: the fan-out warns once about a broken one.
+        Every event has the config's secret values hidden first. None of them can fail
+        the job: the fan-out warns once about a broken one.
 
         Raises:
             UsageError: The alert settings are invalid (checked before the job runs).
@@ -191,7 +197,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         sinks = alert_sinks_from_env()
         if sinks:
             publishers.append(AlertPublisher(sinks))
-        return FanOutPublisher(publishers)
+        secrets = secret_values(self._require_config().model_dump(mode="json"))
+        return RedactingPublisher(FanOutPublisher(publishers), secrets)
 
     def job_services(self) -> dict[str, Any]:
         """Return the keyword arguments every job takes: context, publisher and secrets."""

@@ -7,6 +7,7 @@ Neither may ever fail a job: a publisher that breaks is warned about once.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from dwh.events import TERMINAL_EVENTS
+from dwh.redaction import scrub
 from dwh.run_store import OFF_VALUES, RunStore, store_path_from_env
 
 if TYPE_CHECKING:
@@ -136,3 +138,26 @@ class RunStorePublisher:
                 event.run_id,
                 exc,
             )
+
+
+class RedactingPublisher:
+    """Hides a run's secret values in every event before passing it on.
+
+    A job may copy a secret into a metric, an output path or an error; this is the
+    last line of defence before events reach a stream, the store or an alert.
+
+    Args:
+        publisher: Where the cleaned events go.
+        secrets: The secret values (see :func:`dwh.redaction.secret_values`).
+    """
+
+    def __init__(self, publisher: EventPublisher, secrets: Iterable[str]) -> None:
+        self.publisher = publisher
+        self.secrets = frozenset(secrets)
+
+    def publish(self, event: Event) -> None:
+        """Pass on a copy of ``event`` whose strings hold no secret."""
+        payload = scrub(event.payload, self.secrets)
+        if payload != event.payload:
+            event = dataclasses.replace(event, payload=payload)
+        self.publisher.publish(event)

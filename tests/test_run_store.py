@@ -1,0 +1,299 @@
+"""The run store: rows from events, queries, lineage, concurrency and never failing a job."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from lifecycle_support import entry_argv, job_env, run_entry
+
+from dwh.errors import UsageError
+from dwh.events import Event
+from dwh.jobs.noop.noop_job_factory import main as noop_main
+from dwh.run_store import RunStore, RunStoreError, store_path_from_env
+from dwh.testing import RecordingEventPublisher
+
+
+def ev(
+    name: str, run_id: str = "r1", at: str = "2026-11-25T10:00:00.000Z", **payload: object
+) -> Event:
+    return Event(name, "noop", run_id, dict(payload), at=at)
+
+
+def test_a_run_goes_from_running_to_succeeded(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.record(ev("job_started", config={"message": "hi"}, config_hash="abc"), module="m.f")
+
+    running = store.get("r1")
+    assert running is not None
+    assert (running.status, running.module, running.config) == ("running", "m.f", {"message": "hi"})
+    assert running.duration_seconds is None
+
+    store.record(ev("phase_finished", at="2026-11-25T10:00:01.000Z", phase="extract", rows=3))
+    store.record(
+        ev("job_succeeded", at="2026-11-25T10:00:02.500Z", metrics={"rows": 3}, outputs={"o": "p"})
+    )
+
+    done = store.get("r1")
+    assert done is not None
+    assert done.status == "succeeded"
+    assert done.config_hash == "abc"
+    assert (done.metrics, done.outputs, done.error) == ({"rows": 3}, {"o": "p"}, None)
+    assert done.started_at == "2026-11-25T10:00:00.000Z"
+    assert done.duration_seconds == 2.5
+    assert [e.event for e in store.events("r1")] == [
+        "job_started",
+        "phase_finished",
+        "job_succeeded",
+    ]
+    assert store.events("r1")[1].payload == {"phase": "extract", "rows": 3}
+
+
+def test_failed_and_cancelled_runs(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    for run_id, cancelled in (("bad", False), ("stopped", True)):
+        store.record(ev("job_started", run_id))
+        store.record(
+            ev(
+                "job_failed",
+                run_id,
+                error_type="RuntimeError",
+                error_message="RuntimeError: boom",
+                cancelled=cancelled,
+            )
+        )
+
+    bad, stopped = store.get("bad"), store.get("stopped")
+    assert bad is not None and stopped is not None
+    assert (bad.status, bad.error) == ("failed", "RuntimeError: boom")
+    assert stopped.status == "cancelled"
+
+
+def test_runs_are_newest_first_and_filter_by_job_and_status(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    for i in range(5):
+        at = f"2026-11-25T10:00:0{i}.000Z"
+        store.record(Event("job_started", "a" if i % 2 else "b", f"r{i}", {}, at=at))
+    store.record(Event("job_succeeded", "b", "r4", {"metrics": {}}, at="2026-11-25T10:00:09.000Z"))
+
+    assert [r.run_id for r in store.runs()] == ["r4", "r3", "r2", "r1", "r0"]
+    assert [r.run_id for r in store.runs(job="a")] == ["r3", "r1"]
+    assert [r.run_id for r in store.runs(status="succeeded")] == ["r4"]
+    assert [r.run_id for r in store.runs(limit=2)] == ["r4", "r3"]
+    assert store.count() == 5
+    with pytest.raises(UsageError, match="unknown run status 'done'"):
+        store.runs(status="done")
+
+
+def test_children_and_lineage_follow_triggered_by(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.record(Event("job_started", "up", "p", {}, at="2026-11-25T10:00:00.000Z"))
+    for i, child in enumerate(("c1", "c2")):
+        store.record(
+            Event(
+                "job_started",
+                "down",
+                child,
+                {},
+                at=f"2026-11-25T10:00:0{i + 1}.000Z",
+                triggered_by_job="up",
+                triggered_by_run_id="p",
+            )
+        )
+    store.record(
+        Event("job_started", "third", "g", {}, triggered_by_job="down", triggered_by_run_id="c2")
+    )
+
+    assert [r.run_id for r in store.children("p")] == ["c1", "c2"]
+    assert [r.run_id for r in store.children("c2")] == ["g"]
+    assert store.children("g") == []
+    assert [r.run_id for r in store.lineage("g")] == ["p", "c2", "g"]
+    child = store.get("c1")
+    assert child is not None
+    assert (child.triggered_by_job, child.triggered_by_run_id) == ("up", "p")
+
+
+def test_set_status_marks_a_run_and_refuses_nonsense(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.record(ev("job_started"))
+
+    store.set_status("r1", "failed", error="process died")
+
+    record = store.get("r1")
+    assert record is not None
+    assert (record.status, record.error) == ("failed", "process died")
+    assert record.ended_at is not None
+    with pytest.raises(UsageError, match="no run 'nope'"):
+        store.set_status("nope", "failed")
+    with pytest.raises(UsageError, match="unknown run status"):
+        store.set_status("r1", "exploded")
+
+
+def test_a_final_status_is_not_undone_by_a_late_event(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    store.record(ev("job_started"))
+    store.record(ev("job_succeeded", metrics={}))
+    store.record(ev("phase_finished", phase="load"))
+
+    record = store.get("r1")
+    assert record is not None and record.status == "succeeded"
+
+
+def test_store_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    RunStore(path).close()
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_corrupt_or_newer_store_is_a_clear_error(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(RunStoreError, match=r"corrupt\.db"):
+        RunStore(corrupt)
+
+    newer = tmp_path / "newer.db"
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(RunStoreError, match="schema version 99"):
+        RunStore(newer)
+
+    with pytest.raises(RunStoreError, match="no run store"):
+        RunStore(tmp_path / "missing.db", create=False)
+    assert RunStoreError.exit_code == 1
+
+
+def test_store_location_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DWH_RUN_STORE", raising=False)
+    monkeypatch.setenv("DWH_HOME", str(tmp_path / "home"))
+    assert store_path_from_env() == tmp_path / "home" / "runs.db"
+
+    monkeypatch.setenv("DWH_RUN_STORE", str(tmp_path / "elsewhere.db"))
+    assert store_path_from_env() == tmp_path / "elsewhere.db"
+
+    monkeypatch.setenv("DWH_RUN_STORE", "off")
+    assert RunStore.from_env() is None
+    assert store_path_from_env({"DWH_HOME": "/x"}) == Path("/x/runs.db")
+
+
+def test_every_in_process_run_is_recorded_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DWH_RUN_STORE", raising=False)
+    monkeypatch.setenv("DWH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DWH_ALERTS", "off")
+
+    noop_main(noop_job='{"message": "recorded"}', run_id="in-process")
+
+    store = RunStore(tmp_path / "home" / "runs.db")
+    record = store.get("in-process")
+    assert record is not None
+    assert (record.status, record.module) == ("succeeded", "dwh.jobs.noop.noop_job_factory")
+    assert record.metrics == {"message": "recorded", "phases": 3}
+
+
+def test_run_store_argument_turns_it_off_or_moves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DWH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DWH_ALERTS", "off")
+
+    noop_main(noop_job="{}", run_store="off")
+    noop_main(noop_job="{}", run_store=str(tmp_path / "mine.db"), run_id="moved")
+
+    assert not (tmp_path / "home" / "runs.db").exists()
+    assert RunStore(tmp_path / "mine.db").get("moved") is not None
+
+
+def test_an_unusable_store_warns_once_and_the_job_succeeds(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"garbage" * 1000)
+    env = job_env(tmp_path, DWH_RUN_STORE=str(broken))
+
+    result = run_entry("noop", '{"message": "still fine"}', env=env)
+
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "run store" in line]
+    assert len(warnings) == 1
+    assert "is unavailable" in warnings[0] and "broken.db" in warnings[0]
+    assert "succeeded" in result.stderr.splitlines()[-1]
+
+
+def test_an_unusable_store_never_changes_the_job_outcome_in_process(tmp_path: Path) -> None:
+    recorder = RecordingEventPublisher()
+    (tmp_path / "dir.db").mkdir()
+
+    results = noop_main(noop_job="{}", run_store=str(tmp_path / "dir.db"), event_publisher=recorder)
+
+    assert results == {"message": "hello", "phases": 3}
+    assert recorder.names[-1] == "job_succeeded"
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from dwh.events import Event
+    from dwh.run_store import RunStore
+
+    path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    store = RunStore(path)
+    for i in range(count):
+        run_id = f"{prefix}-{i}"
+        store.record(Event("job_started", "w", run_id, {"config": {"i": i}}))
+        store.record(Event("phase_finished", "w", run_id, {"phase": "load", "rows": i}))
+        store.record(Event("job_succeeded", "w", run_id, {"metrics": {"i": i}, "outputs": {}}))
+    """
+)
+
+
+def test_two_writer_processes_and_a_reader_lose_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    count = 150
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), prefix, str(count)])
+        for prefix in ("a", "b")
+    ]
+    reader = RunStore(path)
+    seen_while_writing = []
+    while any(w.poll() is None for w in writers):
+        seen_while_writing.append(len(reader.runs(limit=1000)))
+        time.sleep(0.01)
+    codes = [w.wait(timeout=120) for w in writers]
+
+    assert codes == [0, 0]
+    runs = reader.runs(limit=1000)
+    assert len(runs) == 2 * count
+    assert {r.status for r in runs} == {"succeeded"}
+    assert all(len(reader.events(r.run_id)) == 3 for r in runs[:20])
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3 * 2 * count
+    assert seen_while_writing == sorted(seen_while_writing)
+
+
+def test_two_concurrent_job_processes_are_both_recorded(tmp_path: Path) -> None:
+    env = job_env(tmp_path)
+    argv_a = ["--run_id", "job-a"]
+    argv_b = ["--run_id", "job-b"]
+    procs = [
+        subprocess.Popen(entry_argv("noop", '{"sleep_seconds": 0.3}', *argv), env=env)
+        for argv in (argv_a, argv_b)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+
+    store = RunStore(Path(env["DWH_HOME"]) / "runs.db")
+    for run_id in ("job-a", "job-b"):
+        record = store.get(run_id)
+        assert record is not None and record.status == "succeeded"
+        assert len(store.events(run_id)) == 5
+    record_a = store.get("job-a")
+    assert record_a is not None
+    assert record_a.config["sleep_seconds"] == 0.3
