@@ -10,6 +10,8 @@ import papermill
 import pytest
 from nbhelpers import NOTEBOOKS
 
+from dwh.notebook import strip_outputs
+
 NOTEBOOK_NAMES = ["run_job.ipynb", "filter_images.ipynb", "transform_images.ipynb"]
 
 
@@ -24,7 +26,8 @@ def test_every_notebook_is_known() -> None:
 @pytest.mark.parametrize("name", NOTEBOOK_NAMES)
 def test_committed_without_outputs(name: str) -> None:
     # Outputs would leak one person's data and paths into git, and make diffs unreadable.
-    # To strip them: jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
+    # To strip them: python -m dwh.notebook strip-outputs notebooks/*.ipynb
+    assert not strip_outputs(NOTEBOOKS / name, check=True), f"{name} has outputs"
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     dirty = [
         index

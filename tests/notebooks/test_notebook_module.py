@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
-from nbhelpers import FILTER_IMAGES, NOOP
+from nbhelpers import FILTER_IMAGES, NOOP, NOTEBOOKS
 
 from dwh.errors import ConfigError, JobModuleError, ModuleRefusedError, UsageError
 from dwh.notebook import (
@@ -18,6 +19,9 @@ from dwh.notebook import (
     prepare_run,
     run_job,
     write_result,
+)
+from dwh.notebook import (
+    main as notebook_main,
 )
 
 
@@ -174,3 +178,25 @@ def test_plot_counts_draws_one_labelled_bar_per_key() -> None:
     assert [bar.get_height() for bar in axes.patches] == [5, 3]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["input_rows", "output_rows"]
     assert axes.get_title() == "t"
+
+
+def test_strip_outputs_turns_a_papermill_output_back_into_its_source(tmp_path: Path) -> None:
+    source = NOTEBOOKS / "run_job.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    injected = nbformat.v4.new_code_cell('# Parameters\nrun_id = "r"\n')
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(2, injected)
+    nb.metadata["papermill"] = {"parameters": {"run_id": "r"}}
+    for cell in nb.cells:
+        cell.metadata["papermill"] = {"status": "completed"}
+        if cell.cell_type == "code":
+            cell.execution_count = 3
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="/home/me\n")]
+    executed = tmp_path / "out.ipynb"
+    nbformat.write(nb, executed)
+
+    assert notebook_main(["strip-outputs", "--check", str(executed)]) == 1
+    assert executed.read_text(encoding="utf-8") != source.read_text(encoding="utf-8")
+    assert notebook_main(["strip-outputs", str(executed)]) == 0
+    assert executed.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+    assert notebook_main(["strip-outputs", "--check", str(executed)]) == 0
