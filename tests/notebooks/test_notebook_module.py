@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -200,3 +202,18 @@ def test_strip_outputs_turns_a_papermill_output_back_into_its_source(tmp_path: P
     assert notebook_main(["strip-outputs", str(executed)]) == 0
     assert executed.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
     assert notebook_main(["strip-outputs", "--check", str(executed)]) == 0
+
+
+def test_validating_a_spark_job_imports_no_pyspark() -> None:
+    # The first cell of a Spark notebook must stay light: Spark starts only in the run.
+    probe = (
+        "import sys\n"
+        "from dwh.notebook import prepare_run\n"
+        f"prepare_run({FILTER_IMAGES!r}, {{'base_path': 'b', 'timezone': 'UTC', "
+        "'transform_output_path': 't'}, has_spark=True)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"
