@@ -57,6 +57,7 @@ class _Watch:
         self.active = False
         self.folder = ""
         self.effects: list[tuple[str, str, int]] = []
+        self.heavy = False
 
     def where(self) -> tuple[str, int]:
         """The innermost frame in the job's folder, else in any non-stdlib code."""
@@ -90,7 +91,8 @@ class _Watch:
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
         """Meta-path hook: note pyspark being imported, then let the real finders work."""
-        if name.split(".")[0] in _HEAVY and name not in sys.modules:
+        if name in _HEAVY and name not in sys.modules and not self.heavy:
+            self.heavy = True  # the first one is the line to fix; the rest follow from it
             self.record(f"imports {name} (import it inside functions, or under TYPE_CHECKING)")
 
 
@@ -140,7 +142,7 @@ WATCH = _Watch()
 @contextmanager
 def watching(folder: Path) -> Iterator[_Watch]:
     """Watch for side effects of code run inside the block, blaming code under ``folder``."""
-    WATCH.folder, WATCH.effects = str(folder) + os.sep, []
+    WATCH.folder, WATCH.effects, WATCH.heavy = str(folder) + os.sep, [], False
     saved_out, saved_err, saved_path = sys.stdout, sys.stderr, sys.path
     saved_start = threading.Thread.start
     path_list = _PathList(sys.path)
@@ -220,16 +222,14 @@ class Probe:
 
         classes = _own_classes(module)
         factories = [c for c in classes if issubclass(c, AbstractJobFactory)]
-        for cls in classes:
-            if cls.__name__.endswith("Factory") and cls not in factories:
-                self.violation(
-                    "factory",
-                    path,
-                    _line_of(cls),
-                    f"{cls.__name__} must subclass AbstractJobFactory",
-                )
+        misnamed = [c for c in classes if c.__name__.endswith("Factory") and c not in factories]
+        for cls in misnamed:
+            self.violation(
+                "factory", path, _line_of(cls), f"{cls.__name__} must subclass AbstractJobFactory"
+            )
         if not factories:
-            self.violation("factory", path, 1, "defines no AbstractJobFactory subclass")
+            if not misnamed:
+                self.violation("factory", path, 1, "defines no AbstractJobFactory subclass")
             return None
         model: type[Any] | None = None
         for cls in factories:
@@ -289,12 +289,12 @@ class Probe:
             return
         classes = _own_classes(module)
         jobs = [c for c in classes if issubclass(c, AbstractJob)]
-        for cls in classes:
-            if cls.__name__.endswith("Job") and cls not in jobs:
-                self.violation(
-                    "job", expected, _line_of(cls), f"{cls.__name__} must subclass AbstractJob"
-                )
-        if not jobs:
+        misnamed = [c for c in classes if c.__name__.endswith("Job") and c not in jobs]
+        for cls in misnamed:
+            self.violation(
+                "job", expected, _line_of(cls), f"{cls.__name__} must subclass AbstractJob"
+            )
+        if not jobs and not misnamed:
             self.violation("job", expected, 1, "defines no AbstractJob subclass")
         for cls in jobs:
             missing = sorted(

@@ -13,6 +13,14 @@ from dwh.contract_check import RULES, check_jobs
 from dwh.registry import discover_jobs, find_job
 
 
+def _relative(path: str) -> str:
+    """The path relative to the working directory when it is inside it (clickable, short)."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 @click.command()
 @click.argument("jobs", nargs=-1, metavar="[JOB]...")
 @click.option(
@@ -33,7 +41,12 @@ def check(jobs: tuple[str, ...], examples: Path | None, as_json: bool) -> None:
     else:
         out = console()
         for violation in report.violations:
-            out.print(f"[red]✗[/] {escape(str(violation))}", highlight=False)
+            line = f"{_relative(violation.path)}:{violation.line}: [{violation.rule}] "
+            out.print(
+                f"[red]✗[/] {escape(line + violation.job)}: {escape(violation.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
         broken = sorted({v.job for v in report.violations})
         if report.ok:
             out.print(

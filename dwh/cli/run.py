@@ -9,14 +9,18 @@ job needs Spark.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from dwh.cli.output import read_config_arg
+from dwh.cli.output import console, read_config_arg
 from dwh.config import parse_config
-from dwh.errors import ConfigError
-from dwh.registry import JobInfo, find_job, load_factory
+from dwh.errors import ConfigError, UsageError
+from dwh.registry import JobInfo, examples_dir, find_job, load_factory
+from dwh.trigger_map import TRIGGERS_ENV
+
+_CHAIN_EXIT = {"succeeded": 0, "failed": 1, "rejected": 2, "cancelled": 130}
 
 
 @click.command()
@@ -31,7 +35,7 @@ from dwh.registry import JobInfo, find_job, load_factory
     "--triggers",
     "triggers_path",
     metavar="PATH",
-    help="Trigger map for --follow (default: examples/triggers.json).",
+    help=f"Trigger map for --follow (default: ${TRIGGERS_ENV}, else examples/triggers.json).",
 )
 @click.option("--spark-remote", metavar="URL", help="Run against Spark Connect (sc://host:port).")
 @click.pass_context
@@ -67,7 +71,16 @@ def run(
         debug=debug,
     )
     if follow:
-        sys.exit(_follow(info, text, argv, triggers_path))
+        sys.exit(
+            _follow(
+                info,
+                text,
+                events=events,
+                run_id=run_id,
+                has_spark=factory.needs_spark,
+                triggers_path=triggers_path,
+            )
+        )
     from dwh.entry import main as entry_main
 
     sys.exit(entry_main(argv))
@@ -104,7 +117,47 @@ def entry_argv(
     return argv
 
 
-def _follow(info: JobInfo, config_text: str, argv: list[str], triggers_path: str | None) -> int:
-    from dwh.cli.follow import follow_chain
+def _follow(
+    info: JobInfo,
+    config_text: str,
+    *,
+    events: str | None,
+    run_id: str | None,
+    has_spark: bool,
+    triggers_path: str | None,
+) -> int:
+    """Run the job and the chain its success triggers; print the chain; return the exit code."""
+    from dwh.services.publishers import JsonLinesPublisher
+    from dwh.triggers import run_with_triggers
 
-    return follow_chain(info, config_text, argv, triggers_path)
+    source = triggers_path or os.environ.get(TRIGGERS_ENV) or _default_triggers()
+    runs = run_with_triggers(
+        info.name,
+        config_text,
+        trigger_map=source,
+        events=JsonLinesPublisher.open(events) if events else None,
+        has_spark=has_spark,
+        run_id=run_id,
+    )
+    out = console(stderr=True)
+    for run in runs:
+        parent = (
+            f"  ← {run.triggered_by_job} {run.triggered_by_run_id}" if run.triggered_by_job else ""
+        )
+        style = "green" if run.succeeded else "red"
+        out.print(
+            f"chain: {run.job} {run.run_id} [{style}]{run.status}[/]{parent}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    failed = next((run for run in runs if not run.succeeded), None)
+    return 0 if failed is None else _CHAIN_EXIT.get(failed.status, 1)
+
+
+def _default_triggers() -> str:
+    path = examples_dir() / "triggers.json"
+    if not path.is_file():
+        raise UsageError(
+            f"--follow needs a trigger map: pass --triggers PATH or set {TRIGGERS_ENV} (no {path})"
+        )
+    return str(path)

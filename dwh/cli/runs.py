@@ -33,7 +33,7 @@ def runs(
     if ctx.invoked_subcommand is not None:
         return
     store = _open_store()
-    records = store.runs(job=job, status=status, limit=limit)
+    records = store.runs(job=job, status=status, limit=limit) if store else []
     if as_json:
         echo_json([run_dict(record) for record in records])
         return
@@ -61,9 +61,9 @@ def runs(
 def show_run(run_id: str, as_json: bool) -> None:
     """Show one run: config, metrics, outputs, error, events and the runs it triggered."""
     store = _open_store()
-    record = store.get(run_id)
-    if record is None:
-        recent = [r.run_id for r in store.runs(limit=5)]
+    record = store.get(run_id) if store else None
+    if store is None or record is None:
+        recent = [r.run_id for r in store.runs(limit=5)] if store else []
         hint = f" (recent runs: {', '.join(recent)})" if recent else ""
         raise UsageError(f"no run with id {run_id!r} in the run store{hint}")
     events = store.events(run_id)
@@ -107,13 +107,16 @@ def run_dict(record: RunRecord) -> dict[str, Any]:
     return {**asdict(record), "duration_seconds": record.duration_seconds}
 
 
-def _open_store() -> RunStore:
-    from dwh.run_store import RunStore
+def _open_store() -> RunStore | None:
+    """Open the run store for reading; None when nothing was recorded there yet."""
+    from dwh.run_store import RunStore, store_path_from_env
 
-    store = RunStore.from_env()
-    if store is None:
+    path = store_path_from_env()
+    if path is None:
         raise UsageError("the run store is off (DWH_RUN_STORE=off); unset it to record runs")
-    return store
+    if not path.is_file():
+        return None
+    return RunStore(path, create=False)
 
 
 def _status(status: str) -> str:
