@@ -100,9 +100,16 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
     assert run(smaller, output)["output_rows"] == 1
     assert [row.image_id for row in spark.read.parquet(output).collect()] == ["img-9"]
     assert spark.read.parquet(output + "_rejects").count() == 0
+
+    empty = write_raw(tmp_path / "raw3", [])
+    (Path(empty) / "part-0.jsonl").write_text("", encoding="utf-8")
+    assert run(empty, output) == {**metrics, "input_rows": 0, "output_rows": 0, "rejected_rows": 0}
+    assert spark.read.parquet(output).schema == expected.schema
+    assert spark.read.parquet(output).count() == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "raw",
         "raw2",
+        "raw3",
         "transformed",
         "transformed_rejects",
     ]
