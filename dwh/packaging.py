@@ -40,7 +40,7 @@ _SKIP_SUFFIXES = {".pyc", ".pyo"}
 _IMPORT_PROBE = """
 import importlib, json, sys
 artifact, deps, modules = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-sys.path[:0] = [artifact]
+sys.path[:0] = [artifact, *json.loads(sys.argv[4])]
 sys.path.extend(deps)
 results = {}
 for name in modules:
@@ -162,11 +162,19 @@ def dependency_paths() -> list[str]:
     return sorted({paths["purelib"], paths["platlib"]})
 
 
-def import_failures(artifact: Path, modules: Sequence[str]) -> list[ImportFailure]:
+def import_failures(
+    artifact: Path, modules: Sequence[str], *, also: Sequence[Path] = ()
+) -> list[ImportFailure]:
     """Import ``modules`` from ``artifact`` alone in a clean interpreter; return the failures.
 
     A module counts as failed if it raises on import or is found anywhere but inside
     the artifact.
+
+    Args:
+        artifact: The wheel or zip, first on ``sys.path``.
+        modules: The modules to import.
+        also: Archives placed after the artifact: the dwh framework, for a project's
+            wheel that depends on dwh rather than containing it.
     """
     if not modules:
         return []
@@ -181,6 +189,7 @@ def import_failures(artifact: Path, modules: Sequence[str]) -> list[ImportFailur
                 str(artifact.resolve()),
                 json.dumps(dependency_paths()),
                 json.dumps(list(modules)),
+                json.dumps([str(path.resolve()) for path in also]),
             ],
             cwd=scratch,
             capture_output=True,
@@ -218,7 +227,12 @@ def package(
     )
     in_wheel = set(_wheel_top_levels(wheel))
     failures = import_failures(archive, modules)
-    failures += import_failures(wheel, [m for m in modules if m.split(".")[0] in in_wheel])
+    with tempfile.TemporaryDirectory(prefix="dwh-framework-") as scratch:
+        # A project's own wheel depends on dwh instead of holding it: put dwh after it.
+        framework = [] if "dwh" in in_wheel else [build_zip(["dwh"], Path(scratch), name="dwh.zip")]
+        failures += import_failures(
+            wheel, [m for m in modules if m.split(".")[0] in in_wheel], also=framework
+        )
     missing = [m for m in modules if m.split(".")[0] not in in_wheel]
     failures += [
         ImportFailure(wheel, m, "its package is not in the wheel (only in the zip)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,13 +46,20 @@ def contract_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield CONTRACT_JOBS
 
 
+def _forget(package: str) -> None:
+    for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+        del sys.modules[name]
+
+
 @pytest.fixture
-def job_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def job_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty job package ``tmpjobs`` in a scratch project; the working directory is it."""
+    _forget("tmpjobs")  # each test's tmpjobs is a different folder
     project = tmp_path / "project"
     (project / "tmpjobs").mkdir(parents=True)
     (project / "tmpjobs" / "__init__.py").write_text('"""Scratch jobs."""\n')
     monkeypatch.syspath_prepend(str(project))
     monkeypatch.setenv("DWH_JOB_PACKAGES", "tmpjobs")
     monkeypatch.chdir(project)
-    return project
+    yield project
+    _forget("tmpjobs")

@@ -58,9 +58,7 @@ def test_check_messages_say_what_to_fix(contract_jobs: Path) -> None:
 def test_side_effects_are_each_pinned_to_their_line(contract_jobs: Path) -> None:
     jobs = [job for job in discover_jobs() if job.name == "side_effects"]
 
-    messages = sorted(
-        v.message.removeprefix(PREFIX) for v in check_jobs(jobs).violations
-    )
+    messages = sorted(v.message.removeprefix(PREFIX) for v in check_jobs(jobs).violations)
 
     assert messages == [
         "changes the environment",

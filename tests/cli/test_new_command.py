@@ -1,0 +1,131 @@
+"""``dwh new``: a scaffolded job passes ``dwh check`` and its own tests straight away."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dwh.scaffold import plan_job
+
+FILES = [
+    "tmpjobs/clean_orders/__init__.py",
+    "tmpjobs/clean_orders/clean_orders_config.py",
+    "tmpjobs/clean_orders/clean_orders_job.py",
+    "tmpjobs/clean_orders/clean_orders_transformer.py",
+    "tmpjobs/clean_orders/clean_orders_job_factory.py",
+    "tests/jobs/clean_orders/test_clean_orders_job.py",
+    "examples/configs/clean_orders/example.json",
+    "notebooks/clean_orders.ipynb",
+]
+
+
+def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> None:
+    created = invoke("new", "clean_orders")
+
+    assert created.exit_code == 0, created.stderr
+    assert sorted(
+        str(p.relative_to(job_package)) for p in job_package.rglob("*") if p.is_file()
+    ) == sorted([*FILES, "tmpjobs/__init__.py"])
+    listed = json.loads(invoke("list", "--json").stdout)
+    assert [job["module"] for job in listed] == ["tmpjobs.clean_orders.clean_orders_job_factory"]
+
+    checked = invoke("check")
+    assert checked.exit_code == 0, checked.stdout
+    assert "1 jobs keep the contract" in checked.stdout
+
+    validated = invoke("validate", "clean_orders", "examples/configs/clean_orders/example.json")
+    assert validated.exit_code == 0, validated.stderr
+
+    env = {**os.environ, "PYTHONPATH": str(job_package), "DWH_JOB_PACKAGES": "tmpjobs"}
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/jobs/clean_orders"],
+        cwd=job_package,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "5 passed" in tests.stdout
+
+
+def test_new_job_code_is_lint_clean(invoke, job_package: Path) -> None:
+    invoke("new", "clean_orders")
+    ruff = Path(sys.executable).parent / "ruff"
+    repo_config = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    # Import order depends on which packages count as first-party, so sorting is left out.
+    lint = subprocess.run(
+        [str(ruff), "check", "--config", str(repo_config), "--extend-ignore", "I001", "."],
+        cwd=job_package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    fmt = subprocess.run(
+        [str(ruff), "format", "--check", "--config", str(repo_config), "."],
+        cwd=job_package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_new_notebook_is_a_valid_papermill_notebook(invoke, job_package: Path) -> None:
+    invoke("new", "clean_orders")
+
+    notebook = nbformat.read(job_package / "notebooks" / "clean_orders.ipynb", as_version=4)
+
+    nbformat.validate(notebook)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "job_config = " in tagged[0].source
+    assert notebook.metadata.kernelspec.name == "python3"
+    assert all(c.get("outputs", []) == [] for c in notebook.cells)
+    assert "tmpjobs.clean_orders.clean_orders_job_factory" in "".join(
+        c.source for c in notebook.cells
+    )
+
+
+def test_new_refuses_an_existing_job_and_writes_nothing(invoke, job_package: Path) -> None:
+    invoke("new", "clean_orders")
+
+    again = invoke("new", "clean_orders")
+    taken = invoke("new", "noop", "--package", "dwh.jobs")
+
+    assert again.exit_code == 2
+    assert "a job named 'clean_orders' already exists" in again.stderr
+    assert taken.exit_code == 2
+    assert "package 'dwh.jobs' is not a job package" in taken.stderr
+
+
+@pytest.mark.parametrize("name", ["CleanOrders", "1st", "clean-orders", "class", "trailing_", ""])
+def test_new_refuses_a_bad_name_in_one_line(invoke, job_package: Path, name: str) -> None:
+    result = invoke("new", name)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dwh: error: invalid job name {name!r}")
+    assert result.stderr.count("\n") == 1
+    assert not (job_package / "tmpjobs" / name).exists() or name == ""
+
+
+def test_dry_run_lists_files_and_writes_nothing(invoke, job_package: Path) -> None:
+    result = invoke("new", "clean_orders", "--dry-run")
+
+    assert result.exit_code == 0
+    assert result.stdout.count("would write") == len(FILES)
+    assert not (job_package / "tmpjobs" / "clean_orders").exists()
+
+
+def test_plan_never_targets_the_real_job_package(job_package: Path) -> None:
+    scaffold = plan_job("clean_orders")
+
+    assert scaffold.package == "tmpjobs"
+    real = Path(__file__).resolve().parents[2] / "dwh" / "jobs"
+    assert not any(real in path.parents for path in scaffold.files)
