@@ -7,7 +7,8 @@ Checks run in a fixed order and the first failure decides the reason:
 ====================== =========================================================
 reject_reason          the line
 ====================== =========================================================
-invalid_json           is not a JSON object (blank, malformed, an array, a number)
+invalid_json           is not a JSON object (blank, malformed, an array, a number),
+                       or escapes a lone surrogate (``"\\ud800"``), which is not text
 missing_<field>        lacks ``image_id``, ``url``, ``sha256`` or ``captured_at``,
                        or has null or an empty string there
 invalid_<field>        has a string field of another type (``image_id``, ``url``,
@@ -79,7 +80,7 @@ def parse_line(raw: str) -> ImageRecord | Reject:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         return Reject(raw, "invalid_json")
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not _is_unicode(raw, data):
         return Reject(raw, "invalid_json")
     for name in REQUIRED_FIELDS:
         if data.get(name) is None or data[name] == "":
@@ -145,6 +146,17 @@ def parse_instant(value: Any) -> dt.datetime | None:
         return parsed.astimezone(dt.UTC)
     except OverflowError:
         return None
+
+
+def _is_unicode(raw: str, data: dict[str, Any]) -> bool:
+    """False when a ``\\ud800``-style escape decoded to a lone surrogate (not text)."""
+    if "\\u" not in raw:
+        return True
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_positive_int(value: Any) -> bool:

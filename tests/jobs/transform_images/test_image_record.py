@@ -58,6 +58,7 @@ def test_camera_is_optional() -> None:
         ("[1, 2]", "invalid_json"),
         ("42", "invalid_json"),
         ("null", "invalid_json"),
+        (line(camera="\ud800"), "invalid_json"),
         (line(image_id=...), "missing_image_id"),
         (line(image_id=None), "missing_image_id"),
         (line(image_id=""), "missing_image_id"),
