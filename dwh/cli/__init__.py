@@ -18,7 +18,9 @@ when the job needs Spark. Errors are one line on stderr with the exit code of th
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from dwh.cli.app import cli
 
@@ -33,4 +35,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["cli", "main"]
+def job_main() -> NoReturn:
+    """The generic entry as a console script, ``dwh-job``, exiting with the entry's code.
+
+    For platforms that call an installed entry point rather than a script: a Databricks
+    ``python_wheel_task`` (``entry_point: dwh-job``), a container's ``ENTRYPOINT``.
+    """
+    from dwh.entry import main as entry_main
+
+    sys.exit(entry_main())
+
+
+__all__ = ["cli", "job_main", "main"]
