@@ -26,6 +26,7 @@ demo: java $(STAMP)
 	$(BIN)/python -m examples.demo
 
 test: java $(STAMP)
+	$(BIN)/dwh check
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
