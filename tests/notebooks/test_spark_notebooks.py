@@ -1,15 +1,18 @@
 """The image notebooks with real Spark, through papermill and ipykernel.
 
-Each kernel that runs a Spark job starts a JVM (seconds on a busy machine), so these
-tests are few: one kernel runs transform_images then filter_images (the session is
-reused across the two), the generic entry runs filter_images once to compare, and one
-kernel runs a job that fails mid-write.
+Each kernel that runs a Spark job starts a JVM (seconds on a busy machine), so there
+are two JVM starts in all: one kernel, kept alive across the tests like a Jupyter
+session, runs transform_images, filter_images and a job that fails mid-write; the
+generic entry runs filter_images once to compare. The kernel's run store is its own,
+fixed when it starts.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +26,11 @@ from nbhelpers import (
     generic_entry,
     image,
     output_text,
-    papermill_cli,
     parquet_rows,
     visible_files,
     write_image_batch,
 )
+from papermill import PapermillExecutionError
 
 from dwh.run_store import RunStore
 
@@ -76,19 +79,32 @@ def write_raw(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def kernel() -> Iterator[KernelManager]:
+@dataclass
+class Kernel:
+    """A running kernel and the run store it records runs in."""
+
+    manager: KernelManager
+    store: RunStore
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
     """One python3 kernel kept alive across several papermill runs, like a Jupyter session."""
+    home = tmp_path_factory.mktemp("kernel-dwh-home")
+    env = {**os.environ, "DWH_HOME": str(home), "DWH_RUN_STORE": str(home / "runs.db")}
+    env.pop("DWH_JOB_PACKAGES", None)
     manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(cwd=str(REPO))
+    manager.start_kernel(cwd=str(REPO), env=env)
+    store = RunStore(home / "runs.db")
     try:
-        yield manager
+        yield Kernel(manager, store)
     finally:
+        store.close()
         manager.shutdown_kernel(now=True)
 
 
 def test_image_notebooks_in_one_kernel_reuse_spark_and_match_the_generic_entry(
-    tmp_path: Path, kernel: KernelManager, run_store: RunStore
+    tmp_path: Path, kernel: Kernel
 ) -> None:
     raw = write_raw(tmp_path / "raw" / "2026-11-24")
     transformed = tmp_path / "transformed"
@@ -104,7 +120,7 @@ def test_image_notebooks_in_one_kernel_reuse_spark_and_match_the_generic_entry(
             "run_id": "nb-transform",
             "result_path": str(results["transform"]),
         },
-        km=kernel,
+        km=kernel.manager,
     )
     filter_config = {
         "transform_output_path": str(transformed),
@@ -117,7 +133,7 @@ def test_image_notebooks_in_one_kernel_reuse_spark_and_match_the_generic_entry(
         "filter_images.ipynb",
         tmp_path / "filter_out.ipynb",
         {**filter_config, "run_id": "nb-filter", "result_path": str(results["filter"])},
-        km=kernel,
+        km=kernel.manager,
     )
     transform = json.loads(results["transform"].read_text(encoding="utf-8"))
     filtered_run = json.loads(results["filter"].read_text(encoding="utf-8"))
@@ -150,7 +166,7 @@ def test_image_notebooks_in_one_kernel_reuse_spark_and_match_the_generic_entry(
     assert "img-c1" in output_text(filter_nb)
 
     for run_id in ("nb-transform", "nb-filter"):
-        record = run_store.get(run_id)
+        record = kernel.store.get(run_id)
         assert record is not None
         assert record.status == "succeeded"
 
@@ -178,7 +194,7 @@ def test_image_notebooks_in_one_kernel_reuse_spark_and_match_the_generic_entry(
 
 
 def test_a_job_failing_mid_write_leaves_no_output_and_a_failed_run(
-    tmp_path: Path, run_store: RunStore
+    tmp_path: Path, kernel: Kernel
 ) -> None:
     # The first file gives Spark the schema; the second is not parquet, so the job
     # fails only when the load phase reads it to write the output.
@@ -193,36 +209,30 @@ def test_a_job_failing_mid_write_leaves_no_output_and_a_failed_run(
         "timezone": "UTC",
         "run_date": "2026-11-24",
     }
-    proc = papermill_cli(
-        "notebooks/run_job.ipynb",
-        str(output),
-        "-p",
-        "module_name",
-        FILTER_IMAGES,
-        "-p",
-        "job_config",
-        json.dumps(config),
-        "-p",
-        "has_spark",
-        "true",
-        "-p",
-        "run_id",
-        "nb-spark-fail",
-        "-p",
-        "result_path",
-        str(result),
-    )
-    assert proc.returncode != 0
-    record = run_store.get("nb-spark-fail")
+    with pytest.raises(PapermillExecutionError) as caught:
+        execute(
+            "run_job.ipynb",
+            output,
+            {
+                "module_name": FILTER_IMAGES,
+                "job_config": json.dumps(config),  # JSON text, as `papermill -p` passes it
+                "has_spark": "true",
+                "run_id": "nb-spark-fail",
+                "result_path": str(result),
+            },
+            km=kernel.manager,
+        )
+    record = kernel.store.get("nb-spark-fail")
     assert record is not None
     assert record.status == "failed"
     assert record.error
-    events = [e.event for e in run_store.events("nb-spark-fail")]
-    assert events[-1] == "job_failed"
-    assert "load" not in [e.payload.get("phase") for e in run_store.events("nb-spark-fail")]
-    # The job's own error is in the notebook and in papermill's message.
-    job_error = record.error.split(": ", 1)[0]
-    assert job_error in proc.stderr
+    events = kernel.store.events("nb-spark-fail")
+    assert events[-1].event == "job_failed"
+    assert "load" not in [e.payload.get("phase") for e in events]  # it failed in load
+    # The job's own error: in papermill's exception and in the saved notebook.
+    error_type, error_message = record.error.split(": ", 1)
+    assert caught.value.ename == error_type
+    assert error_message.splitlines()[0] in caught.value.evalue
     text = output_text(nbformat.read(output, as_version=4))
     assert record.error in text
     assert "not a Parquet file" in text
