@@ -51,6 +51,7 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
     spark: SparkSession, tmp_path: Path
 ) -> None:
     bad_width = record("img-3", "c" * 64, "2026-11-24T10:00:00Z").replace("1920", "1920.5")
+    surrogate = record("img-6", "f" * 64, "2026-11-24T10:00:00Z", camera="\ud800")
     raw = write_raw(
         tmp_path / "raw",
         [
@@ -58,14 +59,19 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
             record("img-2", "b" * 64, "2026-11-25T00:10:00-08:00"),
             "{not json",
         ],
-        [bad_width, record("img-4", "d" * 64, "2026-11-24T23:30:00")],
+        [
+            bad_width,
+            record("img-4", "d" * 64, "2026-11-24T23:30:00"),
+            record("img-5", "e" * 64, "2300-01-01T00:00:00Z"),  # past pandas' year 2262
+            surrogate,
+        ],
     )
     output = str(tmp_path / "transformed")
     metrics = run(raw, output)
 
-    assert metrics["input_rows"] == 5
-    assert metrics["output_rows"] == 2
-    assert metrics["rejected_rows"] == 3
+    assert metrics["input_rows"] == 7
+    assert metrics["output_rows"] == 3
+    assert metrics["rejected_rows"] == 4
     assert metrics["rejects_path"] == output + "_rejects"
     images = spark.read.parquet(output)
     expected = spark.createDataFrame(
@@ -74,6 +80,8 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
              utc(2026, 11, 25, 7, 30), "Pixel 8"),
             ("img-2", "https://cdn.example.com/A/img-2.JPG", "b" * 64, 1920, 1080,
              utc(2026, 11, 25, 8, 10), None),
+            ("img-5", "https://cdn.example.com/A/img-5.JPG", "e" * 64, 1920, 1080,
+             utc(2300, 1, 1), None),
         ],
         OUTPUT_SCHEMA,
     )  # fmt: skip
@@ -87,6 +95,7 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
                 ("{not json", "invalid_json"),
                 (bad_width, "invalid_width"),
                 (record("img-4", "d" * 64, "2026-11-24T23:30:00"), "invalid_captured_at"),
+                (surrogate, "invalid_json"),
             ],
             "raw STRING, reject_reason STRING",
         ),
