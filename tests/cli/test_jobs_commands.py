@@ -123,3 +123,23 @@ def test_every_example_config_validates(invoke) -> None:
             assert result.exit_code == 0, result.stderr
             checked += 1
     assert checked >= 2
+
+
+def test_a_job_module_that_fails_to_import_is_one_line_exit_2(invoke, contract_jobs) -> None:
+    result = invoke("show", "import_error")
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "dwh: error: job module badjobs.import_error.import_error_job_factory failed to "
+        "import: RuntimeError: no database at import time\n"
+    )
+
+
+def test_debug_adds_the_traceback(invoke) -> None:
+    plain = invoke("validate", "noop", "missing.json")
+    debug = invoke("--debug", "validate", "noop", "missing.json")
+
+    assert plain.exit_code == debug.exit_code == 2
+    assert "Traceback" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert debug.stderr.endswith(plain.stderr)
