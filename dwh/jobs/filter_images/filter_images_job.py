@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dwh.errors import JobFailedError
 from dwh.jobs.abstract_job import AbstractJob, Metrics
@@ -18,15 +18,41 @@ def partition_path(base_path: str, run_date: dt.date) -> str:
     return f"{base_path.rstrip('/')}/year={run_date.year}/month={run_date.month}/day={run_date.day}"
 
 
+class HistoryReader(Protocol):
+    """Reads the partitions of a date-partitioned dataset dated in ``[start, end)``."""
+
+    def read_window(self, base_path: str, *, start: dt.date | None, end: dt.date) -> Any:
+        """Return those rows (all before ``end`` when ``start`` is None), or None if none."""
+        ...
+
+
+class DedupResult(Protocol):
+    """What a transformer returns: the rows to write, and their counts once written."""
+
+    frame: Any
+
+    def counts(self) -> dict[str, int]:
+        """The four counts; valid after the load."""
+        ...
+
+
+class ImagesFilter(Protocol):
+    """Deduplicates a batch within itself and against history."""
+
+    def transform(self, batch: Any, history: Any) -> DedupResult:
+        """Return the rows to keep."""
+        ...
+
+
 class FilterImagesJob(AbstractJob):
     """Keeps one row per content hash in the batch and drops hashes seen in history.
 
     Args:
         batch_reader: Reads the transform output.
-        history_reader: Has ``read_window(base_path, start=, end=)`` returning the rows of
-            the partitions dated in ``[start, end)``, or None when there are none.
-        transformer: Deduplicates the batch and anti-joins history; returns a result
-            with ``frame`` and ``counts()``.
+        history_reader: Reads the partitions of ``base_path`` in the history window.
+        transformer: Deduplicates the batch and anti-joins history:
+            :class:`~.filter_images_transformer.FilterImagesTransformer` on Spark,
+            :class:`~.filter_images_rules.LocalFilterTransformer` without.
         loader: Writes the run date's partition whole or not at all.
         **services: Context, publisher and secrets (see :class:`AbstractJob`).
     """
@@ -35,8 +61,8 @@ class FilterImagesJob(AbstractJob):
         self,
         *,
         batch_reader: Reader,
-        history_reader: Any,
-        transformer: Any,
+        history_reader: HistoryReader,
+        transformer: ImagesFilter,
         loader: Loader,
         **services: Any,
     ) -> None:

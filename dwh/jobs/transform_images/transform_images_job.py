@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dwh.errors import JobFailedError
 from dwh.jobs.abstract_job import AbstractJob, Metrics
 
 if TYPE_CHECKING:
     from dwh.services.protocols import Loader, Reader
+
+
+class ImagesResult(Protocol):
+    """What a transformer returns: the two outputs, and their counts once written."""
+
+    images: Any
+    rejects: Any
+
+    def counts(self) -> dict[str, int]:
+        """``input_rows``, ``output_rows`` and ``rejected_rows``; valid after the loads."""
+        ...
+
+    def release(self) -> None:
+        """Free what the transform holds (a cache), whether the loads succeeded or not."""
+        ...
+
+
+class ImagesTransformer(Protocol):
+    """Turns the raw lines into an :class:`ImagesResult`."""
+
+    def transform(self, raw: Any) -> ImagesResult:
+        """Parse every line into an image row or a reject row."""
+        ...
 
 
 def default_rejects_path(output_path: str) -> str:
@@ -21,14 +44,15 @@ class TransformImagesJob(AbstractJob):
 
     Args:
         reader: Reads the raw lines (one row per line).
-        transformer: Returns a result with ``images``, ``rejects``, ``counts()`` and
-            ``release()``: :class:`~.transform_images_transformer.TransformImagesTransformer`
+        transformer: :class:`~.transform_images_transformer.TransformImagesTransformer`
             on Spark, :class:`~.transform_images_local.LocalImagesTransformer` without.
         loader: Writes each output whole or not at all.
         **services: Context, publisher and secrets (see :class:`AbstractJob`).
     """
 
-    def __init__(self, *, reader: Reader, transformer: Any, loader: Loader, **services: Any):
+    def __init__(
+        self, *, reader: Reader, transformer: ImagesTransformer, loader: Loader, **services: Any
+    ) -> None:
         super().__init__(**services)
         self.reader = reader
         self.transformer = transformer
