@@ -22,9 +22,7 @@ from dwh.notebook import (
     run_job,
     write_result,
 )
-from dwh.notebook import (
-    main as notebook_main,
-)
+from dwh.notebook.outputs import main as notebook_main
 
 
 def test_a_dict_and_json_text_prepare_the_same_run() -> None:

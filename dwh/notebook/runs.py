@@ -1,28 +1,9 @@
-"""Run a job from a notebook through the same ``main(**kwargs)`` as the generic entry.
+"""Run a job from a notebook: validate first, then call the factory module's ``main``.
 
-The notebooks under ``notebooks/`` are a third front door to the job code, next to the
-generic entry and pytest. They hold no job logic: they call this module, which
-
-1. checks the module name against the allowed job packages and imports it, with the
-   same errors as the command line (:func:`dwh.entry.load_job_main`);
-2. validates the config through the job's own factory and model before any Spark
-   session exists, so a bad config fails the first cell with the
-   :class:`~dwh.errors.ConfigError` text the command line prints;
-3. calls the factory module's ``main(**kwargs)`` with a
-   :class:`~dwh.testing.RecordingEventPublisher` injected as ``event_publisher``, so the
-   notebook can show the lifecycle events; the factory still sends them wherever it
-   always does (the run store, an events stream).
-
-::
-
-    prepared = prepare_run("dwh.jobs.noop.noop_job_factory", '{"message": "hi"}')
-    run = prepared.execute()
-    run.raise_for_failure()
-    write_result(run, "result.json")
-
-The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
-passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
-imported only when the job runs with Spark.
+:func:`prepare_run` checks the module and validates the config through the job's own
+factory and model, with the command line's errors and no Spark. :meth:`PreparedRun.execute`
+calls ``main(**kwargs)`` with a recording event publisher injected, and keeps the job's
+error for :meth:`NotebookRun.raise_for_failure`, so the notebook shows the events first.
 """
 
 from __future__ import annotations
@@ -31,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +28,6 @@ from dwh.settings import job_packages
 from dwh.testing.fakes import RecordingEventPublisher
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from dwh.events import Event
 
 RESULT_VERSION = 1
@@ -291,41 +270,6 @@ def run_job(
     return prepare_run(module_name, job_config, has_spark=has_spark, run_id=run_id).execute()
 
 
-def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """Return one row per event for a table: when, what, phase, rows, seconds, detail."""
-    rows: list[dict[str, Any]] = []
-    for event in events:
-        payload = event.payload
-        detail = ""
-        if event.event == "job_started":
-            detail = f"config_hash {payload.get('config_hash', '')}"
-        elif event.event == "job_succeeded":
-            detail = json.dumps(payload.get("metrics"), default=str, sort_keys=True)
-        elif event.event == "job_failed":
-            detail = str(payload.get("error_message", ""))
-            if payload.get("cancelled"):
-                detail += " (cancelled)"
-        rows.append(
-            {
-                "at": event.at,
-                "event": event.event,
-                "phase": payload.get("phase"),
-                "rows": payload.get("rows"),
-                "seconds": payload.get("seconds"),
-                "detail": detail,
-            }
-        )
-    return rows
-
-
-def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return one ``{"metric", "value"}`` row per metric, in the job's order."""
-    return [
-        {"metric": key, "value": value if _is_scalar(value) else json.dumps(value, default=str)}
-        for key, value in metrics.items()
-    ]
-
-
 def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
     """Write the run as JSON to ``path``, atomically; only a successful run is written.
 
@@ -351,83 +295,6 @@ def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def plot_counts(
-    counts: Mapping[str, Any], keys: Sequence[str], *, title: str, ylabel: str = "rows"
-) -> Figure:
-    """Return a bar chart of ``counts[key]`` for each key (missing keys count 0)."""
-    from matplotlib.figure import Figure
-
-    values = [int(counts.get(key) or 0) for key in keys]
-    figure = Figure(figsize=(max(4.0, 1.6 * len(keys)), 3.2), layout="constrained")
-    axes = figure.subplots()
-    bars = axes.bar(list(keys), values, color="#4c72b0")
-    axes.bar_label(bars)
-    axes.set_title(title)
-    axes.set_ylabel(ylabel)
-    axes.margins(y=0.15)
-    return figure
-
-
-def strip_outputs(path: str | os.PathLike[str], *, check: bool = False) -> bool:
-    """Remove a notebook's outputs, execution counts and papermill metadata.
-
-    Committed notebooks carry no outputs: they would leak one person's data and paths
-    into git and make every diff noisy.
-
-    Args:
-        path: The ``.ipynb`` file.
-        check: Only report; leave the file as it is.
-
-    Returns:
-        True when the notebook had something to strip.
-    """
-    import nbformat
-
-    target = Path(path)
-    original = target.read_text(encoding="utf-8")
-    nb = nbformat.reads(original, as_version=4)  # type: ignore[no-untyped-call]
-    nb.metadata.pop("papermill", None)
-    # A papermill output becomes its source again: its injected cell goes too.
-    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
-    for cell in nb.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if cell.metadata.get("tags") == []:
-            del cell.metadata["tags"]
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
-    text = text if text.endswith("\n") else text + "\n"
-    if text == original:
-        return False
-    if not check:
-        target.write_text(text, encoding="utf-8")
-    return True
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``python -m dwh.notebook strip-outputs [--check] NOTEBOOK...``.
-
-    Returns:
-        1 when ``--check`` finds a notebook with outputs, else 0.
-    """
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m dwh.notebook")
-    commands = parser.add_subparsers(dest="command", required=True)
-    strip = commands.add_parser("strip-outputs", help="remove outputs from notebooks")
-    strip.add_argument(
-        "--check", action="store_true", help="only report; exit 1 if any has outputs"
-    )
-    strip.add_argument("notebooks", nargs="+", type=Path)
-    args = parser.parse_args(argv)
-    dirty = [path for path in args.notebooks if strip_outputs(path, check=args.check)]
-    for path in dirty:
-        print(f"{path}: {'has outputs' if args.check else 'outputs stripped'}")
-    return 1 if args.check and dirty else 0
-
-
 def _spark_application_id() -> str | None:
     """The running SparkContext's application id, or None (none yet, or Spark Connect)."""
     from pyspark import SparkContext
@@ -436,14 +303,6 @@ def _spark_application_id() -> str | None:
     return str(context.applicationId) if context is not None else None
 
 
-def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
 def _one_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

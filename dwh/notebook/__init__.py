@@ -1,0 +1,52 @@
+"""Run a job from a notebook through the same ``main(**kwargs)`` as the generic entry.
+
+The notebooks under ``notebooks/`` are a third front door to the job code, next to the
+generic entry and pytest. They hold no job logic: they call this module, which
+
+1. checks the module name against the allowed job packages and imports it, with the
+   same errors as the command line (:func:`dwh.entry.load_job_main`);
+2. validates the config through the job's own factory and model before any Spark
+   session exists, so a bad config fails the first cell with the
+   :class:`~dwh.errors.ConfigError` text the command line prints;
+3. calls the factory module's ``main(**kwargs)`` with a
+   :class:`~dwh.testing.RecordingEventPublisher` injected as ``event_publisher``, so the
+   notebook can show the lifecycle events; the factory still sends them wherever it
+   always does (the run store, an events stream).
+
+::
+
+    prepared = prepare_run("dwh.jobs.noop.noop_job_factory", '{"message": "hi"}')
+    run = prepared.execute()
+    run.raise_for_failure()
+    write_result(run, "result.json")
+
+The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
+passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
+imported only when the job runs with Spark.
+"""
+
+from dwh.notebook.display import event_rows, metric_rows, plot_counts
+from dwh.notebook.outputs import strip_outputs
+from dwh.notebook.runs import (
+    RESULT_VERSION,
+    NotebookRun,
+    PreparedRun,
+    SparkInfo,
+    prepare_run,
+    run_job,
+    write_result,
+)
+
+__all__ = [
+    "RESULT_VERSION",
+    "NotebookRun",
+    "PreparedRun",
+    "SparkInfo",
+    "event_rows",
+    "metric_rows",
+    "plot_counts",
+    "prepare_run",
+    "run_job",
+    "strip_outputs",
+    "write_result",
+]

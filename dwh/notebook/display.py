@@ -1,0 +1,72 @@
+"""Tables and charts of a run for a notebook: events, metrics, counts.
+
+Rows are plain dicts, so ``pandas.DataFrame(rows)`` shows them as a table and the
+tests need no pandas. matplotlib is imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from dwh.events import Event
+
+
+def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """Return one row per event for a table: when, what, phase, rows, seconds, detail."""
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        payload = event.payload
+        detail = ""
+        if event.event == "job_started":
+            detail = f"config_hash {payload.get('config_hash', '')}"
+        elif event.event == "job_succeeded":
+            detail = json.dumps(payload.get("metrics"), default=str, sort_keys=True)
+        elif event.event == "job_failed":
+            detail = str(payload.get("error_message", ""))
+            if payload.get("cancelled"):
+                detail += " (cancelled)"
+        rows.append(
+            {
+                "at": event.at,
+                "event": event.event,
+                "phase": payload.get("phase"),
+                "rows": payload.get("rows"),
+                "seconds": payload.get("seconds"),
+                "detail": detail,
+            }
+        )
+    return rows
+
+
+def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return one ``{"metric", "value"}`` row per metric, in the job's order."""
+    return [
+        {"metric": key, "value": value if _is_scalar(value) else json.dumps(value, default=str)}
+        for key, value in metrics.items()
+    ]
+
+
+def plot_counts(
+    counts: Mapping[str, Any], keys: Sequence[str], *, title: str, ylabel: str = "rows"
+) -> Figure:
+    """Return a bar chart of ``counts[key]`` for each key (missing keys count 0)."""
+    from matplotlib.figure import Figure
+
+    values = [int(counts.get(key) or 0) for key in keys]
+    figure = Figure(figsize=(max(4.0, 1.6 * len(keys)), 3.2), layout="constrained")
+    axes = figure.subplots()
+    bars = axes.bar(list(keys), values, color="#4c72b0")
+    axes.bar_label(bars)
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.margins(y=0.15)
+    return figure
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
