@@ -103,17 +103,37 @@ def standalone_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clu
     try:
         started.append(
             _start(
-                [str(SPARK_CLASS), "org.apache.spark.deploy.master.Master", "--host",
-                 "127.0.0.1", "--port", str(port), "--webui-port", str(master_ui_port)],
+                [
+                    str(SPARK_CLASS),
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--webui-port",
+                    str(master_ui_port),
+                ],
                 tmp / "master.log",
                 env,
             )
         )
         started.append(
             _start(
-                [str(SPARK_CLASS), "org.apache.spark.deploy.worker.Worker", "--host",
-                 "127.0.0.1", "--cores", "2", "--memory", "2g", "--webui-port",
-                 str(worker_ui_port), "--work-dir", str(cluster.worker_dir), url],
+                [
+                    str(SPARK_CLASS),
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    "2",
+                    "--memory",
+                    "2g",
+                    "--webui-port",
+                    str(worker_ui_port),
+                    "--work-dir",
+                    str(cluster.worker_dir),
+                    url,
+                ],
                 tmp / "worker.log",
                 env,
             )

@@ -30,7 +30,6 @@ from dwh.jobs.transform_images.image_record import ImageRecord, parse_line
 from dwh.run_store import RunStore
 from examples.generate_images import generate_batches, write_batches
 
-
 pytestmark = pytest.mark.cluster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,15 +43,24 @@ def clean_python(tmp: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp)], check=True)
     purelib = subprocess.run(
         [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     site = next((tmp / "lib").glob("python3*/site-packages"))
     (site / "dwh_dependencies.pth").write_text(purelib + "\n", encoding="utf-8")
     python = tmp / "bin" / "python"
     probe = subprocess.run(
-        [str(python), "-c", "import pyspark, pyarrow, pandas\ntry:\n import dwh\nexcept "
-         "ImportError:\n print('no dwh')"],
-        capture_output=True, text=True, cwd=tmp, check=True,
+        [
+            str(python),
+            "-c",
+            "import pyspark, pyarrow, pandas\ntry:\n import dwh\nexcept "
+            "ImportError:\n print('no dwh')",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp,
+        check=True,
     )
     assert probe.stdout.strip() == "no dwh", "the cluster's Python must not see the repository"
     return python
@@ -65,18 +73,33 @@ def submit(
     env.update(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python))
     env["DWH_HOME"] = str(work / ".dwh")
     command = [
-        str(Path(env["SPARK_HOME"]) / "bin" / "spark-submit"), "--master", cluster.url, "--py-files", str(py_files),
-        "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.driver.host=127.0.0.1",
-        "--conf", "spark.driver.bindAddress=127.0.0.1",
-        "--conf", "spark.executor.memory=1g",
-        "--conf", "spark.cores.max=2",
-        "--conf", "spark.sql.shuffle.partitions=4",
-        str(entry), *args,
+        str(Path(env["SPARK_HOME"]) / "bin" / "spark-submit"),
+        "--master",
+        cluster.url,
+        "--py-files",
+        str(py_files),
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.driver.bindAddress=127.0.0.1",
+        "--conf",
+        "spark.executor.memory=1g",
+        "--conf",
+        "spark.cores.max=2",
+        "--conf",
+        "spark.sql.shuffle.partitions=4",
+        str(entry),
+        *args,
     ]
+    import time
+
+    t = time.monotonic()
     proc = subprocess.run(
         command, cwd=work, env=env, capture_output=True, text=True, timeout=SUBMIT_TIMEOUT
     )
+    print("SUBMIT", time.monotonic() - t)
     assert proc.returncode == 0, f"spark-submit failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
     return proc
 
@@ -89,17 +112,25 @@ def succeeded(events: Path, job: str) -> dict[str, object]:
 
 
 def rows(path: Path) -> list[dict[str, object]]:
-    table: list[dict[str, object]] = pads.dataset(str(path), format="parquet").to_table().to_pylist()
+    table: list[dict[str, object]] = (
+        pads.dataset(str(path), format="parquet").to_table().to_pylist()
+    )
     return table
 
 
-def test_image_pipeline_on_a_standalone_cluster(
-    standalone_cluster: Any, tmp_path: Path
-) -> None:
+def test_image_pipeline_on_a_standalone_cluster(standalone_cluster: Any, tmp_path: Path) -> None:
     built = subprocess.run(
-        [str(Path(sys.executable).parent / "dwh"), "package", "--dist", str(tmp_path / "dist"),
-         "--json"],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        [
+            str(Path(sys.executable).parent / "dwh"),
+            "package",
+            "--dist",
+            str(tmp_path / "dist"),
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert built.returncode == 0, built.stdout + built.stderr
     py_files = Path(json.loads(built.stdout)["zip"])
@@ -110,7 +141,7 @@ def test_image_pipeline_on_a_standalone_cluster(
     work = tmp_path / "work"
     work.mkdir()
     python = clean_python(tmp_path / "py")
-    lines = generate_batches(seed=11, size=2000, days=[DAY])[DAY]
+    lines = generate_batches(seed=11, size=600, days=[DAY])[DAY]
     raw = write_batches({DAY: lines}, tmp_path / "raw")[DAY]
     events = tmp_path / "events.jsonl"
 
@@ -119,13 +150,28 @@ def test_image_pipeline_on_a_standalone_cluster(
         "output_path": str(tmp_path / "transformed"),
         "rejects_path": str(tmp_path / "rejects"),
     }
-    submit(standalone_cluster, entry, py_files, work, python, [
-        "--module_name", "dwh.jobs.transform_images.transform_images_job_factory",
-        "--transform_images_job", json.dumps(transform_config),
-        "--has_spark", "true", "--events", str(events),
-        # Glue adds arguments of its own; the entry ignores them.
-        "--JOB_NAME", "transform_images", "--job-bookmark-option", "job-bookmark-disable",
-    ])
+    submit(
+        standalone_cluster,
+        entry,
+        py_files,
+        work,
+        python,
+        [
+            "--module_name",
+            "dwh.jobs.transform_images.transform_images_job_factory",
+            "--transform_images_job",
+            json.dumps(transform_config),
+            "--has_spark",
+            "true",
+            "--events",
+            str(events),
+            # Glue adds arguments of its own; the entry ignores them.
+            "--JOB_NAME",
+            "transform_images",
+            "--job-bookmark-option",
+            "job-bookmark-disable",
+        ],
+    )
     transform = succeeded(events, "transform_images")
 
     filter_config = {
@@ -136,11 +182,23 @@ def test_image_pipeline_on_a_standalone_cluster(
         "triggered_by_job": "transform_images",
         "triggered_by_run_id": transform["run_id"],
     }
-    submit(standalone_cluster, entry, py_files, work, python, [
-        "--module_name", "dwh.jobs.filter_images.filter_images_job_factory",
-        "--filter_images_job", json.dumps(filter_config),
-        "--has_spark", "true", "--events", str(events),
-    ])
+    submit(
+        standalone_cluster,
+        entry,
+        py_files,
+        work,
+        python,
+        [
+            "--module_name",
+            "dwh.jobs.filter_images.filter_images_job_factory",
+            "--filter_images_job",
+            json.dumps(filter_config),
+            "--has_spark",
+            "true",
+            "--events",
+            str(events),
+        ],
+    )
     filtered = succeeded(events, "filter_images")
 
     # The same rules in plain Python give the expected rows.
