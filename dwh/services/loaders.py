@@ -60,7 +60,8 @@ class ParquetLoader:
 
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` as parquet to the (new) staging folder ``path``."""
-        writer = frame.write.mode("errorifexists")
+        # "error" rather than its alias "errorifexists": Spark Connect knows only "error".
+        writer = frame.write.mode("error")
         if self.partition_by:
             writer = writer.partitionBy(*self.partition_by)
         writer.parquet(path)
