@@ -68,7 +68,7 @@ class ParquetLoader:
 
     def _load_remote(self, frame: DataFrame, path: str) -> None:
         """Stage and rename with the Hadoop FileSystem API (not atomic on object stores)."""
-        jvm: Any = frame.sparkSession._jvm
+        jvm: Any = getattr(frame.sparkSession, "_jvm", None)  # None over Spark Connect
         if jvm is None:
             raise NotImplementedError(f"cannot commit {path} over Spark Connect")
         parent, _, name = path.rstrip("/").rpartition("/")
