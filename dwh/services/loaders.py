@@ -70,7 +70,11 @@ class ParquetLoader:
         """Stage and rename with the Hadoop FileSystem API (not atomic on object stores)."""
         jvm: Any = getattr(frame.sparkSession, "_jvm", None)  # None over Spark Connect
         if jvm is None:
-            raise NotImplementedError(f"cannot commit {path} over Spark Connect")
+            raise NotImplementedError(
+                f"cannot commit {path} over Spark Connect: a non-local path is committed "
+                "with the Hadoop FileSystem API, which Connect does not expose; "
+                "use a local path or a classic Spark session"
+            )
         parent, _, name = path.rstrip("/").rpartition("/")
         token = atomic_commit.stage_path(Path(name)).name
         staged, backup = f"{parent}/{token}", f"{parent}/{token}.old"
