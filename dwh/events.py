@@ -12,6 +12,8 @@ at              str      UTC, ISO-8601 with a "Z"
 triggered_by_job, triggered_by_run_id   present when known
 ```
 
+:func:`read_events` reads a stream file; :func:`follow_events` follows one live.
+
 Payloads: ``job_started`` has ``config`` (redacted) and ``config_hash``;
 ``phase_finished`` has ``phase``, ``rows`` and ``seconds``; ``job_succeeded`` has
 ``metrics`` and ``outputs``; ``job_failed`` has ``error_type``, ``error_message`` and
@@ -21,8 +23,11 @@ Payloads: ``job_started`` has ``config`` (redacted) and ``config_hash``;
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -105,3 +110,52 @@ class Event:
     def from_json(cls, line: str) -> Event:
         """Parse one JSON line written by :meth:`to_json`."""
         return cls.from_dict(json.loads(line))
+
+
+def read_events(path: str | Path) -> list[Event]:
+    """Return every event in a JSON-lines stream file, skipping blank lines."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [Event.from_json(line) for line in text.splitlines() if line.strip()]
+
+
+def follow_events(
+    path: str | Path,
+    *,
+    run_id: str | None = None,
+    timeout: float | None = None,
+    poll_seconds: float = 0.1,
+) -> Iterator[Event]:
+    """Yield events from a stream file as they are appended, like ``tail -f``.
+
+    Stops after the final event (``job_succeeded`` or ``job_failed``) of ``run_id``, or
+    of the first run seen when ``run_id`` is None, or when ``timeout`` seconds pass
+    without reaching it. The file may not exist yet. A partly written last line is
+    kept until its newline arrives.
+
+    Args:
+        path: The stream file (what ``--events PATH`` names).
+        run_id: The run to follow; other runs' events are yielded too.
+        timeout: Seconds to wait in total; None waits for ever.
+        poll_seconds: How often to look for new lines.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    position = 0
+    pending = ""
+    target = run_id
+    while deadline is None or time.monotonic() < deadline:
+        try:
+            with Path(path).open(encoding="utf-8") as stream:
+                stream.seek(position)
+                chunk = stream.read()
+                position = stream.tell()
+        except FileNotFoundError:
+            chunk = ""
+        pending += chunk
+        *lines, pending = pending.split("\n")
+        for line in filter(str.strip, lines):
+            event = Event.from_json(line)
+            target = target or event.run_id
+            yield event
+            if event.run_id == target and event.event in TERMINAL_EVENTS:
+                return
+        time.sleep(poll_seconds)

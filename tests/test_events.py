@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from lifecycle_support import entry_argv, job_env, run_entry
 
-from dwh.events import SCHEMA_VERSION, Event
+from dwh.events import SCHEMA_VERSION, Event, follow_events, read_events
 from dwh.jobs.noop.noop_job_factory import main as noop_main
 from dwh.run_context import config_hash
 from dwh.run_store import RunStore
@@ -190,3 +190,31 @@ def test_cancelled_run_streams_job_failed_with_cancelled_true(tmp_path: Path) ->
     record = RunStore(Path(env["DWH_HOME"]) / "runs.db").get(last["run_id"])
     assert record is not None, stderr
     assert record.status == "cancelled", stderr
+
+
+def test_follow_events_yields_events_live_and_stops_at_the_end(tmp_path: Path) -> None:
+    stream = tmp_path / "followed.jsonl"
+    argv = entry_argv("noop", '{"sleep_seconds": 0.5}', "--events", str(stream))
+    proc = subprocess.Popen(argv, env=job_env(tmp_path), stderr=subprocess.DEVNULL)
+    try:
+        running_at: dict[str, bool] = {}
+        followed = []
+        for event in follow_events(stream, timeout=60):
+            running_at.setdefault(event.event, proc.poll() is None)
+            followed.append(event)
+    finally:
+        proc.wait(timeout=60)
+
+    assert followed[0].event == "job_started"
+    assert followed[-1].event == "job_succeeded"
+    assert running_at["job_started"]
+    assert read_events(stream) == followed
+
+
+def test_follow_events_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text(Event("job_started", "noop", "r1", {}).to_json() + '\n{"half')
+
+    seen = list(follow_events(partial, timeout=0.5, poll_seconds=0.05))
+
+    assert [e.event for e in seen] == ["job_started"]
