@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import Counter, noop_events
+from tui_helpers import FIXTURE_JOBS, Counter, noop_events
 
 from dwh.events import Event
 from tui.app import DwhApp
 
-FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
 TEST_PACKAGES = ("dwh.jobs", "tuijobs")
 
 

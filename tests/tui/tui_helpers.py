@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from dwh.events import Event
 from tui.runner import LogLine, RunItem, RunRequest
 
 SIZE = (120, 40)
+FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
+"""Holds ``tuijobs``: a working ``sample`` job and a ``broken`` one that cannot import."""
 
 
 class Counter:
@@ -34,9 +37,24 @@ async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 6
         await pilot.pause(0.05)
 
 
+async def wait_until_ready(pilot: Any) -> None:
+    """Wait until the main screen has listed the jobs (snapshots start before that)."""
+    from textual.widgets import Tree
+
+    from tui.screens.main import MainScreen
+
+    def ready() -> bool:
+        screen = pilot.app.screen
+        trees = screen.query("#job-tree").results(Tree)
+        return isinstance(screen, MainScreen) and any(t.root.children for t in trees)
+
+    await wait_for(pilot, ready)
+
+
 async def open_job(pilot: Any, name: str) -> None:
     """Pick a job through the filter box and wait until its config is loaded."""
     app = pilot.app
+    await wait_until_ready(pilot)
     await pilot.press("ctrl+f", *name, "enter")
     await wait_for(pilot, lambda: app.screen.detail is not None and app.screen.job.name == name)
     await pilot.pause()
@@ -90,9 +108,9 @@ class ReplayLauncher:
         return ReplayRun(self.items, self.returncode)
 
 
-def noop_events(run_id: str, *, fail: bool = False) -> list[RunItem]:
-    """The events of a noop run at fixed times."""
-    base = {"job": "noop", "run_id": run_id}
+def noop_events(run_id: str, *, fail: bool = False, job: str = "noop") -> list[RunItem]:
+    """The events of a noop-like run at fixed times."""
+    base = {"job": job, "run_id": run_id}
     config = {"message": "hello", "sleep_seconds": 1.0, "fail_with": "boom" if fail else None}
     items: list[RunItem] = [
         Event(

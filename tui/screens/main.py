@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, TabbedContent, TabPane, Tree
 
-from dwh.events import TERMINAL_EVENTS, Event
-from tui.config_files import pretty_json
-from tui.history import close_store, open_run_store
-from tui.outcome import run_outcome
-from tui.production import production_commands
-from tui.runner import LogLine, RunRequest
-from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
+from tui.screens.config_actions import ConfigActions
 from tui.screens.help import HelpScreen
-from tui.skeleton import skeleton_config
-from tui.validation import parse_valid
+from tui.screens.run_actions import RunActions
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
@@ -30,48 +21,28 @@ from tui.widgets.run_console import RunConsole
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from dwh.registry import JobInfo
-    from tui.app import DwhApp
-    from tui.catalog import JobDetail
-    from tui.runner import RunHandle
 
-_TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
-
-
-class MainScreen(Screen[None]):
+class MainScreen(ConfigActions, RunActions):
     """Browse jobs, edit a config, run it and watch it, look back at earlier runs."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="dwh.help", priority=True),
         Binding("f2", "focus_jobs", "Jobs", id="dwh.focus_jobs", priority=True),
         Binding("ctrl+f", "filter", "Filter", id="dwh.filter", show=False, priority=True),
-        Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", priority=True),
+        Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", show=False, priority=True),
         Binding("f4", "show_tab('tab-config')", "Config", id="dwh.show_config", priority=True),
-        Binding("f5", "show_tab('tab-run')", "Run log", id="dwh.show_run", priority=True),
+        Binding(
+            "f5", "show_tab('tab-run')", "Run log", id="dwh.show_run", show=False, priority=True
+        ),
         Binding("f6", "show_tab('tab-history')", "History", id="dwh.show_history", priority=True),
         Binding("ctrl+j", "run", "Run", id="dwh.run", priority=True),
-        Binding("ctrl+t", "cancel", "Cancel run", id="dwh.cancel", priority=True),
+        Binding("ctrl+t", "cancel", "Cancel", id="dwh.cancel", priority=True),
         Binding("ctrl+s", "save", "Save", id="dwh.save_config", priority=True),
         Binding("ctrl+o", "open", "Open", id="dwh.open_config", priority=True),
-        Binding("ctrl+n", "new", "From schema", id="dwh.new_config", priority=True),
+        Binding("ctrl+n", "new", "From schema", id="dwh.new_config", show=False, priority=True),
         Binding("ctrl+l", "copy_commands", "Prod cmd", id="dwh.copy_command", priority=True),
         Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
     ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.job: JobInfo | None = None
-        self.detail: JobDetail | None = None
-        self.drafts: dict[str, tuple[str, str]] = {}
-        self.last_request: RunRequest | None = None
-        self._pending: tuple[str, str, bool] | None = None
-        self._handle: RunHandle | None = None
-        self._controls: tuple[bool, bool] | None = None
-
-    @property
-    def dwh(self) -> DwhApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -104,86 +75,6 @@ class MainScreen(Screen[None]):
         self.refresh_history()
         self._sync_controls()
 
-    # --- jobs -----------------------------------------------------------------
-
-    def on_job_browser_job_selected(self, event: JobBrowser.JobSelected) -> None:
-        """Show the picked job and load its config into the editor."""
-        self.open_job(event.job)
-
-    def open_job(self, job: JobInfo, *, text: str | None = None, source: str = "") -> None:
-        """Select a job; ``text`` (a config) replaces the default config if given."""
-        if self.job is not None and self.detail is not None and self.detail.usable:
-            editor = self.query_one(ConfigEditor)
-            self.drafts[self.job.module] = (editor.text, "draft")
-        self.job, self.detail = job, None
-        if text is not None:
-            self._pending = (text, source, False)
-        self.query_one(JobDetailView).show_loading(job)
-        self.sub_title = job.name
-        self._load_detail(job)
-
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def _load_detail(self, job: JobInfo) -> None:
-        # Importing a factory module is light by contract, but it is user code.
-        self.app.call_from_thread(self._detail_loaded, self.dwh.catalog.detail(job))
-
-    def _detail_loaded(self, detail: JobDetail) -> None:
-        if self.job is None or detail.job.module != self.job.module:
-            return  # the user has moved on
-        self.detail = detail
-        self.query_one(JobDetailView).show(detail)
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            text, source, run = pending
-        elif detail.job.module in self.drafts:
-            text, source = self.drafts[detail.job.module]
-            run = False
-        else:
-            text, source = self._default_config(detail)
-            run = False
-        self.query_one(ConfigEditor).load(detail.config_model, detail.job.name, text, source)
-        if run:
-            self.action_run()
-
-    def _default_config(self, detail: JobDetail) -> tuple[str, str]:
-        if detail.examples:
-            name, config = next(iter(detail.examples.items()))
-            return pretty_json(config), f"example {name}"
-        if detail.schema:
-            return pretty_json(skeleton_config(detail.schema)), "skeleton from schema"
-        return "{}\n", "empty"
-
-    # --- config editor ----------------------------------------------------------
-
-    def on_config_editor_validated(self, event: ConfigEditor.Validated) -> None:
-        """Enable Run exactly when the config is valid."""
-        self._sync_controls()
-
-    def _sync_controls(self) -> None:
-        state = (self._can_run(), self.query_one(RunConsole).running)
-        if state == self._controls:
-            return  # redrawing the footer on every keystroke is costly
-        self._controls = state
-        self.query_one("#run", Button).disabled = not state[0]
-        self.query_one("#cancel", Button).disabled = not state[1]
-        self.refresh_bindings()
-
-    def _can_run(self) -> bool:
-        return (
-            self.detail is not None
-            and self.detail.usable
-            and self.query_one(ConfigEditor).valid
-            and not self.query_one(RunConsole).running
-        )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out Run while the config is invalid, Cancel while nothing runs."""
-        if action == "run":
-            return True if self._can_run() else None
-        if action == "cancel":
-            return True if self.query_one(RunConsole).running else None
-        return True
-
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
         actions = {
@@ -195,229 +86,6 @@ class MainScreen(Screen[None]):
         }
         if event.button.id in actions:
             actions[event.button.id]()
-
-    def action_new(self) -> None:
-        """Replace the config with a skeleton generated from the schema."""
-        if self.detail is None or not self.detail.schema:
-            self.notify("Pick a job with a config schema first.", severity="warning")
-            return
-        editor = self.query_one(ConfigEditor)
-        editor.load(
-            self.detail.config_model,
-            self.detail.job.name,
-            pretty_json(skeleton_config(self.detail.schema)),
-            "skeleton from schema",
-        )
-        self.action_show_tab("tab-config")
-
-    def action_save(self) -> None:
-        """Ask for a name and save the config under ``$DWH_HOME/configs/<job>/``."""
-        if self.job is None:
-            self.notify("Pick a job first.", severity="warning")
-            return
-        job = self.job.name
-        folder = self.dwh.library.folder(job)
-
-        def save(name: str | None) -> None:
-            if name is None:
-                return
-            try:
-                path = self.dwh.library.save(job, name, self.query_one(ConfigEditor).text)
-            except (OSError, ValueError) as exc:
-                self.notify(f"Not saved: {exc}", severity="error")
-            else:
-                self.notify(f"Saved {path}")
-
-        self.app.push_screen(SaveConfigScreen(str(folder), "config"), save)
-
-    def action_open(self) -> None:
-        """Pick an example or saved config and load it into the editor."""
-        if self.job is None or self.detail is None:
-            self.notify("Pick a job first.", severity="warning")
-            return
-        detail, job = self.detail, self.job.name
-        choices = [f"example: {name}" for name in detail.examples]
-        choices += [f"saved: {name}" for name in self.dwh.library.names(job)]
-
-        def load(choice: str | None) -> None:
-            if choice is None:
-                return
-            kind, name = choice.split(": ", 1)
-            try:
-                if kind == "example":
-                    text = pretty_json(detail.examples[name])
-                else:
-                    text = self.dwh.library.load(job, name)
-            except OSError as exc:
-                self.notify(f"Could not open {name}: {exc}", severity="error")
-                return
-            self.query_one(ConfigEditor).load(detail.config_model, job, text, choice)
-            self.action_show_tab("tab-config")
-
-        title = f"Open a config for {job} ({self.dwh.library.folder(job)})"
-        self.app.push_screen(OpenConfigScreen(title, choices), load)
-
-    def action_copy_commands(self) -> None:
-        """Copy the equivalent spark-submit and papermill commands, and show them."""
-        editor = self.query_one(ConfigEditor)
-        if self.job is None or self.detail is None or not editor.valid:
-            self.notify("Fix the config first: only a valid config is copied.", severity="error")
-            return
-        commands = production_commands(
-            job=self.job.name,
-            module=self.job.module,
-            config=parse_valid(editor.text),
-            has_spark=self.detail.needs_spark,
-        )
-        text = commands.as_text()
-        self.app.copy_to_clipboard(text)
-        self.app.push_screen(CommandsScreen(text))
-
-    # --- runs -------------------------------------------------------------------
-
-    def action_run(self) -> None:
-        """Run the job with the editor's config, through the generic entry."""
-        if self.job is None or self.detail is None or not self._can_run():
-            self.notify("Run needs a valid config and no run in progress.", severity="warning")
-            return
-        request = RunRequest(
-            job=self.job.name,
-            module=self.job.module,
-            config=parse_valid(self.query_one(ConfigEditor).text),
-            has_spark=self.detail.needs_spark,
-            run_id=self.dwh.new_run_id(),
-        )
-        self.last_request = request
-        self.query_one(RunConsole).start(request.job, request.run_id)
-        self.action_show_tab("tab-run")
-        self._sync_controls()
-        self._run(request)
-
-    @work(exclusive=True, group="run", exit_on_error=False)
-    async def _run(self, request: RunRequest) -> None:
-        console = self.query_one(RunConsole)
-        try:
-            handle = await self.dwh.launcher.launch(request)
-        except OSError as exc:
-            console.finish("failed", f"the job could not be started: {exc}")
-            self._sync_controls()
-            return
-        self._handle = handle
-        terminal: Event | None = None
-        last_error = ""
-        try:
-            async for item in handle.items():
-                if isinstance(item, Event):
-                    console.add_event(item)
-                    if item.event in TERMINAL_EVENTS:
-                        terminal = item
-                elif isinstance(item, LogLine):
-                    console.add_log(item.text)
-                    if item.text.startswith("dwh: "):
-                        last_error = item.text
-                else:
-                    console.add_note(f"⚠ {item.reason}: {item.text[:200]}", style="yellow")
-        finally:
-            self._handle = None
-        outcome = run_outcome(terminal, handle.returncode, last_error)
-        if not outcome.reported:
-            console.add_note(outcome.message, style="yellow")
-            self._record_unreported(request.run_id, outcome.status, outcome.message)
-        console.finish(outcome.status, outcome.message)
-        self._sync_controls()
-        self.refresh_history()
-
-    def _record_unreported(self, run_id: str, status: str, message: str) -> None:
-        """Tell the run store how a run ended when its process could not."""
-        store = open_run_store().store
-        if store is None:
-            return
-        try:
-            record = store.get(run_id)
-            if record is not None and record.status == "running":
-                store.set_status(run_id, status, error=message)
-        except Exception as exc:
-            self.notify(f"The run store was not updated: {exc}", severity="warning")
-        finally:
-            close_store(store)
-
-    def action_cancel(self) -> None:
-        """Stop the running job (SIGTERM: on_failure runs, the run is cancelled)."""
-        console = self.query_one(RunConsole)
-        if self._handle is None or not console.running:
-            self.notify("No run in progress.", severity="warning")
-            return
-        self._handle.terminate()
-        console.set_status("cancelling")
-
-    def on_unmount(self) -> None:
-        """Never leave a job running behind the TUI."""
-        if self._handle is not None:
-            self._handle.terminate()
-
-    # --- history ----------------------------------------------------------------
-
-    def refresh_history(self) -> None:
-        """Re-read the run store."""
-        view = self.query_one(HistoryView)
-        close_store(view.store)
-        status = open_run_store()
-        view.load(status.store, status.message)
-
-    def action_rerun(self) -> None:
-        """In History: load the selected run's config. Elsewhere: rerun the last run."""
-        if self.query_one(TabbedContent).active == "tab-history":
-            record = self.query_one(HistoryView).selected
-            if record is None:
-                self.notify("No run selected.", severity="warning")
-                return
-            self.load_run_config(record.job, record.config, f"from run {record.run_id}")
-            return
-        self.rerun_last()
-
-    def rerun_last(self) -> None:
-        """Run the last run's job again with the same config."""
-        request = self.last_request
-        if request is None:
-            history = self.query_one(HistoryView).records
-            if not history:
-                self.notify("Nothing to rerun yet.", severity="warning")
-                return
-            last = history[0]
-            self.load_run_config(last.job, last.config, f"from run {last.run_id}", run=True)
-            return
-        self.load_run_config(request.job, request.config, "rerun", run=True)
-
-    def load_run_config(
-        self, job_name: str, config: dict[str, Any], source: str, *, run: bool = False
-    ) -> None:
-        """Open ``job_name`` with ``config`` in the editor; run it if asked and valid."""
-        job = self.dwh.catalog.find(job_name)
-        if job is None:
-            self.notify(f"Job '{job_name}' is not registered any more.", severity="error")
-            return
-        clean = {k: v for k, v in config.items() if not (k in _TRIGGER_FIELDS and v is None)}
-        if "***" in json.dumps(clean):
-            self.notify("Secrets were redacted in the store: fill in the *** values.")
-        self.open_job(job, text=pretty_json(clean), source=source)
-        if self._pending is not None:
-            self._pending = (*self._pending[:2], run)
-        self.action_show_tab("tab-config")
-
-    # --- navigation -------------------------------------------------------------
-
-    def action_show_tab(self, tab: str) -> None:
-        """Switch to a tab and focus its main widget."""
-        self.query_one(TabbedContent).active = tab
-        targets = {
-            "tab-config": "#config-text",
-            "tab-history": "#history-table",
-            "tab-run": "#run-lifecycle",
-        }
-        if tab == "tab-history":
-            self.refresh_history()
-        if tab in targets:
-            self.query_one(targets[tab]).focus()
 
     def action_focus_jobs(self) -> None:
         """Focus the job tree."""

@@ -10,9 +10,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, RichLog, Static
 
 from tui.history import (
-    close_store,
     RunRecordLike,
     RunStoreLike,
+    close_store,
     format_duration,
     format_time,
     key_metrics,

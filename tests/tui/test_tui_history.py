@@ -1,0 +1,122 @@
+"""Run history: the table, a run's events and config, rerun, and bad stores."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, Static
+from tui_helpers import SIZE, wait_for
+
+from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.history_view import HistoryView
+from tui.widgets.run_console import RunConsole
+
+
+async def test_history_lists_runs_newest_first(make_app, seeded_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        history = app.screen.query_one(HistoryView)
+        assert [r.run_id for r in history.records] == [
+            "20261125T185000Z-cccccc",
+            "20261125T184000Z-bbbbbb",
+            "20261125T183000Z-aaaaaa",
+        ]
+        table = app.screen.query_one("#history-table", DataTable)
+        assert table.has_focus
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[:3] == ["2026-11-25 18:50:00", "noop", "running"]
+        assert first[5] == "noop/20261125T183000Z-aaaaaa"
+        oldest = [str(cell) for cell in table.get_row_at(2)]
+        assert oldest[2:5] == ["succeeded", "3.0s", "message=hello, phases=3"]
+
+
+async def test_selecting_a_run_shows_its_events_and_config(make_app, seeded_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "down")
+        await pilot.pause()
+        history = app.screen.query_one(HistoryView)
+        assert history.selected.run_id == "20261125T184000Z-bbbbbb"
+        text = "\n".join(history.detail_lines)
+        assert "✘ failed" in text and "on_failure ran" in text
+        assert '"fail_with": "boom"' in text
+
+
+async def test_rerun_with_this_config_loads_it_into_the_editor(make_app, seeded_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "down", "down")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "tab-config"
+        editor = app.screen.query_one(ConfigEditor)
+        assert json.loads(editor.text) == {
+            "message": "hello",
+            "sleep_seconds": 1.0,
+            "fail_with": None,
+        }
+        assert "from run 20261125T183000Z-aaaaaa" in editor.query_one("#config-text").border_title
+        assert editor.valid
+
+
+async def test_a_finished_run_appears_in_history_and_reruns(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        history = app.screen.query_one(HistoryView)
+        assert "No runs recorded yet" in str(app.screen.query_one("#history-message").render())
+        await pilot.press("ctrl+f", *"noop", "enter")
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        app.screen.query_one(ConfigEditor).set_text('{"message": "first"}')
+        await pilot.press("ctrl+j")
+        console = app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status == "succeeded")
+        assert [r.run_id for r in history.records] == ["run-0001"]
+        # rerun last (ctrl+r outside History) starts the same config again
+        app.screen.query_one(ConfigEditor).set_text('{"message": "edited"}')
+        await pilot.press("ctrl+r")
+        await wait_for(
+            pilot, lambda: console.run_id == "run-0002" and console.status == "succeeded"
+        )
+        assert [r.run_id for r in history.records] == ["run-0002", "run-0001"]
+        assert history.records[0].config["message"] == "first"
+
+
+async def test_rerun_last_from_the_palette_uses_the_store(make_app, seeded_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"rerun last", "enter")
+        console = app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status == "succeeded")
+        assert console.run_id == "run-0001"
+        assert json.loads(app.screen.query_one(ConfigEditor).text) == {"message": "downstream"}
+
+
+async def test_corrupt_run_store_is_a_message_not_a_crash(make_app, isolated_home):
+    (isolated_home / ".dwh").mkdir()
+    (isolated_home / ".dwh" / "runs.db").write_bytes(b"this is not a database" * 100)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        message = str(app.screen.query_one("#history-message", Static).render())
+        assert "could not be" in message
+        assert "Traceback" not in message
+        assert app.screen.query_one(HistoryView).records == []
+
+
+async def test_store_switched_off(make_app, monkeypatch):
+    monkeypatch.setenv("DWH_RUN_STORE", "off")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        assert "switched off" in str(app.screen.query_one("#history-message").render())
+        await pilot.press("ctrl+r")  # no run to load: a notice, no crash
+        await pilot.pause()
+        assert any("No run selected" in n.message for n in app._notifications)

@@ -1,0 +1,111 @@
+"""SVG snapshots of the main screens, with a frozen clock and fixed run ids.
+
+Update them with ``pytest tests/tui/test_tui_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+from tui_helpers import (
+    SIZE,
+    Counter,
+    FrozenClock,
+    ReplayLauncher,
+    noop_events,
+    open_job,
+    wait_for,
+    wait_until_ready,
+)
+
+from tui.app import DwhApp
+from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.run_console import RunConsole
+
+# Only the fixture jobs, so other packages' new jobs never change these pictures.
+PACKAGES = ("tuijobs",)
+
+
+def _app(items=None, returncode: int = 0) -> DwhApp:
+    clock = FrozenClock()
+    launcher = ReplayLauncher(items or [], returncode, clock, seconds=3.02)
+    return DwhApp(
+        launcher=launcher, clock=clock, run_ids=Counter("20261125T183000Z"), packages=PACKAGES
+    )
+
+
+async def _steady(pilot) -> None:
+    """Stop the cursor blinking so every snapshot is the same."""
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
+def test_job_detail(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_job_that_fails_to_import(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "broken")
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_config_editor_with_errors(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        pilot.app.screen.query_one(ConfigEditor).set_text(
+            '{\n  "source_path": "s3://bucket/in",\n  "limit": "10",\n  "mood": "append"\n}\n'
+        )
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_run_console_succeeded(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("ctrl+j")
+        console = pilot.app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status == "succeeded")
+        await _steady(pilot)
+
+    items = noop_events("20261125T183000Z-0001", job="sample")
+    assert snap_compare(_app(items), terminal_size=SIZE, run_before=run_before)
+
+
+def test_run_console_failed_with_process_log(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("ctrl+j")
+        console = pilot.app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status == "failed")
+        await pilot.click("#run-log-box CollapsibleTitle")
+        await _steady(pilot)
+
+    items = noop_events("20261125T183000Z-0001", job="sample", fail=True)
+    assert snap_compare(_app(items, returncode=1), terminal_size=SIZE, run_before=run_before)
+
+
+def test_history(snap_compare, seeded_store):
+    async def run_before(pilot) -> None:
+        await wait_until_ready(pilot)
+        await pilot.press("f6", "down", "down")
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help(snap_compare):
+    async def run_before(pilot) -> None:
+        await wait_until_ready(pilot)
+        await pilot.press("f1")
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
