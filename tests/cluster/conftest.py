@@ -12,6 +12,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import sysconfig
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ import pytest
 # The pip package's own Spark distribution; found without importing pyspark.
 SPARK_HOME = Path(next(iter(importlib.util.find_spec("pyspark").submodule_search_locations)))
 SPARK_CLASS = SPARK_HOME / "bin" / "spark-class"
+REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
 
 
@@ -160,3 +163,104 @@ def _wait_for_worker(cluster: Cluster, started: list[subprocess.Popen[bytes]]) -
             return
         time.sleep(1)
     pytest.fail(f"no worker registered with {cluster.url} within {START_TIMEOUT:.0f}s")
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``dwh package`` into a scratch dist folder: ``{"wheel": ..., "zip": ...}``."""
+    dist = tmp_path_factory.mktemp("dist")
+    built = subprocess.run(
+        [str(Path(sys.executable).parent / "dwh"), "package", "--dist", str(dist), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    report = json.loads(built.stdout)
+    return {"wheel": Path(report["wheel"]), "zip": Path(report["zip"])}
+
+
+@pytest.fixture(scope="session")
+def clean_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python with this venv's third-party packages that cannot import the repository.
+
+    A venv whose site-packages names this venv's in a ``.pth`` line: that adds the
+    folder to ``sys.path`` without processing the ``.pth`` files in it, so the editable
+    install of dwh is invisible and job code can come only from an artifact.
+    """
+    venv = tmp_path_factory.mktemp("python")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "dwh_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = venv / "bin" / "python"
+    probe = subprocess.run(
+        [str(python), "-c", "import pyspark, pyarrow, pandas, pydantic\nimport dwh"],
+        capture_output=True,
+        text=True,
+        cwd=venv,
+        check=False,
+    )
+    assert "No module named 'dwh'" in probe.stderr, "this Python must not see the repository"
+    return python
+
+
+@dataclass(frozen=True)
+class ConnectServer:
+    """A running Spark Connect server.
+
+    Attributes:
+        url: ``sc://127.0.0.1:<port>``.
+        log: The server's output.
+    """
+
+    url: str
+    log: Path
+
+
+@pytest.fixture(scope="session")
+def connect_server(
+    tmp_path_factory: pytest.TempPathFactory, artifacts: dict[str, Path], clean_python: Path
+) -> Iterator[ConnectServer]:
+    """A Spark Connect server on 127.0.0.1 (local[2]); stopped by pid however tests end.
+
+    Its Python workers run the clean Python with the ``--py-files`` zip on their path, so
+    the job code the server executes (the parse step) comes from the artifact too.
+    """
+    tmp = tmp_path_factory.mktemp("connect")
+    env = spark_env(tmp)
+    env["PYSPARK_PYTHON"] = str(clean_python)
+    # The server is a JVM application, so --py-files does not reach its Python workers;
+    # they inherit the server's PYTHONPATH instead.
+    env["PYTHONPATH"] = str(artifacts["zip"])
+    port = free_port()
+    command = [
+        str(SPARK_HOME / "bin" / "spark-submit"),
+        "--class",
+        "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master",
+        "local[2]",
+        "--conf",
+        f"spark.connect.grpc.binding.port={port}",
+        "--conf",
+        "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.driver.bindAddress=127.0.0.1",
+        "--conf",
+        "spark.sql.shuffle.partitions=4",
+    ]
+    log = tmp / "server.log"
+    proc = _start(command, log, env)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while "Spark Connect server started" not in log.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Spark Connect server did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(1)
+        yield ConnectServer(f"sc://127.0.0.1:{port}", log)
+    finally:
+        _stop(proc)

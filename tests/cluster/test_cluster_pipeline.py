@@ -19,7 +19,6 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,34 +35,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 DAY = dt.date(2026, 11, 24)
 SUBMIT_TIMEOUT = 600
-
-
-def clean_python(tmp: Path) -> Path:
-    """A venv whose site-packages points at this venv's, minus its .pth files (no dwh)."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp)], check=True)
-    purelib = subprocess.run(
-        [sys.executable, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    site = next((tmp / "lib").glob("python3*/site-packages"))
-    (site / "dwh_dependencies.pth").write_text(purelib + "\n", encoding="utf-8")
-    python = tmp / "bin" / "python"
-    probe = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import pyspark, pyarrow, pandas\ntry:\n import dwh\nexcept "
-            "ImportError:\n print('no dwh')",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp,
-        check=True,
-    )
-    assert probe.stdout.strip() == "no dwh", "the cluster's Python must not see the repository"
-    return python
 
 
 def submit(
@@ -118,29 +89,17 @@ def rows(path: Path) -> list[dict[str, object]]:
     return table
 
 
-def test_image_pipeline_on_a_standalone_cluster(standalone_cluster: Any, tmp_path: Path) -> None:
-    built = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dwh"),
-            "package",
-            "--dist",
-            str(tmp_path / "dist"),
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
-    py_files = Path(json.loads(built.stdout)["zip"])
+def test_image_pipeline_on_a_standalone_cluster(
+    standalone_cluster: Any, artifacts: dict[str, Path], clean_python: Path, tmp_path: Path
+) -> None:
+    py_files = artifacts["zip"]
     entry_dir = tmp_path / "entry"
     entry_dir.mkdir()
     entry = entry_dir / "generic_entry.py"
     shutil.copy(REPO / "scripts" / "glue" / "generic_entry.py", entry)
     work = tmp_path / "work"
     work.mkdir()
-    python = clean_python(tmp_path / "py")
+    python = clean_python
     lines = generate_batches(seed=11, size=600, days=[DAY])[DAY]
     raw = write_batches({DAY: lines}, tmp_path / "raw")[DAY]
     events = tmp_path / "events.jsonl"
