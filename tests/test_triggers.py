@@ -312,3 +312,34 @@ def test_command_line_runs_the_chain(env: dict[str, str], tmp_path: Path) -> Non
     assert bad.stderr.strip().splitlines() == [
         f"dwh: error: cannot read trigger map {tmp_path / 'missing.json'}: No such file or directory"
     ]
+
+
+@pytest.mark.spark
+def test_example_map_chains_transform_into_filter_on_spark(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from examples.generate_images import generate_batches, write_batches
+
+    day = dt.date(2026, 11, 24)
+    raw = write_batches(generate_batches(7, 40, (day,)), tmp_path / "raw")
+    data = json.loads((REPO / "examples" / "triggers.json").read_text())
+    data["transform_images"][0]["config"].update(
+        base_path=str(tmp_path / "filtered"), run_date=day.isoformat()
+    )
+    spark_env = {"PYSPARK_SUBMIT_ARGS": "--conf spark.ui.enabled=false pyspark-shell"}
+
+    transform, filtering = run_with_triggers(
+        "transform_images",
+        {"raw_path": str(raw[day]), "output_path": str(tmp_path / "transformed")},
+        trigger_map=TriggerMap.from_dict(data),
+        env=spark_env,
+    )
+
+    assert (transform.status, filtering.status) == ("succeeded", "succeeded"), filtering.error
+    assert filtering.triggered_by_run_id == transform.run_id
+    assert filtering.config["transform_output_path"] == transform.outputs["output_path"]
+    assert filtering.metrics["input_rows"] == transform.metrics["output_rows"]
+    children = store_of(env).children(transform.run_id)
+    assert [(r.job, r.status) for r in children] == [("filter_images", "succeeded")]
