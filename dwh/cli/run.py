@@ -50,6 +50,8 @@ def run(
     spark_remote: str | None,
 ) -> None:
     """Run JOB with a config, through the same entry as production."""
+    if follow and spark_remote:
+        raise UsageError("--spark-remote cannot be combined with --follow: run each job alone")
     info = find_job(job)
     factory = load_factory(info)
     text = read_config_arg(config, name="--config")
@@ -60,16 +62,6 @@ def run(
         for problem in err.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(err.exit_code)
-    debug = bool(ctx.meta.get("dwh.debug"))
-    argv = entry_argv(
-        info,
-        text,
-        has_spark=factory.needs_spark,
-        events=events,
-        run_id=run_id,
-        spark_remote=spark_remote,
-        debug=debug,
-    )
     if follow:
         sys.exit(
             _follow(
@@ -83,6 +75,15 @@ def run(
         )
     from dwh.entry import main as entry_main
 
+    argv = entry_argv(
+        info,
+        text,
+        has_spark=factory.needs_spark,
+        events=events,
+        run_id=run_id,
+        spark_remote=spark_remote,
+        debug=bool(ctx.meta.get("dwh.debug")),
+    )
     sys.exit(entry_main(argv))
 
 

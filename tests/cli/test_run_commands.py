@@ -157,3 +157,35 @@ def test_follow_without_a_trigger_map_says_how_to_give_one(
 
     assert result.exit_code == 2
     assert "--follow needs a trigger map" in result.stderr
+
+
+def test_follow_and_spark_remote_together_are_refused(invoke) -> None:
+    result = invoke("run", "noop", "--config", "{}", "--follow", "--spark-remote", "sc://x:1")
+
+    assert result.exit_code == 2
+    assert "--spark-remote cannot be combined with --follow" in result.stderr
+
+
+def test_run_hands_the_entry_the_production_argument_list() -> None:
+    from dwh.cli.run import entry_argv
+    from dwh.registry import find_job
+
+    argv = entry_argv(
+        find_job("filter_images"),
+        '{"base_path": "b"}',
+        has_spark=True,
+        events="-",
+        run_id="r-9",
+        spark_remote="sc://127.0.0.1:15002",
+        debug=True,
+    )
+
+    assert argv == [
+        "--module_name", "dwh.jobs.filter_images.filter_images_job_factory",
+        "--filter_images_job", '{"base_path": "b"}',
+        "--has_spark", "true",
+        "--events", "-",
+        "--run_id", "r-9",
+        "--spark_remote", "sc://127.0.0.1:15002",
+        "--debug",
+    ]  # fmt: skip
