@@ -348,12 +348,19 @@ def _conclude(
 
 
 def _mark_in_store(run: JobRun, env: Mapping[str, str] | None) -> None:
-    """The child died after job_started without a final event: fix its row."""
+    """The child died after job_started without a final event: fix its row.
+
+    It may have died before its own store write landed; the events it streamed are
+    then recorded here, so the run is never missing from the history.
+    """
     path = store_path_from_env({**os.environ, **(env or {})})
-    if path is None or not path.is_file():
+    if path is None:
         return
     try:
-        with RunStore(path, create=False) as store:
+        with RunStore(path) as store:
+            if store.get(run.run_id) is None:
+                for event in run.events:
+                    store.record(event, module=find_job(run.job).module)
             record = store.get(run.run_id)
             if record is not None and record.status == "running":
                 store.set_status(run.run_id, run.status, error=run.error)

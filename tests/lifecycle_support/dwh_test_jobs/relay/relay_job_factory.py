@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from dwh.jobs.abstract_job_factory import AbstractJobFactory
 from dwh_test_jobs.relay.relay_config import RelayConfig
 from dwh_test_jobs.relay.relay_job import RelayJob
+
+from dwh.jobs.abstract_job_factory import AbstractJobFactory
 
 
 class RelayJobFactory(AbstractJobFactory[RelayConfig]):
