@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started_at);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at);
 CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (triggered_by_run_id);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,7 +79,7 @@ _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
     "outputs, error, triggered_by_job, triggered_by_run_id"
 )
-_ORDER_NEWEST = "ORDER BY COALESCE(started_at, updated_at) DESC, rowid DESC"
+_ORDER_NEWEST = "ORDER BY started_at DESC, rowid DESC"
 
 
 class RunStoreError(DwhError):
@@ -96,7 +97,8 @@ class RunRecord:
         status: ``running``, ``succeeded``, ``failed`` or ``cancelled``.
         config: The config, secrets redacted.
         config_hash: The hash of the redacted config.
-        started_at: UTC ISO-8601, from ``job_started``.
+        started_at: UTC ISO-8601, from ``job_started`` (or, until it is recorded, the
+            time of the first event the store saw).
         ended_at: UTC ISO-8601, from the final event.
         metrics: What the job returned, once it succeeded.
         outputs: The paths the job wrote, once it succeeded.
@@ -217,7 +219,8 @@ class RunStore:
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
-                "triggered_by_run_id, updated_at) VALUES (?, ?, ?, 'running', ?, ?, ?) "
+                "triggered_by_run_id, started_at, updated_at) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET module = COALESCE(excluded.module, module), "
                 "triggered_by_job = COALESCE(excluded.triggered_by_job, triggered_by_job), "
                 "triggered_by_run_id = COALESCE(excluded.triggered_by_run_id, "
@@ -228,6 +231,7 @@ class RunStore:
                     module,
                     event.triggered_by_job,
                     event.triggered_by_run_id,
+                    event.at,
                     now,
                 ),
             )
@@ -304,7 +308,7 @@ class RunStore:
         """Return the runs that ``run_id`` triggered, oldest first."""
         rows = self._read(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE triggered_by_run_id = ? "
-            "ORDER BY COALESCE(started_at, updated_at), rowid",
+            "ORDER BY started_at, rowid",
             (run_id,),
         )
         return [_record(row) for row in rows]
