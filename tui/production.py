@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 ENTRY_SCRIPT = "scripts/glue/generic_entry.py"
 RUN_NOTEBOOK = "notebooks/run_job.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 @dataclass(frozen=True)
@@ -22,20 +24,22 @@ class ProductionCommands:
     Attributes:
         spark_submit: The ``spark-submit`` command production uses.
         papermill: The papermill command for the generic job notebook.
-        job_notebook: The papermill command for the job's own notebook.
+        job_notebook: The papermill command for the job's own notebook, when it has one.
     """
 
     spark_submit: str
     papermill: str
-    job_notebook: str
+    job_notebook: str | None = None
 
     def as_text(self) -> str:
         """All commands, one per line, each preceded by a comment naming it."""
-        return (
+        text = (
             f"# production (spark-submit)\n{self.spark_submit}\n"
             f"# notebook (papermill)\n{self.papermill}\n"
-            f"# the job's own notebook (papermill)\n{self.job_notebook}\n"
         )
+        if self.job_notebook:
+            text += f"# the job's own notebook (papermill)\n{self.job_notebook}\n"
+        return text
 
 
 def compact_json(config: dict[str, Any]) -> str:
@@ -44,9 +48,24 @@ def compact_json(config: dict[str, Any]) -> str:
 
 
 def production_commands(
-    *, job: str, module: str, config: dict[str, Any], has_spark: bool
+    *,
+    job: str,
+    module: str,
+    config: dict[str, Any],
+    has_spark: bool,
+    notebooks: Path | None = None,
 ) -> ProductionCommands:
-    """Build the equivalent commands for a job config."""
+    """Build the equivalent commands for a job config.
+
+    Args:
+        job: The job name.
+        module: Its factory module.
+        config: The validated config.
+        has_spark: The ``--has_spark`` value.
+        notebooks: The notebooks folder; the job's own notebook command is included
+            when ``<notebooks>/<job>.ipynb`` exists. Defaults to the repository's.
+    """
+    folder = notebooks if notebooks is not None else NOTEBOOKS
     raw = compact_json(config)
     spark = "true" if has_spark else "false"
     spark_submit = shlex.join(
@@ -68,7 +87,7 @@ def production_commands(
         [
             "papermill",
             RUN_NOTEBOOK,
-            f"notebooks/out/{job}-run.ipynb",
+            "out/run_job.ipynb",
             "-p",
             "module_name",
             module,
@@ -80,17 +99,9 @@ def production_commands(
             flag,
         ]
     )
-    job_notebook = shlex.join(
-        [
-            "papermill",
-            f"notebooks/{job}.ipynb",
-            f"notebooks/out/{job}.ipynb",
-            "-p",
-            "job_config",
-            raw,
-            "-p",
-            "has_spark",
-            flag,
-        ]
-    )
+    job_notebook = None
+    if (folder / f"{job}.ipynb").is_file():
+        job_notebook = shlex.join(
+            ["papermill", f"notebooks/{job}.ipynb", f"out/{job}.ipynb", "-p", "job_config", raw]
+        )
     return ProductionCommands(spark_submit, papermill, job_notebook)

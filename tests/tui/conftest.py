@@ -49,7 +49,8 @@ def seeded_store(isolated_home: Path) -> Iterator[Path]:
     path = isolated_home / ".dwh" / "runs.db"
     with RunStore(path) as store:
         for run_id, fail in (("20261125T183000Z-aaaaaa", False), ("20261125T184000Z-bbbbbb", True)):
-            for item in noop_events(run_id, fail=fail):
+            minute = f"2026-11-25T{run_id[9:11]}:{run_id[11:13]}"
+            for item in noop_events(run_id, fail=fail, minute=minute):
                 if isinstance(item, Event):
                     store.record(item, module="dwh.jobs.noop.noop_job_factory")
         triggered = Event(

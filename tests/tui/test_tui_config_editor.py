@@ -144,7 +144,7 @@ async def test_copy_production_command(make_app):
             "false",
         ]
         assert "papermill notebooks/run_job.ipynb" in shown
-        assert "notebooks/noop.ipynb" in shown
+        assert "-p job_config" in shown and "-p has_spark False" in shown
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CommandsScreen)

@@ -109,8 +109,24 @@ def test_production_commands_round_trip_through_a_shell():
     assert papermill[:2] == ["papermill", "notebooks/run_job.ipynb"]
     assert json.loads(papermill[papermill.index("job_config") + 1]) == config
     assert papermill[-3:] == ["-p", "has_spark", "True"]
-    assert "notebooks/filter_images.ipynb" in commands.job_notebook
+    assert commands.job_notebook.startswith("papermill notebooks/filter_images.ipynb")
     assert commands.as_text().count("\n") == 6
+
+
+def test_job_notebook_command_only_when_the_job_has_a_notebook(tmp_path):
+    (tmp_path / "sample.ipynb").write_text("{}")
+    with_one = production_commands(
+        job="sample", module="m", config={}, has_spark=False, notebooks=tmp_path
+    )
+    assert (
+        with_one.job_notebook
+        == "papermill notebooks/sample.ipynb out/sample.ipynb -p job_config '{}'"
+    )
+    without = production_commands(
+        job="noop", module="m", config={}, has_spark=False, notebooks=tmp_path
+    )
+    assert without.job_notebook is None
+    assert "own notebook" not in without.as_text()
 
 
 def test_entry_command_is_the_production_entry():

@@ -108,28 +108,30 @@ class ReplayLauncher:
         return ReplayRun(self.items, self.returncode)
 
 
-def noop_events(run_id: str, *, fail: bool = False, job: str = "noop") -> list[RunItem]:
-    """The events of a noop-like run at fixed times."""
+def noop_events(
+    run_id: str, *, fail: bool = False, job: str = "noop", minute: str = "2026-11-25T18:30"
+) -> list[RunItem]:
+    """The events of a noop-like run at fixed times, starting at ``minute``."""
     base = {"job": job, "run_id": run_id}
     config = {"message": "hello", "sleep_seconds": 1.0, "fail_with": "boom" if fail else None}
     items: list[RunItem] = [
         Event(
             "job_started",
             payload={"config": config, "config_hash": "65f36b1a899abc67"},
-            at="2026-11-25T18:30:00.000Z",
+            at=f"{minute}:00.000Z",
             **base,
         ),
         LogLine("INFO SparkContext: Running Spark version 4.3.0"),
         Event(
             "phase_finished",
             payload={"phase": "extract", "rows": 1200, "seconds": 1.0},
-            at="2026-11-25T18:30:01.004Z",
+            at=f"{minute}:01.004Z",
             **base,
         ),
         Event(
             "phase_finished",
             payload={"phase": "transform", "rows": 1180, "seconds": 1.0},
-            at="2026-11-25T18:30:02.010Z",
+            at=f"{minute}:02.010Z",
             **base,
         ),
     ]
@@ -142,7 +144,7 @@ def noop_events(run_id: str, *, fail: bool = False, job: str = "noop") -> list[R
                     "error_message": "RuntimeError: boom",
                     "cancelled": False,
                 },
-                at="2026-11-25T18:30:03.020Z",
+                at=f"{minute}:03.020Z",
                 **base,
             )
         )
@@ -152,7 +154,7 @@ def noop_events(run_id: str, *, fail: bool = False, job: str = "noop") -> list[R
             Event(
                 "phase_finished",
                 payload={"phase": "load", "rows": 1180, "seconds": 1.0},
-                at="2026-11-25T18:30:03.015Z",
+                at=f"{minute}:03.015Z",
                 **base,
             )
         )
@@ -163,7 +165,7 @@ def noop_events(run_id: str, *, fail: bool = False, job: str = "noop") -> list[R
                     "metrics": {"message": "hello", "phases": 3},
                     "outputs": {"images": "out/images"},
                 },
-                at="2026-11-25T18:30:03.016Z",
+                at=f"{minute}:03.016Z",
                 **base,
             )
         )

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, TabbedContent, TabPane, Tree
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    TabbedContent,
+    TabPane,
+    Tree,
+)
 
 from tui.screens.config_actions import ConfigActions
 from tui.screens.help import HelpScreen
@@ -92,8 +101,10 @@ class MainScreen(ConfigActions, RunActions):
         self.query_one("#job-tree", Tree).focus()
 
     def action_filter(self) -> None:
-        """Focus the filter box."""
-        self.query_one("#job-filter").focus()
+        """Focus the filter box, its text selected so typing replaces it."""
+        box = self.query_one("#job-filter", Input)
+        box.focus()
+        box.select_all()
 
     def action_help(self) -> None:
         """Show every binding."""

@@ -42,7 +42,7 @@ class HistoryView(Vertical):
         table: DataTable[str | Text] = DataTable(id="history-table", cursor_type="row")
         table.add_columns("started (UTC)", "job", "status", "duration", "metrics", "triggered by")
         yield table
-        detail = RichLog(id="history-detail", wrap=True, markup=False)
+        detail = RichLog(id="history-detail", wrap=True, markup=False, auto_scroll=False)
         detail.border_title = "run"
         yield detail
 

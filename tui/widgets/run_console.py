@@ -99,7 +99,10 @@ class RunConsole(Vertical):
         self.log_lines.append(line)
         self.query_one("#run-log", Log).write_line(line)
         box = self.query_one("#run-log-box", Collapsible)
-        box.title = f"process log (stdout and stderr, Spark's log): {len(self.log_lines)} lines"
+        count = len(self.log_lines)
+        box.title = (
+            f"process log (stdout and stderr, Spark's log): {count} line{'s' * (count != 1)}"
+        )
 
     def finish(self, status: str, message: str = "") -> None:
         """Mark the run as ended."""
