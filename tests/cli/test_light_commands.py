@@ -39,11 +39,13 @@ FILTER_EXAMPLE = str(REPO / "examples" / "configs" / "filter_images" / "demo.jso
         (["runs"], 0),
         (["check"], 0),
         (["new", "light_job", "--dry-run"], 0),
+        (["package", "--dist", "{tmp}"], 0),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
 )
 def test_command_does_not_import_pyspark(args: list[str], code: int, tmp_path: Path) -> None:
     env = {**os.environ, "DWH_HOME": str(tmp_path / "home")}
+    args = [arg.replace("{tmp}", str(tmp_path / "dist")) for arg in args]
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         cwd=REPO,
