@@ -134,7 +134,7 @@ def test_stdout_stream_holds_only_event_lines(tmp_path: Path) -> None:
 
 def test_watcher_sees_job_started_while_the_job_still_runs(tmp_path: Path) -> None:
     stream = tmp_path / "live.jsonl"
-    argv = entry_argv("noop", '{"sleep_seconds": 1.5}', "--events", str(stream))
+    argv = entry_argv("noop", '{"sleep_seconds": 0.7}', "--events", str(stream))
     proc = subprocess.Popen(argv, env=job_env(tmp_path), stderr=subprocess.PIPE, text=True)
     try:
         seen: list[str] = []
@@ -155,7 +155,7 @@ def test_watcher_sees_job_started_while_the_job_still_runs(tmp_path: Path) -> No
 
 def test_events_on_a_file_descriptor_arrive_before_the_process_ends(tmp_path: Path) -> None:
     read_fd, write_fd = os.pipe()
-    argv = entry_argv("noop", '{"sleep_seconds": 1}', "--events", f"fd:{write_fd}")
+    argv = entry_argv("noop", '{"sleep_seconds": 0.5}', "--events", f"fd:{write_fd}")
     proc = subprocess.Popen(
         argv, env=job_env(tmp_path), pass_fds=(write_fd,), stderr=subprocess.DEVNULL
     )
