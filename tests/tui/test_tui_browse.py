@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Static, Tree
+from textual.widgets import Static, TextArea, Tree
 from tui_helpers import open_job, wait_for
 
+from dwh.registry import example_configs
 from tui.screens.help import HelpScreen
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.job_browser import JobBrowser
@@ -75,11 +76,28 @@ async def test_selecting_a_job_shows_docstring_schema_and_config(make_app):
 
 
 async def test_examples_prefill_the_editor(make_app):
+    examples = example_configs("filter_images")
+    assert examples, "the repository ships example configs for filter_images"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_job(pilot, "filter_images")
+        assert app.screen.detail.needs_spark is True
+        assert app.screen.detail.examples == examples
+        editor = app.screen.query_one(ConfigEditor)
+        first_name, first = next(iter(examples.items()))
+        assert json.loads(editor.text) == first
+        assert first_name in editor.query_one("#config-text").border_title
+        assert "example configs" in _text(app, "#job-examples")
+        assert first_name in _text(app, "#job-examples")
+
+
+async def test_editor_highlights_json(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_job(pilot, "noop")
-        assert app.screen.detail.needs_spark is False
-        assert "sleep_seconds" in app.screen.query_one(ConfigEditor).text
+        area = app.screen.query_one("#config-text", TextArea)
+        assert area.language == "json"
+        assert "json" in area.available_languages  # tree-sitter-json is installed
 
 
 async def test_module_that_fails_to_import_shows_its_error_and_the_rest_works(make_app):
@@ -153,3 +171,31 @@ async def test_mouse_click_on_a_tab_switches_to_it(make_app):
         await pilot.click("#tabs Tab#--content-tab-tab-history")
         await pilot.pause()
         assert app.screen.query_one("#tabs").active == "tab-history"
+
+
+async def test_hundreds_of_jobs_list_and_filter(make_app, tmp_path, monkeypatch):
+    root = tmp_path / "manyjobs_root"
+    package = root / "manyjobs"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    for i in range(300):
+        job = package / f"job_{i:03d}"
+        job.mkdir()
+        (job / f"job_{i:03d}_job_factory.py").write_text(
+            f'"""Job number {i}."""\nraise RuntimeError("never imported by listing")\n'
+        )
+    monkeypatch.syspath_prepend(str(root))
+    app = make_app(packages=("manyjobs",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tree = app.screen.query_one("#job-tree", Tree)
+        (branch,) = tree.root.children
+        assert str(branch.label) == "manyjobs (300)"
+        assert len(branch.children) == 300
+        await pilot.press("ctrl+f", *"job_29")
+        await pilot.pause()
+        shown = [job.name for job in app.screen.query_one(JobBrowser).shown]
+        assert shown == [f"job_{i}" for i in range(290, 300)]
+        await pilot.press("ctrl+f", *"number 7.")  # the description is searched too
+        await pilot.pause()
+        assert [job.name for job in app.screen.query_one(JobBrowser).shown] == ["job_007"]

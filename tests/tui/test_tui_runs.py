@@ -121,3 +121,18 @@ async def test_quitting_during_a_run_stops_the_job(make_app):
         process = app.screen._handle.process
     await asyncio.wait_for(process.wait(), timeout=30)
     assert process.returncode == 130
+
+
+class _NoInterpreterLauncher:
+    async def launch(self, request):
+        raise FileNotFoundError(2, "No such file or directory", "/gone/python")
+
+
+async def test_a_job_that_cannot_start_is_a_failed_status(make_app):
+    app = make_app(launcher=_NoInterpreterLauncher())
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, '{"sleep_seconds": 0}')
+        await wait_for(pilot, lambda: console.status == "failed")
+        assert "could not be started" in console.message
+        assert "/gone/python" in console.message
+        assert not app.screen.query_one("#run", Button).disabled  # can try again

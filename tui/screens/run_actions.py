@@ -48,8 +48,8 @@ class RunActions(Workspace):
         console = self.query_one(RunConsole)
         try:
             handle = await self.dwh.launcher.launch(request)
-        except OSError as exc:
-            console.finish("failed", f"the job could not be started: {exc}")
+        except Exception as exc:  # no interpreter, no fds, ...: a status, never a crash
+            console.finish("failed", f"the job could not be started: {type(exc).__name__}: {exc}")
             self._sync_controls()
             return
         self._handle = handle
@@ -67,6 +67,9 @@ class RunActions(Workspace):
                         last_error = item.text
                 else:
                     console.add_note(f"⚠ {item.reason}: {item.text[:200]}", style="yellow")
+        except Exception as exc:  # the TUI lost the stream: stop the job, say so
+            handle.terminate()
+            last_error = f"dwh: the TUI stopped following the run: {type(exc).__name__}: {exc}"
         finally:
             self._handle = None
         outcome = run_outcome(terminal, handle.returncode, last_error)
