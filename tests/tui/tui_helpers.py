@@ -148,7 +148,7 @@ def noop_events(
                 **base,
             )
         )
-        items.append(LogLine("dwh: job 'noop' failed: RuntimeError: boom"))
+        items.append(LogLine(f"dwh: job '{job}' failed: RuntimeError: boom"))
     else:
         items.append(
             Event(
@@ -169,5 +169,5 @@ def noop_events(
                 **base,
             )
         )
-        items.append(LogLine("dwh: job 'noop' succeeded in 3.0s"))
+        items.append(LogLine(f"dwh: job '{job}' succeeded in 3.0s"))
     return items

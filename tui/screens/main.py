@@ -115,6 +115,7 @@ class MainScreen(ConfigActions, RunActions):
             entry = rows.setdefault(key, [binding.description or binding.action, ""])
             entry[1] = f"{entry[1]}, {pressed}" if entry[1] else pressed
         table = [(keys, key, description) for key, (description, keys) in rows.items()]
+        table.sort(key=lambda row: not row[1].startswith("dwh."))  # ours first, stable
         self.app.push_screen(HelpScreen(table, str(self.dwh.keymap_path)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

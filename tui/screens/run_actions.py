@@ -79,6 +79,12 @@ class RunActions(Workspace):
         console.finish(outcome.status, outcome.message)
         self._sync_controls()
         self.refresh_history()
+        if self.query_one(TabbedContent).active != "tab-run":
+            message = f"{request.job} {outcome.status}: {outcome.message}"
+            if outcome.status == "succeeded":
+                self.notify(message)
+            else:
+                self.notify(message, severity="warning")
 
     def _record_unreported(self, run_id: str, status: str, message: str) -> None:
         """Tell the run store how a run ended when its process could not."""
