@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual.widgets import Button
-from tui_helpers import SIZE, open_job, wait_for
+from tui_helpers import SIZE, FrozenClock, ReplayLauncher, noop_events, open_job, wait_for
 
 from dwh.run_store import RunStore
 from tui.widgets.config_editor import ConfigEditor
@@ -137,3 +137,23 @@ async def test_a_job_that_cannot_start_is_a_failed_status(make_app):
         assert "could not be started" in console.message
         assert "/gone/python" in console.message
         assert not app.screen.query_one("#run", Button).disabled  # can try again
+
+
+async def test_a_flood_of_spark_output_stays_out_of_the_lifecycle_and_is_capped(make_app):
+    from tui.runner import LogLine
+    from tui.widgets.run_console import MAX_LOG_LINES
+
+    items = noop_events("run-0001")
+    items[1:1] = [LogLine(f"INFO TaskSetManager: Finished task {i}") for i in range(6000)]
+    clock = FrozenClock()
+    app = make_app(launcher=ReplayLauncher(items, 0, clock, seconds=3.0))
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, "{}")
+        await wait_for(pilot, lambda: console.status == "succeeded")
+        assert console.log_count == 6002
+        assert len(console.log_lines) == MAX_LOG_LINES
+        assert console.log_lines[-1] == "dwh: job 'noop' succeeded in 3.0s"
+        assert not any("TaskSetManager" in entry for entry in console.entries)
+        log = app.screen.query_one("#run-log")
+        assert log.line_count == MAX_LOG_LINES
+        assert "6002 lines" in str(app.screen.query_one("#run-log-box").title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from dwh.events import Event
+
+MAX_LOG_LINES = 5000
+"""The process log keeps the last this many lines."""
+LOG_FLUSH_SECONDS = 0.1
 
 _STYLES = {
     "starting": ("◌", "cyan"),
@@ -52,7 +57,9 @@ class RunConsole(Vertical):
         self.run_id = ""
         self.message = ""
         self.entries: list[str] = []
-        self.log_lines: list[str] = []
+        self.log_lines: deque[str] = deque(maxlen=MAX_LOG_LINES)
+        self.log_count = 0
+        self._pending: list[str] = []
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -61,7 +68,7 @@ class RunConsole(Vertical):
         lifecycle.border_title = "lifecycle"
         yield lifecycle
         with Collapsible(title="process log (stdout and stderr, Spark's log)", id="run-log-box"):
-            yield Log(id="run-log", max_lines=5000)
+            yield Log(id="run-log", max_lines=MAX_LOG_LINES)
 
     @property
     def running(self) -> bool:
@@ -73,12 +80,16 @@ class RunConsole(Vertical):
         self.job, self.run_id, self.message = job, run_id, ""
         self.entries.clear()
         self.log_lines.clear()
+        self.log_count = 0
+        self._pending.clear()
         self.query_one("#run-lifecycle", RichLog).clear()
         self.query_one("#run-log", Log).clear()
         self._started, self._ended = self._clock(), None
         self.set_status("starting")
         if self._timer is None:
-            self._timer = self.set_interval(0.5, self._refresh_status)
+            self._timer = self.set_interval(0.5, self._tick)
+        else:
+            self._timer.resume()
 
     def add_event(self, event: Event) -> None:
         """Append an event to the lifecycle log."""
@@ -95,20 +106,28 @@ class RunConsole(Vertical):
         self.query_one("#run-lifecycle", RichLog).write(Text(text, style=style))
 
     def add_log(self, line: str) -> None:
-        """Append a line of the process's own output."""
+        """Append a line of the process's own output; lines are drawn in batches."""
         self.log_lines.append(line)
-        self.query_one("#run-log", Log).write_line(line)
-        box = self.query_one("#run-log-box", Collapsible)
-        count = len(self.log_lines)
-        box.title = (
-            f"process log (stdout and stderr, Spark's log): {count} line{'s' * (count != 1)}"
-        )
+        self.log_count += 1
+        self._pending.append(line)
+        if len(self._pending) == 1:
+            # Spark can print thousands of lines a second: draw them 10 times a second.
+            self.set_timer(LOG_FLUSH_SECONDS, self._flush_log)
+
+    def _flush_log(self) -> None:
+        if self._pending:
+            lines, self._pending = self._pending[-MAX_LOG_LINES:], []
+            self.query_one("#run-log", Log).write_lines(lines)
 
     def finish(self, status: str, message: str = "") -> None:
         """Mark the run as ended."""
         self._ended = self._clock()
         self.message = message
         self.set_status(status)
+        self._flush_log()
+        self._refresh_log_title()
+        if self._timer is not None:
+            self._timer.pause()
 
     def set_status(self, status: str) -> None:
         """Change the status and redraw the status line."""
@@ -122,6 +141,18 @@ class RunConsole(Vertical):
             return None
         end = self._ended if self._ended is not None else self._clock()
         return max(0.0, end - self._started)
+
+    def _tick(self) -> None:
+        self._refresh_status()
+        self._refresh_log_title()
+
+    def _refresh_log_title(self) -> None:
+        # Retitle on the tick, not on every line.
+        count = self.log_count
+        title = f"process log (stdout and stderr, Spark's log): {count} line{'s' * (count != 1)}"
+        box = self.query_one("#run-log-box", Collapsible)
+        if box.title != title:
+            box.title = title
 
     def _refresh_status(self) -> None:
         if self.status == "idle":
