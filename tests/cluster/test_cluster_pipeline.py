@@ -64,13 +64,9 @@ def submit(
         str(entry),
         *args,
     ]
-    import time
-
-    t = time.monotonic()
     proc = subprocess.run(
         command, cwd=work, env=env, capture_output=True, text=True, timeout=SUBMIT_TIMEOUT
     )
-    print("SUBMIT", time.monotonic() - t)
     assert proc.returncode == 0, f"spark-submit failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
     return proc
 
@@ -99,7 +95,6 @@ def test_image_pipeline_on_a_standalone_cluster(
     shutil.copy(REPO / "scripts" / "glue" / "generic_entry.py", entry)
     work = tmp_path / "work"
     work.mkdir()
-    python = clean_python
     lines = generate_batches(seed=11, size=600, days=[DAY])[DAY]
     raw = write_batches({DAY: lines}, tmp_path / "raw")[DAY]
     events = tmp_path / "events.jsonl"
@@ -114,7 +109,7 @@ def test_image_pipeline_on_a_standalone_cluster(
         entry,
         py_files,
         work,
-        python,
+        clean_python,
         [
             "--module_name",
             "dwh.jobs.transform_images.transform_images_job_factory",
@@ -146,7 +141,7 @@ def test_image_pipeline_on_a_standalone_cluster(
         entry,
         py_files,
         work,
-        python,
+        clean_python,
         [
             "--module_name",
             "dwh.jobs.filter_images.filter_images_job_factory",
