@@ -220,3 +220,37 @@ def test_catalog_details_are_cached_and_errors_are_values():
     broken = load_detail(find_job("broken", ["tuijobs"]))
     assert not broken.usable
     assert "warehouse_driver" in broken.error
+
+
+def test_event_lines_read_like_a_lifecycle():
+    from tui.widgets.lifecycle import event_lines
+
+    def plain(event):
+        return [line.plain.strip() for line in event_lines(event)]
+
+    started = Event(
+        "job_started",
+        job="filter_images",
+        run_id="r2",
+        payload={"config_hash": "abc"},
+        at="2026-11-25T18:30:00.123Z",
+        triggered_by_job="transform_images",
+        triggered_by_run_id="r1",
+    )
+    assert plain(started) == [
+        "18:30:00.123  ▶ started  filter_images  run r2",
+        "triggered by transform_images/r1",
+        "config hash abc",
+    ]
+    phase = Event("phase_finished", job="j", run_id="r", payload={"phase": "load", "rows": None})
+    (line,) = plain(phase)
+    assert "✓ phase  load" in line
+    assert line.endswith("? rows")
+    cancelled = _event("job_failed", error_message="KeyboardInterrupt", cancelled=True)
+    assert [line.split("  ", 1)[-1] for line in plain(cancelled)] == [
+        "■ cancelled",
+        "KeyboardInterrupt",
+        "on_failure ran",
+    ]
+    other = plain(_event("something_new", value=1))
+    assert other[0].endswith('• something_new  {"value": 1}')

@@ -60,7 +60,7 @@ def _clock(at: str) -> str:
 
 
 def _rows(rows: Any) -> str:
-    return f"{rows:>10,} rows" if isinstance(rows, int) else f"{'':>10} rows ?"
+    return f"{rows:>10,} rows" if isinstance(rows, int) else f"{'?':>10} rows"
 
 
 def _seconds(seconds: Any) -> str:
