@@ -12,25 +12,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from dwh.services.spark_session import LOCAL_DEFAULTS, get_spark_session
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 TEST_CONF: dict[str, str] = {
+    **LOCAL_DEFAULTS,
     "spark.sql.shuffle.partitions": "2",
     "spark.default.parallelism": "2",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.driver.host": "127.0.0.1",
 }
+"""The local defaults, with parallelism sized for small test DataFrames."""
 
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     """A local SparkSession for the whole test session."""
-    from dwh.services.spark_session import get_spark_session
-
     session = get_spark_session("dwh-tests", master="local[2]", conf=TEST_CONF)
     yield session
     session.stop()
