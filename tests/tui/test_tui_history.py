@@ -120,3 +120,15 @@ async def test_store_switched_off(make_app, monkeypatch):
         await pilot.press("ctrl+r")  # no run to load: a notice, no crash
         await pilot.pause()
         assert any("No run selected" in n.message for n in app._notifications)
+
+
+async def test_clicking_the_history_tab_rereads_the_store(make_app, seeded_store):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        history = app.screen.query_one(HistoryView)
+        assert len(history.records) == 3
+        seeded_store.unlink()  # runs.db gone (someone cleaned .dwh): a message, no crash
+        await pilot.click("#tabs Tab#--content-tab-tab-history")
+        await pilot.pause()
+        assert history.records == []
+        assert "No runs recorded yet" in str(app.screen.query_one("#history-message").render())

@@ -134,10 +134,13 @@ class Workspace(Screen[None]):
             "tab-history": "#history-table",
             "tab-run": "#run-lifecycle",
         }
-        if tab == "tab-history":
-            self.refresh_history()
         if tab in targets:
             self.query_one(targets[tab]).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Re-read the run store whenever History is shown, by key or by mouse."""
+        if event.pane.id == "tab-history":
+            self.refresh_history()
 
     def refresh_history(self) -> None:
         """Re-read the run store."""

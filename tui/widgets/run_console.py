@@ -164,4 +164,6 @@ class RunConsole(Vertical):
         line.append(f"   {self.job}   run {self.run_id}   elapsed {elapsed}")
         if self.message:
             line.append(f"\n{self.message}", style=style)
+        elif self.status == "starting":
+            line.append("\nprocess started; waiting for the job's first event", style="dim")
         self.query_one("#run-status", Static).update(line)
