@@ -132,3 +132,29 @@ async def test_clicking_the_history_tab_rereads_the_store(make_app, seeded_store
         await pilot.pause()
         assert history.records == []
         assert "No runs recorded yet" in str(app.screen.query_one("#history-message").render())
+
+
+async def test_rerun_never_runs_with_redacted_secrets(make_app, isolated_home):
+    from dwh.events import Event
+    from dwh.run_store import RunStore
+
+    with RunStore(isolated_home / ".dwh" / "runs.db") as store:
+        store.record(
+            Event(
+                "job_started",
+                job="sample",
+                run_id="20261125T180000Z-secret",
+                payload={"config": {"source_path": "s3://in", "api_token": "***"}},
+                at="2026-11-25T18:00:00.000Z",
+            ),
+            module="tuijobs.sample.sample_job_factory",
+        )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+r")  # rerun last: the only run in the store
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        await pilot.pause()
+        editor = app.screen.query_one(ConfigEditor)
+        assert json.loads(editor.text)["api_token"] == "***"
+        assert app.screen.query_one(RunConsole).status == "idle"  # not started
+        assert any("replace the *** values" in n.message for n in app._notifications)

@@ -9,6 +9,7 @@ from textual import work
 from textual.widgets import TabbedContent
 
 from dwh.events import TERMINAL_EVENTS, Event
+from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.outcome import run_outcome
@@ -147,8 +148,13 @@ class RunActions(Workspace):
             self.notify(f"Job '{job_name}' is not registered any more.", severity="error")
             return
         clean = {k: v for k, v in config.items() if not (k in _TRIGGER_FIELDS and v is None)}
-        if "***" in json.dumps(clean):
-            self.notify("Secrets were redacted in the store: fill in the *** values.")
+        if REDACTED in json.dumps(clean):
+            # Never run with placeholders where secrets were: the user fills them in.
+            run = False
+            self.notify(
+                f"Secrets were redacted in the run store: replace the {REDACTED} values, then run.",
+                severity="warning",
+            )
         self.open_job(job, text=pretty_json(clean), source=source)
         if self._pending is not None:
             self._pending = (*self._pending[:2], run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, TabbedContent
 
@@ -120,10 +121,13 @@ class Workspace(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Run while the config is invalid, Cancel while nothing runs."""
-        if action == "run":
-            return True if self._can_run() else None
-        if action == "cancel":
-            return True if self.query_one(RunConsole).running else None
+        try:
+            if action == "run":
+                return True if self._can_run() else None
+            if action == "cancel":
+                return True if self.query_one(RunConsole).running else None
+        except NoMatches:  # asked before the widgets exist
+            return None
         return True
 
     def action_show_tab(self, tab: str) -> None:
