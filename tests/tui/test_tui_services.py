@@ -254,3 +254,40 @@ def test_event_lines_read_like_a_lifecycle():
     ]
     other = plain(_event("something_new", value=1))
     assert other[0].endswith('• something_new  {"value": 1}')
+
+
+async def _collect(request):
+    from tui.runner import SubprocessLauncher
+
+    handle = await SubprocessLauncher().launch(request)
+    items = [item async for item in handle.items()]
+    return items, handle.returncode
+
+
+async def test_launcher_streams_events_apart_from_the_log():
+    from tui.runner import LogLine
+
+    request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {}, False, "r-stream")
+    items, code = await _collect(request)
+    assert code == 0
+    events = [item.event for item in items if isinstance(item, Event)]
+    assert events == [
+        "job_started",
+        "phase_finished",
+        "phase_finished",
+        "phase_finished",
+        "job_succeeded",
+    ]
+    logs = [item.text for item in items if isinstance(item, LogLine)]
+    assert logs and all(not line.startswith("{") for line in logs)
+
+
+async def test_without_the_scripts_folder_the_entry_runs_through_python_c(monkeypatch, tmp_path):
+    import tui.runner
+
+    monkeypatch.setattr(tui.runner, "ENTRY_SCRIPT", tmp_path / "missing.py")
+    request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {}, False, "r-dash-c")
+    assert entry_command(request, 5)[1] == "-c"
+    items, code = await _collect(request)
+    assert code == 0
+    assert [item.event for item in items if isinstance(item, Event)][-1] == "job_succeeded"
