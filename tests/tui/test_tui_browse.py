@@ -110,6 +110,7 @@ async def test_module_that_fails_to_import_shows_its_error_and_the_rest_works(ma
         assert "warehouse_driver" in error
         assert "Traceback" not in error
         assert app.screen.query_one("#run").disabled
+        assert "tuijobs.broken.broken_job_factory" in app.screen.query_one(JobBrowser).broken
         await pilot.press("ctrl+j")  # refused quietly, no crash
         assert not app.screen.query_one("RunConsole").running
         await open_job(pilot, "sample")

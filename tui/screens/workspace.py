@@ -14,6 +14,7 @@ from tui.history import close_store, open_run_store
 from tui.skeleton import skeleton_config
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.history_view import HistoryView
+from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
 from tui.widgets.run_console import RunConsole
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from tui.app import DwhApp
     from tui.catalog import JobDetail
     from tui.runner import RunHandle, RunRequest
-    from tui.widgets.job_browser import JobBrowser
 
 
 class Workspace(Screen[None]):
@@ -73,6 +73,8 @@ class Workspace(Screen[None]):
             return  # the user has moved on
         self.detail = detail
         self.query_one(JobDetailView).show(detail)
+        if detail.error:
+            self.query_one(JobBrowser).mark_broken(detail.job)
         pending, self._pending = self._pending, None
         if pending is not None:
             text, source, run = pending

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Tree
@@ -32,6 +33,7 @@ class JobBrowser(Vertical):
         super().__init__(id=id)
         self.jobs: list[JobInfo] = []
         self.shown: list[JobInfo] = []
+        self.broken: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter jobs", id="job-filter")
@@ -44,6 +46,15 @@ class JobBrowser(Vertical):
         """Show these jobs, keeping the current filter."""
         self.jobs = list(jobs)
         self._rebuild(self.query_one("#job-filter", Input).value)
+
+    def mark_broken(self, job: JobInfo) -> None:
+        """Flag a job whose module cannot be used (its detail says why)."""
+        self.broken.add(job.module)
+        tree: Tree[JobInfo] = self.query_one("#job-tree", Tree)
+        for branch in tree.root.children:
+            for leaf in branch.children:
+                if leaf.data is not None and leaf.data.module == job.module:
+                    leaf.set_label(_label(job, broken=True))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Re-filter on every keystroke."""
@@ -78,6 +89,10 @@ class JobBrowser(Vertical):
         for package, jobs in packages.items():
             branch = tree.root.add(f"{package} ({len(jobs)})", expand=True)
             for job in jobs:
-                branch.add_leaf(job.name, data=job)
+                branch.add_leaf(_label(job, broken=job.module in self.broken), data=job)
         if not self.shown:
             tree.root.add_leaf("no job matches" if self.jobs else "no jobs found")
+
+
+def _label(job: JobInfo, *, broken: bool) -> Text:
+    return Text.assemble(job.name, (" ✘", "bold red")) if broken else Text(job.name)
