@@ -38,17 +38,15 @@ class MainScreen(ConfigActions, RunActions):
         Binding("f1", "help", "Help", id="dwh.help", priority=True),
         Binding("f2", "focus_jobs", "Jobs", id="dwh.focus_jobs", priority=True),
         Binding("ctrl+f", "filter", "Filter", id="dwh.filter", show=False, priority=True),
-        Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", show=False, priority=True),
+        Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", priority=True),
         Binding("f4", "show_tab('tab-config')", "Config", id="dwh.show_config", priority=True),
-        Binding(
-            "f5", "show_tab('tab-run')", "Run log", id="dwh.show_run", show=False, priority=True
-        ),
+        Binding("f5", "show_tab('tab-run')", "Log", id="dwh.show_run", priority=True),
         Binding("f6", "show_tab('tab-history')", "History", id="dwh.show_history", priority=True),
         Binding("ctrl+j", "run", "Run", id="dwh.run", priority=True),
         Binding("ctrl+t", "cancel", "Cancel", id="dwh.cancel", priority=True),
         Binding("ctrl+s", "save", "Save", id="dwh.save_config", priority=True),
         Binding("ctrl+o", "open", "Open", id="dwh.open_config", priority=True),
-        Binding("ctrl+n", "new", "From schema", id="dwh.new_config", show=False, priority=True),
+        Binding("ctrl+n", "new", "New", id="dwh.new_config", priority=True),
         Binding("ctrl+l", "copy_commands", "Prod cmd", id="dwh.copy_command", priority=True),
         Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
     ]
@@ -75,7 +73,7 @@ class MainScreen(ConfigActions, RunActions):
                             yield Button("Cancel run (ctrl+t)", id="cancel", variant="error")
                 with TabPane("History", id="tab-history"):
                     yield HistoryView(id="history")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """List the jobs and the run history."""

@@ -128,6 +128,8 @@ class Workspace(Screen[None]):
                 return True if self._can_run() else None
             if action == "cancel":
                 return True if self.query_one(RunConsole).running else None
+            if action == "show_tab" and parameters[:1] == (self.query_one(TabbedContent).active,):
+                return False  # the tab in view: its key leaves the footer room for others
         except NoMatches:  # asked before the widgets exist
             return None
         return True
@@ -147,6 +149,7 @@ class Workspace(Screen[None]):
         """Re-read the run store whenever History is shown, by key or by mouse."""
         if event.pane.id == "tab-history":
             self.refresh_history()
+        self.refresh_bindings()
 
     def refresh_history(self) -> None:
         """Re-read the run store."""

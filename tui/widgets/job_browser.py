@@ -36,7 +36,7 @@ class JobBrowser(Vertical):
         self.broken: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter jobs", id="job-filter")
+        yield Input(placeholder="filter jobs (ctrl+f)", id="job-filter")
         tree: Tree[JobInfo] = Tree("jobs", id="job-tree")
         tree.show_root = False
         tree.guide_depth = 2
