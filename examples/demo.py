@@ -1,11 +1,13 @@
 """``make demo``: generate raw data, run transform_images then filter_images, show metrics.
 
-For each day, ``transform_images`` runs through the generic entry (the same code as
-``spark-submit scripts/glue/generic_entry.py``), then ``filter_images`` runs as
-triggered by it, with ``triggered_by_job`` and ``triggered_by_run_id`` filled in. Both
-run on one local Spark session; their events go to ``<out>/events.jsonl``, from which
-the metrics tables are printed. The second day repeats images of the first, so its
-``duplicates_in_history`` is not zero.
+For each day, the trigger runner (:mod:`dwh.triggers`) runs ``transform_images``
+through the generic entry in its own process (the same code as
+``spark-submit scripts/glue/generic_entry.py``); its success starts ``filter_images``
+as ``examples/triggers.json`` says, with ``transform_output_path`` taken from the
+success event and ``triggered_by_job``/``triggered_by_run_id`` filled in. Their events
+go to ``<out>/events.jsonl``, from which the metrics tables are printed, and to the
+run store, where ``filter_images`` is a child of ``transform_images``. The second day
+repeats images of the first, so its ``duplicates_in_history`` is not zero.
 
 Usage::
 
@@ -20,40 +22,30 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from dwh import entry
 from dwh.events import Event
-from dwh.run_context import new_run_id
+from dwh.services.publishers import JsonLinesPublisher
+from dwh.trigger_map import TriggerMap
+from dwh.triggers import run_with_triggers
 from examples.generate_images import generate_batches, write_batches
 
 DAYS = (dt.date(2026, 11, 24), dt.date(2026, 11, 25))
 TIMEZONE = "America/Los_Angeles"
-TRANSFORM = "dwh.jobs.transform_images.transform_images_job_factory"
-FILTER = "dwh.jobs.filter_images.filter_images_job_factory"
+TRIGGERS = Path(__file__).with_name("triggers.json")
 
 
-def run_job(module: str, job: str, config: dict[str, Any], run_id: str, events: Path) -> None:
-    """Run one job through the generic entry; stop the demo if it fails."""
-    code = entry.main(
-        [
-            "--module_name",
-            module,
-            f"--{job}_job",
-            json.dumps(config),
-            "--has_spark",
-            "true",
-            "--run_id",
-            run_id,
-            "--events",
-            str(events),
-        ]
-    )
-    if code != 0:
-        raise SystemExit(code)
+def day_triggers(out: Path, day: dt.date) -> TriggerMap:
+    """``examples/triggers.json``, pointed at this demo's folder and the day to filter."""
+    data = json.loads(TRIGGERS.read_text(encoding="utf-8"))
+    for trigger in data["transform_images"]:
+        if trigger["job"] == "filter_images":
+            trigger["config"].update(
+                base_path=str(out / "filtered"), timezone=TIMEZONE, run_date=day.isoformat()
+            )
+    return TriggerMap.from_dict(data, source=str(TRIGGERS))
 
 
 def metrics_table(job: str, events: list[Event], columns: Sequence[str]) -> Table:
@@ -92,22 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     raw = write_batches(generate_batches(args.seed, args.size, DAYS), out / "raw")
     console.print(f"generated {args.size} raw lines per day for {len(DAYS)} days in {out}/raw")
     events = out / "events.jsonl"
+    publisher = JsonLinesPublisher.open(str(events))
     for day in DAYS:
-        transform_run = new_run_id()
-        transform_config = {
-            "raw_path": str(raw[day]),
-            "output_path": str(out / "transformed"),
-        }
-        run_job(TRANSFORM, "transform_images", transform_config, transform_run, events)
-        filter_config = {
-            "base_path": str(out / "filtered"),
-            "timezone": TIMEZONE,
-            "transform_output_path": str(out / "transformed"),
-            "run_date": day.isoformat(),
-            "triggered_by_job": "transform_images",
-            "triggered_by_run_id": transform_run,
-        }
-        run_job(FILTER, "filter_images", filter_config, new_run_id(), events)
+        transform_config = {"raw_path": str(raw[day]), "output_path": str(out / "transformed")}
+        runs = run_with_triggers(
+            "transform_images",
+            transform_config,
+            trigger_map=day_triggers(out, day),
+            events=publisher,
+        )
+        failed = next((run for run in runs if not run.succeeded), None)
+        if failed is not None:
+            raise SystemExit(failed.exit_code or 1)
     seen = [Event.from_json(line) for line in events.read_text(encoding="utf-8").splitlines()]
     console.print(
         metrics_table("transform_images", seen, ("input_rows", "output_rows", "rejected_rows"))
