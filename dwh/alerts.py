@@ -21,8 +21,6 @@ import json
 import logging
 import os
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
@@ -151,6 +149,10 @@ class WebhookAlertSink:
         Raises:
             AlertError: The server could not be reached or did not answer 2xx.
         """
+        # urllib.request costs ~25 ms to import; only a webhook needs it.
+        import urllib.error
+        import urllib.request
+
         body = json.dumps({**asdict(alert), "text": alert.text()}).encode("utf-8")
         request = urllib.request.Request(
             self.url,

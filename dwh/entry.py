@@ -224,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     seconds = time.monotonic() - started
-    summary = json.dumps(results, default=str, sort_keys=True)
+    summary = redact_text(json.dumps(results, default=str, sort_keys=True), secrets)
     run = f" (run {run_id})" if run_id else ""
     print(f"dwh: job '{job}' succeeded in {seconds:.1f}s{run}: {summary}", file=sys.stderr)
     return EXIT_OK

@@ -351,3 +351,22 @@ def test_process_sigterm_cancels_and_runs_on_failure(tmp_path: Path) -> None:
     last = json.loads(events.read_text().splitlines()[-1])
     assert last["event"] == "job_failed"
     assert last["cancelled"] is True
+
+
+def test_the_success_line_hides_secret_values(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lifecycle_support import SUPPORT_DIR, TEST_JOB_PACKAGES
+
+    monkeypatch.syspath_prepend(str(SUPPORT_DIR))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", TEST_JOB_PACKAGES)
+    # The relay job echoes its message in its metrics; here the message is the token itself.
+    config = json.dumps({"message": "tok-123", "api_token": "tok-123"})
+
+    code, err = run_entry(
+        capsys, "--module_name", "dwh_test_jobs.relay.relay_job_factory", "--relay_job", config
+    )
+
+    assert code == 0
+    assert "succeeded" in err
+    assert "tok-123" not in err
