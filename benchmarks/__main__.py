@@ -1,0 +1,146 @@
+"""``python -m benchmarks [--quick] [--skip-full-tests] [--only NAME ...]``: run and report.
+
+Prints the markdown table and writes ``benchmarks/results/latest.json`` (rewritten
+after each measurement, so an interrupted run keeps what it measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.common import Settings
+from benchmarks.harness import Row, load_average, machine_facts, markdown_table, write_results
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+MEASURES = ("light", "registry", "overhead", "jobs", "warm", "scale", "tests")
+
+
+def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
+    """Sizes and repetitions: full by default, smaller under ``--quick``."""
+    if quick:
+        return Settings(
+            quick=True,
+            pairs=3,
+            rows=50_000,
+            warm_rows=100_000,
+            scale_rows=(50_000, 500_000),
+            scale_pairs=2,
+            registry_jobs=500,
+            workdir=workdir,
+            full_tests=False,
+            light_pairs=5,
+        )
+    return Settings(
+        quick=False,
+        pairs=5,
+        rows=1_000_000,
+        warm_rows=100_000,
+        scale_rows=(1_000_000, 10_000_000),
+        scale_pairs=5,
+        registry_jobs=500,
+        workdir=workdir,
+        full_tests=full_tests,
+        light_pairs=10,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the selected measurements, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer pairs (< 5 min)")
+    parser.add_argument(
+        "--skip-full-tests", action="store_true", help="do not run the full make test"
+    )
+    parser.add_argument(
+        "--full-tests-seconds", type=float, help="record this earlier full-tier time"
+    )
+    parser.add_argument("--only", nargs="+", choices=MEASURES, help="run only these measurements")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    selected = set(args.only or MEASURES)
+    started = time.perf_counter()
+    facts = machine_facts()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="dwh-bench-") as tmp:
+        workdir = Path(tmp)
+        settings = settings_for(args.quick, workdir, not args.skip_full_tests)
+        os.environ["DWH_HOME"] = str(workdir / "home")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        record = {
+            "mode": "quick" if args.quick else "full",
+            "pairs": settings.pairs,
+            "light_pairs": settings.light_pairs,
+            "rows": settings.rows,
+            "warm_rows": settings.warm_rows,
+            "scale_rows": list(settings.scale_rows),
+            "scale_pairs": settings.scale_pairs,
+            "registry_jobs": settings.registry_jobs,
+            "measures": sorted(selected),
+            "data": "generated with Spark by benchmarks/datagen.py (transform_images schema)",
+        }
+
+        def done(new: list[Row], name: str) -> None:
+            rows.extend(new)
+            facts["load_average_end"] = list(load_average())
+            facts["seconds"] = round(time.perf_counter() - started, 1)
+            write_results(args.out, rows, facts, record)
+            print(
+                f"[bench] {name} done at {facts['seconds']} s, load {load_average()[0]:.2f}",
+                file=sys.stderr,
+            )
+
+        if "light" in selected:
+            from benchmarks import light_paths
+
+            done(light_paths.run(settings), "light paths")
+        if "registry" in selected:
+            from benchmarks import registry_scale
+
+            done(registry_scale.run(settings), "registry and TUI")
+        if selected & {"overhead", "jobs", "warm", "scale"}:
+            done(_spark_measures(settings, selected), "Spark")
+        if "tests" in selected:
+            from benchmarks import test_tiers
+
+            done(test_tiers.run(settings, args.full_tests_seconds), "test tiers")
+    print(markdown_table(rows))
+    print(
+        f"\n{facts['date']}, {facts['cpu_count']} CPUs, {facts['memory_mb']} MB, "
+        f"load {facts['load_average_start'][0]:.2f} -> {facts['load_average_end'][0]:.2f}, "
+        f"{facts['seconds']} s; written to {args.out}"
+    )
+    return 0
+
+
+def _spark_measures(settings: Settings, selected: set[str]) -> list[Row]:
+    """The measurements that need data, generated here in one local session."""
+    from benchmarks import data, overhead, scale, spark_jobs, warm_rerun
+    from dwh.services.spark_session import get_spark_session
+
+    spark = get_spark_session("dwh-bench")
+    rows: list[Row] = []
+    main_data = data.data_set(spark, settings.workdir, settings.rows)
+    if "overhead" in selected:
+        rows += overhead.run(settings, main_data)
+    if "jobs" in selected:
+        rows += spark_jobs.run(settings, main_data, spark)
+    if "warm" in selected:
+        warm_data = data.data_set(spark, settings.workdir, settings.warm_rows)
+        rows += warm_rerun.run(settings, warm_data, spark)
+    if "scale" in selected:
+        small = data.data_set(spark, settings.workdir, settings.scale_rows[0])
+        large = data.data_set(spark, settings.workdir, settings.scale_rows[1])
+        rows += scale.run(settings, small, large)
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""What the measurements share: settings, paths, running a process and timing it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
+
+REPO = Path(__file__).resolve().parents[1]
+ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"
+FILTER_MODULE = "dwh.jobs.filter_images.filter_images_job_factory"
+RUN_DATE = "2026-11-25"
+HISTORY_DAY = (2026, 11, 24)
+
+SPARK_CONF: dict[str, str] = {**LOCAL_DEFAULTS, **ALWAYS}
+"""The settings both sides of every Spark comparison get: the local defaults plus UTC."""
+
+
+@dataclass
+class Settings:
+    """How big and how often.
+
+    Attributes:
+        quick: The ``--quick`` mode.
+        pairs: Kept A/B pairs per comparison (after one warm-up pair).
+        rows: Rows of the framework-overhead comparison.
+        warm_rows: Rows of the warm re-run comparison.
+        scale_rows: The small and the large size of the scale comparison.
+        scale_pairs: Kept pairs of the scale comparison.
+        registry_jobs: Generated job modules for the registry and TUI tree.
+        workdir: Where data and generated jobs go.
+        full_tests: Whether to run the full ``make test`` tier.
+    """
+
+    quick: bool
+    pairs: int
+    rows: int
+    warm_rows: int
+    scale_rows: tuple[int, int]
+    scale_pairs: int
+    registry_jobs: int
+    workdir: Path
+    full_tests: bool = True
+    light_pairs: int = 10
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def spark_submit() -> Path:
+    """The ``spark-submit`` of the pip-installed pyspark, found without importing it."""
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("pyspark is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "bin" / "spark-submit"
+
+
+def submit_command(script: Path | str, *args: str) -> list[str]:
+    """``spark-submit --master local[*] --conf ... script args``: the same for A and B."""
+    command = [str(spark_submit()), "--master", "local[*]"]
+    for key, value in SPARK_CONF.items():
+        command += ["--conf", f"{key}={value}"]
+    return [*command, str(script), *args]
+
+
+def bench_env(home: Path) -> dict[str, str]:
+    """The environment of every probe: this interpreter for Spark, a private DWH_HOME."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "DWH_HOME": str(home),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")])),
+        }
+    )
+    env.pop("DWH_RUN_STORE", None)
+    env.pop("DWH_EVENTS", None)
+    return env
+
+
+@dataclass
+class ProcessResult:
+    """Wall time, the largest RSS of any process in the tree, and the output."""
+
+    wall: float
+    rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_process(
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO,
+    timeout: float = 1800,
+) -> ProcessResult:
+    """Run ``command`` to the end; fail loudly when it fails.
+
+    The peak RSS comes from ``wait4``: the largest resident set of the child and of
+    every descendant it waited for (for ``spark-submit``, that is the driver JVM).
+    """
+    start = time.perf_counter()
+    with (
+        open(os.devnull, "rb") as stdin,
+        _Spool() as out,
+        _Spool() as err,
+    ):
+        proc = subprocess.Popen(
+            command, stdin=stdin, stdout=out.fd, stderr=err.fd, env=env, cwd=cwd
+        )
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout, stderr = out.text(), err.text()
+    result = ProcessResult(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command[:6])}... exited {result.returncode}: {stderr[-2000:]}"
+        )
+    return result
+
+
+class _Spool:
+    """A temporary file for a child's output (a pipe could fill up and stall it)."""
+
+    def __enter__(self) -> _Spool:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile()
+        self.fd = self._file.fileno()
+        return self
+
+    def text(self) -> str:
+        self._file.seek(0)
+        return self._file.read().decode("utf-8", "replace")
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def filter_config(transform_output_path: Path, base_path: Path) -> str:
+    """The filter_images config both sides run with."""
+    return json.dumps(
+        {
+            "transform_output_path": str(transform_output_path),
+            "base_path": str(base_path),
+            "timezone": "UTC",
+            "run_date": RUN_DATE,
+            "lookback_days": 30,
+        }
+    )

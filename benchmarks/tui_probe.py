@@ -1,0 +1,92 @@
+"""Runs the TUI headless in its own process and prints one JSON line of timings.
+
+``paint``: seconds from the parent's ``BENCH_T0`` (its clock just before starting this
+process) to the job tree being populated, so the interpreter start is included.
+``latency``: opens the ``noop`` job, runs it through the generic entry (a real
+subprocess), and reports, for each event, milliseconds from the job's ``at`` timestamp
+(when the job wrote it) to the run console appending it to the lifecycle log.
+
+Usage::
+
+    BENCH_T0=$(date +%s.%N) python -m benchmarks.tui_probe paint
+    python -m benchmarks.tui_probe latency
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import sys
+import time
+
+from textual.widgets import Tree
+
+from tui.app import DwhApp
+from tui.widgets.run_console import RunConsole
+
+SIZE = (120, 40)
+
+
+async def _wait(pilot: object, predicate: object, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the TUI did not get there in time")
+        await asyncio.sleep(0.001)
+
+
+def _tree_ready(app: DwhApp) -> bool:
+    trees = app.screen.query("#job-tree").results(Tree)
+    return any(t.root.children for t in trees)
+
+
+async def paint() -> dict[str, float]:
+    """Time to first paint with the job tree populated."""
+    t0 = float(os.environ["BENCH_T0"])
+    app = DwhApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: _tree_ready(app))
+        seconds = time.time() - t0
+        jobs = sum(
+            len(branch.children) for branch in app.screen.query_one("#job-tree", Tree).root.children
+        )
+    return {"wall": seconds, "jobs": jobs}
+
+
+async def latency() -> dict[str, list[float]]:
+    """Event latencies of one noop run, in milliseconds."""
+    seen: list[float] = []
+    original = RunConsole.add_event
+
+    def add_event(self: RunConsole, event: object) -> None:
+        original(self, event)  # type: ignore[arg-type]
+        at = dt.datetime.fromisoformat(str(event.at).replace("Z", "+00:00"))  # type: ignore[attr-defined]
+        seen.append((time.time() - at.timestamp()) * 1000)
+
+    RunConsole.add_event = add_event  # type: ignore[method-assign]
+    app = DwhApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: _tree_ready(app))
+        await pilot.press("ctrl+f", *"noop", "enter")
+        await _wait(pilot, lambda: app.screen.detail is not None and app.screen.job.name == "noop")  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("ctrl+j")
+        console = app.screen.query_one(RunConsole)
+        await _wait(pilot, lambda: console.status in ("succeeded", "failed", "cancelled"))
+        status = console.status
+    if status != "succeeded":
+        raise RuntimeError(f"the noop run {status}")
+    return {"latency_ms": seen}
+
+
+def main() -> int:
+    """Run the probe named on the command line."""
+    probe = {"paint": paint, "latency": latency}[sys.argv[1]]
+    print(json.dumps(asyncio.run(probe())))  # type: ignore[operator]
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
