@@ -32,9 +32,12 @@ test: java $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not spark and not cluster"
 
+bench: java $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check dwh tui scripts tests examples
-	$(BIN)/ruff format --check dwh tui scripts tests examples
+	$(BIN)/ruff check dwh tui scripts tests examples benchmarks
+	$(BIN)/ruff format --check dwh tui scripts tests examples benchmarks
 	$(BIN)/mypy
 
 clean:
