@@ -2,7 +2,7 @@
 
 ``paint``: seconds from the parent's ``BENCH_T0`` (its clock just before starting this
 process) to the job tree being populated, so the interpreter start is included.
-``latency``: opens the ``noop`` job, runs it through the generic entry (a real
+``latency``: opens the ``noop`` job (0.2 s per phase), runs it through the generic entry (a real
 subprocess), and reports, for each event, milliseconds from the job's ``at`` timestamp
 (when the job wrote it) to the run console appending it to the lifecycle log.
 
@@ -21,12 +21,13 @@ import os
 import sys
 import time
 
-from textual.widgets import Tree
+from textual.widgets import TextArea, Tree
 
 from tui.app import DwhApp
 from tui.widgets.run_console import RunConsole
 
 SIZE = (120, 40)
+PHASE_SECONDS = 0.2
 
 
 async def _wait(pilot: object, predicate: object, timeout: float = 120.0) -> None:
@@ -71,6 +72,9 @@ async def latency() -> dict[str, list[float]]:
         await _wait(pilot, lambda: _tree_ready(app))
         await pilot.press("ctrl+f", *"noop", "enter")
         await _wait(pilot, lambda: app.screen.detail is not None and app.screen.job.name == "noop")  # type: ignore[attr-defined]
+        # Spaced phases, as in a real job: each event then arrives on its own.
+        editor = app.screen.query_one("#config-text", TextArea)
+        editor.load_text(json.dumps({"message": "bench", "sleep_seconds": PHASE_SECONDS}))
         await pilot.pause()
         await pilot.press("ctrl+j")
         console = app.screen.query_one(RunConsole)
