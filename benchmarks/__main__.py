@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from benchmarks.common import Settings
@@ -106,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             done(registry_scale.run(settings), "registry and TUI")
         if selected & {"overhead", "jobs", "warm", "scale"}:
-            done(_spark_measures(settings, selected), "Spark")
+            for name, new in _spark_measures(settings, selected):
+                done(new, name)
         if "tests" in selected:
             from benchmarks import test_tiers
 
@@ -120,26 +121,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _spark_measures(settings: Settings, selected: set[str]) -> list[Row]:
+def _spark_measures(settings: Settings, selected: set[str]) -> Iterator[tuple[str, list[Row]]]:
     """The measurements that need data, generated here in one local session."""
     from benchmarks import data, overhead, scale, spark_jobs, warm_rerun
     from dwh.services.spark_session import get_spark_session
 
     spark = get_spark_session("dwh-bench")
-    rows: list[Row] = []
     main_data = data.data_set(spark, settings.workdir, settings.rows)
     if "overhead" in selected:
-        rows += overhead.run(settings, main_data)
+        yield "framework overhead", overhead.run(settings, main_data)
     if "jobs" in selected:
-        rows += spark_jobs.run(settings, main_data, spark)
+        yield "Spark jobs", spark_jobs.run(settings, main_data, spark)
     if "warm" in selected:
         warm_data = data.data_set(spark, settings.workdir, settings.warm_rows)
-        rows += warm_rerun.run(settings, warm_data, spark)
+        yield "warm re-run", warm_rerun.run(settings, warm_data, spark)
     if "scale" in selected:
         small = data.data_set(spark, settings.workdir, settings.scale_rows[0])
         large = data.data_set(spark, settings.workdir, settings.scale_rows[1])
-        rows += scale.run(settings, small, large)
-    return rows
+        yield "scale", scale.run(settings, small, large)
 
 
 if __name__ == "__main__":
