@@ -26,11 +26,11 @@ def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
     if quick:
         return Settings(
             quick=True,
-            pairs=3,
+            pairs=2,
             rows=50_000,
             warm_rows=100_000,
-            scale_rows=(50_000, 500_000),
-            scale_pairs=2,
+            scale_rows=(50_000, 200_000),
+            scale_pairs=1,
             registry_jobs=500,
             workdir=workdir,
             full_tests=False,
