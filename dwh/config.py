@@ -79,7 +79,7 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         except (TypeError, ValueError) as exc:
             raise ConfigError(job, [f"config is not JSON-serialisable: {exc}"]) from None
     elif isinstance(raw, bytes | str):
-        text = raw.decode("utf-8", errors="strict") if isinstance(raw, bytes) else raw
+        text = _utf8_text(raw, job=job)
     else:
         raise ConfigError(job, [f"config must be JSON text or a dict, got {type(raw).__name__}"])
     size = len(text.encode("utf-8"))
@@ -97,9 +97,31 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         ) from None
     except _DuplicateKeyError as exc:
         raise ConfigError(job, [str(exc)]) from None
+    except RecursionError:
+        raise ConfigError(job, ["config is nested too deeply to parse"]) from None
+    except ValueError as exc:  # e.g. an integer past Python's 4300-digit limit
+        raise ConfigError(job, [f"config is not valid JSON: {_first_line(exc)}"]) from None
     if not isinstance(data, dict):
         raise ConfigError(job, [f"config must be a JSON object, got {_json_type(data)}"])
     return data
+
+
+def _utf8_text(raw: str | bytes, *, job: str) -> str:
+    """Return ``raw`` as text, refusing bytes (or argv surrogate escapes) that are not UTF-8."""
+    try:
+        if isinstance(raw, bytes):
+            return raw.decode("utf-8", errors="strict")
+        raw.encode("utf-8", errors="strict")
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+        raise ConfigError(
+            job, [f"config is not valid UTF-8 text (byte offset {exc.start})"]
+        ) from None
+    return raw
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def config_schema(model: type[JobConfig]) -> dict[str, Any]:
@@ -128,6 +150,8 @@ def _describe(model: type[BaseModel], error: ErrorDetails) -> str:
         REDACTED if any(isinstance(p, str) and is_secret_key(p) for p in loc) else error["input"]
     )
     message = error["msg"].removeprefix("Value error, ")
+    if not loc:  # about the whole config (a lone surrogate): never echo all of it
+        return f"config is not valid: {message}"
     return f"'{path}': {message}; got {_show(given)}"
 
 

@@ -264,7 +264,7 @@ def _suggest(name: str, packages: Sequence[str]) -> str:
 def _config_secrets(raw: Any) -> set[str]:
     try:
         data = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
+    except (ValueError, RecursionError):
         return set()
     return secret_values(data) if isinstance(data, dict) else set()
 

@@ -50,7 +50,10 @@ MIN_SECRET_LENGTH = 3
 """Secrets shorter than this are not searched for in free text."""
 
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)(?P<pw>[^/\s@]+)@")
+# Anchored right after "scheme://" by a fixed-width look-behind, so the scan is linear:
+# a leading scheme pattern backtracks quadratically over a long run of letters (1 MiB of
+# "x" took minutes).
+_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-]://)(?P<head>[^/\s:@]*:)(?P<pw>[^/\s@]+)@")
 
 
 def is_secret_key(key: str) -> bool:

@@ -52,6 +52,8 @@ def validate_config(model: type[JobConfig], text: str, *, job: str) -> list[Prob
     except json.JSONDecodeError as exc:
         if text.strip():
             return [Problem(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)]
+    except (RecursionError, ValueError):
+        pass  # too deep, or a number too long: load_json_object says so in one line
     try:
         data = load_json_object(text, job=job)
     except ConfigError as exc:

@@ -100,7 +100,8 @@ def validate(job: str, config: str, as_json: bool) -> None:
             echo_json({"job": info.name, "valid": False, "problems": err.problems})
         else:
             count = len(err.problems)
-            click.echo(f"dwh: invalid config for job '{info.name}' ({count} problems):", err=True)
+            noun = "problem" if count == 1 else "problems"
+            click.echo(f"dwh: invalid config for job '{info.name}' ({count} {noun}):", err=True)
             for problem in err.problems:
                 click.echo(f"  - {problem}", err=True)
         sys.exit(err.exit_code)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from dwh.errors import JobFailedError
 from dwh.services.atomic_commit import local_path
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
 
@@ -27,22 +31,95 @@ class ParquetReader:
         return self.spark.read.parquet(path)
 
 
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""The longest raw line :class:`JsonLinesReader` accepts (16 MiB)."""
+
+
 class JsonLinesReader:
     """Reads JSON lines as raw text, one row per line in a ``value`` column.
 
     Raw text rather than ``spark.read.json`` keeps every line, malformed ones
     included, so a job can reject them with a reason instead of losing them.
 
+    A local input is checked first, in one streaming pass, so that input which is not
+    JSON lines at all fails the run before anything is written: no file or only empty
+    files, bytes that are not UTF-8 (binary data), or a line longer than
+    ``max_line_bytes``. Remote inputs (``s3://``...) are read as they are.
+
     Args:
         spark: The session to read with.
+        max_line_bytes: The longest line accepted.
     """
 
-    def __init__(self, spark: SparkSession) -> None:
+    def __init__(self, spark: SparkSession, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.spark = spark
+        self.max_line_bytes = max_line_bytes
 
     def read(self, path: str) -> DataFrame:
-        """Return one row per line of the file, or of every file in the folder."""
+        """Return one row per line of the file, or of every file in the folder.
+
+        Raises:
+            JobFailedError: The local input is missing, empty, not UTF-8, or has a
+                line over the limit.
+        """
+        local = local_path(path)
+        if local is not None and not any(c in path for c in "*?[{"):  # globs go to Spark
+            check_text_input(local, self.max_line_bytes)
         return self.spark.read.text(path)
+
+
+def check_text_input(path: Path, max_line_bytes: int = MAX_LINE_BYTES) -> None:
+    """Refuse a local text input that is missing, empty, not UTF-8, or has a huge line.
+
+    Raises:
+        JobFailedError: Naming the file and the problem.
+    """
+    if path.is_dir():
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))
+        )
+    elif path.is_file():
+        files = [path]
+    else:
+        raise JobFailedError(f"raw input {path} does not exist")
+    if not any(f.stat().st_size for f in files):
+        raise JobFailedError(f"raw input {path} is empty: no lines to read")
+    for file in files:
+        _check_file(file, max_line_bytes)
+
+
+def _check_file(file: Path, max_line_bytes: int) -> None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = line_bytes = line_no = 0
+    with file.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                raise JobFailedError(
+                    f"raw input {file} is not UTF-8 text (binary data?): "
+                    f"invalid byte at offset {offset + max(exc.start, 0):,}"
+                ) from None
+            start = 0
+            while (newline := chunk.find(b"\n", start)) != -1:
+                line_bytes += newline - start
+                line_no += 1
+                _check_line(file, line_no, line_bytes, max_line_bytes)
+                line_bytes, start = 0, newline + 1
+            line_bytes += len(chunk) - start
+            _check_line(file, line_no + 1, line_bytes, max_line_bytes)
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise JobFailedError(f"raw input {file} is not UTF-8 text: it ends mid-character") from None
+
+
+def _check_line(file: Path, line_no: int, size: int, limit: int) -> None:
+    if size > limit:
+        raise JobFailedError(
+            f"raw input {file} line {line_no:,} is longer than the limit of {limit:,} bytes"
+        )
 
 
 class DatePartitionedReader:

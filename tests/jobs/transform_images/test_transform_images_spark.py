@@ -6,9 +6,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
+from dwh.errors import JobFailedError
 from dwh.jobs.transform_images.transform_images_job_factory import main
 
 OUTPUT_SCHEMA = (
@@ -110,11 +112,12 @@ def test_lines_become_exact_rows_and_rejects_then_a_rerun_replaces_them(
     assert [row.image_id for row in spark.read.parquet(output).collect()] == ["img-9"]
     assert spark.read.parquet(output + "_rejects").count() == 0
 
+    # Empty input is refused before anything is written: the last batch stays.
     empty = write_raw(tmp_path / "raw3", [])
     (Path(empty) / "part-0.jsonl").write_text("", encoding="utf-8")
-    assert run(empty, output) == {**metrics, "input_rows": 0, "output_rows": 0, "rejected_rows": 0}
-    assert spark.read.parquet(output).schema == expected.schema
-    assert spark.read.parquet(output).count() == 0
+    with pytest.raises(JobFailedError, match="is empty: no lines to read"):
+        run(empty, output)
+    assert [row.image_id for row in spark.read.parquet(output).collect()] == ["img-9"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "raw",
         "raw2",
