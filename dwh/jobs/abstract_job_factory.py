@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
+from dwh.locks import output_locks
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
 from dwh.services.publishers import (
@@ -119,14 +120,20 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         Raises:
             ConfigError: The config is invalid; no job ran.
             JobContractError: ``create_job`` broke the contract.
+            JobAlreadyRunningError: A live run is writing one of :meth:`output_paths`.
         """
-        job = self.create_job(**kwargs)
-        if self.config is None:
-            raise JobContractError(
-                f"{type(self).__name__}.create_job() must call self.parse_job_config()"
-            )
-        params = valid_params(job.execute_job, self.job_params(self.config))
-        return job.run(**params)
+        outputs = self.output_paths(self.parse_job_config(**kwargs))
+        self.config = None  # create_job() must parse it too: checked below
+        # Locked after validation and before any Spark session, so a second run of the
+        # same output fails fast (exit 3); the lock goes when the run ends or dies.
+        with output_locks(outputs, job=self.job_name, run_id=self.run_id):
+            job = self.create_job(**kwargs)
+            if self.config is None:
+                raise JobContractError(
+                    f"{type(self).__name__}.create_job() must call self.parse_job_config()"
+                )
+            params = valid_params(job.execute_job, self.job_params(self.config))
+            return job.run(**params)
 
     @abstractmethod
     def create_job(self, **kwargs: Any) -> AbstractJob:
@@ -150,6 +157,14 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         config: ConfigT = parse_config(self.config_model, raw, job=self.job_name)  # type: ignore[assignment]
         self.config = config
         return config
+
+    def output_paths(self, config: ConfigT) -> list[str]:
+        """Return the outputs this run writes, to lock for the run (default: none).
+
+        While a run holds them, another run that names any of them fails at once with
+        :class:`~dwh.errors.JobAlreadyRunningError` (see :mod:`dwh.locks`).
+        """
+        return []
 
     def job_params(self, config: ConfigT) -> dict[str, Any]:
         """Return the parameters for ``execute_job``: by default every config field.

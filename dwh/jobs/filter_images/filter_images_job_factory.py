@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dwh.jobs.abstract_job_factory import AbstractJobFactory
 from dwh.jobs.filter_images.filter_images_config import FilterImagesConfig
-from dwh.jobs.filter_images.filter_images_job import FilterImagesJob
+from dwh.jobs.filter_images.filter_images_job import FilterImagesJob, partition_path
 
 
 def _utc_now() -> dt.datetime:
@@ -52,6 +52,10 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
             loader=ParquetLoader(),
             **self.job_services(),
         )
+
+    def output_paths(self, config: FilterImagesConfig) -> list[str]:
+        """The run date's partition: runs of other dates may write at the same time."""
+        return [partition_path(config.base_path, self.job_params(config)["run_date"])]
 
     def job_params(self, config: FilterImagesConfig) -> dict[str, Any]:
         """Every config field, with ``run_date`` resolved to today in ``timezone``."""

@@ -41,6 +41,10 @@ class TransformImagesJobFactory(AbstractJobFactory[TransformImagesConfig]):
             **self.job_services(),
         )
 
+    def output_paths(self, config: TransformImagesConfig) -> list[str]:
+        """The batch and its rejects: one run at a time writes them."""
+        return [config.output_path, config.rejects_path or default_rejects_path(config.output_path)]
+
     def job_params(self, config: TransformImagesConfig) -> dict[str, Any]:
         """Every config field, with ``rejects_path`` defaulted from ``output_path``."""
         params = super().job_params(config)
