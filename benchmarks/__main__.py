@@ -11,8 +11,9 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import Settings
 from benchmarks.harness import Row, load_average, machine_facts, markdown_table, write_results
@@ -100,18 +101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "light" in selected:
             from benchmarks import light_paths
 
-            done(light_paths.run(settings), "light paths")
+            done(_guard(light_paths.run, settings, name="light paths"), "light")
         if "registry" in selected:
             from benchmarks import registry_scale
 
-            done(registry_scale.run(settings), "registry and TUI")
+            done(_guard(registry_scale.run, settings, name="registry"), "registry")
         if selected & {"overhead", "jobs", "warm", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)
         if "tests" in selected:
             from benchmarks import test_tiers
 
-            done(test_tiers.run(settings, args.full_tests_seconds), "test tiers")
+            done(
+                _guard(test_tiers.run, settings, args.full_tests_seconds, name="tests"),
+                "test tiers",
+            )
     print(markdown_table(rows))
     print(
         f"\n{facts['date']}, {facts['cpu_count']} CPUs, {facts['memory_mb']} MB, "
@@ -129,16 +133,26 @@ def _spark_measures(settings: Settings, selected: set[str]) -> Iterator[tuple[st
     spark = get_spark_session("dwh-bench")
     main_data = data.data_set(spark, settings.workdir, settings.rows)
     if "overhead" in selected:
-        yield "framework overhead", overhead.run(settings, main_data)
+        yield "framework overhead", _guard(overhead.run, settings, main_data, name="overhead")
     if "jobs" in selected:
-        yield "Spark jobs", spark_jobs.run(settings, main_data, spark)
+        yield "Spark jobs", _guard(spark_jobs.run, settings, main_data, spark, name="jobs")
     if "warm" in selected:
         warm_data = data.data_set(spark, settings.workdir, settings.warm_rows)
-        yield "warm re-run", warm_rerun.run(settings, warm_data, spark)
+        yield "warm re-run", _guard(warm_rerun.run, settings, warm_data, spark, name="warm")
     if "scale" in selected:
         small = data.data_set(spark, settings.workdir, settings.scale_rows[0])
         large = data.data_set(spark, settings.workdir, settings.scale_rows[1])
-        yield "scale", scale.run(settings, small, large)
+        yield "scale", _guard(scale.run, settings, small, large, name="scale")
+
+
+def _guard(measure: Callable[..., list[Row]], *args: Any, name: str) -> list[Row]:
+    """Run one measurement; a failure becomes a row saying so, and the others still run."""
+    try:
+        return measure(*args)
+    except Exception as exc:
+        print(f"[bench] {name} failed: {exc}", file=sys.stderr)
+        text = " ".join(str(exc).split())[:600]
+        return [Row(f"{name}: FAILED", "", type(exc).__name__, "no result", "", False, text)]
 
 
 if __name__ == "__main__":

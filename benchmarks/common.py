@@ -131,8 +131,10 @@ def run_process(
         stdout, stderr = out.text(), err.text()
     result = ProcessResult(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
     if result.returncode != 0:
+        said = [line for line in stderr.splitlines() if line.startswith(("dwh:", "Traceback"))]
         raise RuntimeError(
-            f"{' '.join(command[:6])}... exited {result.returncode}: {stderr[-2000:]}"
+            f"{' '.join(command[:6])}... exited {result.returncode}: "
+            f"{' / '.join(said)} {stderr[-1500:]}"
         )
     return result
 
