@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from lifecycle_support import entry_argv, job_env, run_entry
+from lifecycle_support import STORE_WRITER, entry_argv, job_env, run_entry
 
 from dwh.errors import UsageError
 from dwh.events import Event
@@ -238,28 +237,11 @@ def test_an_unusable_store_never_changes_the_job_outcome_in_process(tmp_path: Pa
     assert recorder.names[-1] == "job_succeeded"
 
 
-WRITER = textwrap.dedent(
-    """
-    import sys
-    from dwh.events import Event
-    from dwh.run_store import RunStore
-
-    path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    store = RunStore(path)
-    for i in range(count):
-        run_id = f"{prefix}-{i}"
-        store.record(Event("job_started", "w", run_id, {"config": {"i": i}}))
-        store.record(Event("phase_finished", "w", run_id, {"phase": "load", "rows": i}))
-        store.record(Event("job_succeeded", "w", run_id, {"metrics": {"i": i}, "outputs": {}}))
-    """
-)
-
-
 def test_two_writer_processes_and_a_reader_lose_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     count = 150
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), prefix, str(count)])
+        subprocess.Popen([sys.executable, "-c", STORE_WRITER, str(path), prefix, str(count)])
         for prefix in ("a", "b")
     ]
     reader = RunStore(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,3 +46,21 @@ def run_entry(
         timeout=timeout,
         check=False,
     )
+
+
+STORE_WRITER = textwrap.dedent(
+    """
+    import sys
+    from dwh.events import Event
+    from dwh.run_store import RunStore
+
+    path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    store = RunStore(path)
+    for i in range(count):
+        run_id = f"{prefix}-{i}"
+        store.record(Event("job_started", "w", run_id, {"config": {"i": i}}))
+        store.record(Event("phase_finished", "w", run_id, {"phase": "load", "rows": i}))
+        store.record(Event("job_succeeded", "w", run_id, {"metrics": {"i": i}, "outputs": {}}))
+    """
+)
+"""A script for ``python -c``: record COUNT runs of three events each into the store at PATH."""

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lifecycle_support import STORE_WRITER
 
 from dwh.errors import JobAlreadyRunningError
 from dwh.jobs.filter_images.filter_images_job_factory import FilterImagesJobFactory
@@ -225,28 +226,11 @@ def test_the_image_jobs_lock_what_they_write() -> None:
     assert factory.output_paths(config) == ["/d/f/year=2026/month=11/day=24"]
 
 
-WRITER = textwrap.dedent(
-    """
-    import sys
-    from dwh.events import Event
-    from dwh.run_store import RunStore
-
-    path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    store = RunStore(path)
-    for i in range(count):
-        run_id = f"{prefix}-{i}"
-        store.record(Event("job_started", "w", run_id, {"config": {"i": i}}))
-        store.record(Event("phase_finished", "w", run_id, {"phase": "load", "rows": i}))
-        store.record(Event("job_succeeded", "w", run_id, {"metrics": {"i": i}, "outputs": {}}))
-    """
-)
-
-
 def test_twenty_writer_processes_lose_no_rows(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     writers, count = 20, 25
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{n}", str(count)])
+        subprocess.Popen([sys.executable, "-c", STORE_WRITER, str(path), f"w{n}", str(count)])
         for n in range(writers)
     ]
     assert [p.wait(timeout=120) for p in procs] == [0] * writers
