@@ -137,7 +137,8 @@ def compare(
     """A row whose headline is the ratio of the medians, b over a (per-pair range too)."""
     sa, sb = Summary.of(column(pairs.a, key)), Summary.of(column(pairs.b, key))
     ratio = sb.median / sa.median if sa.median else float("inf")
-    spread = Summary.of(pair_ratios(pairs, key))
+    per_pair = pair_ratios(pairs, key)
+    spread = Summary.of(per_pair)
     return Row(
         measure=measure,
         a=f"{labels[0]}: {sa.text()}",
@@ -151,7 +152,7 @@ def compare(
             "b": pairs.b,
             "order": pairs.order,
             "ratio": ratio,
-            "pair_ratios": pair_ratios(pairs, key),
+            "pair_ratios": per_pair,
         },
     )
 
