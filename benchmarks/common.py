@@ -81,6 +81,9 @@ def bench_env(home: Path) -> dict[str, str]:
     )
     env.pop("DWH_RUN_STORE", None)
     env.pop("DWH_EVENTS", None)
+    # Installed software runs from cached bytecode (pip compiles it); some shells and CI
+    # images set PYTHONDONTWRITEBYTECODE, which would recompile dwh on every probe.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -19,12 +19,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dwh.errors import ConfigError
 from dwh.redaction import REDACTED, is_secret_key
+from dwh.settings import MAX_CONFIG_BYTES
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
-
-MAX_CONFIG_BYTES = 1024 * 1024
-"""Configs larger than this (1 MiB) are refused before they are parsed."""
 
 ConfigT = TypeVar("ConfigT", bound="JobConfig")
 

@@ -14,6 +14,9 @@ from pathlib import Path
 
 DEFAULT_JOB_PACKAGES: tuple[str, ...] = ("dwh.jobs",)
 
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Configs larger than this (1 MiB) are refused before they are parsed."""
+
 
 def dwh_home() -> Path:
     """Return the state folder, ``$DWH_HOME`` or ``./.dwh``."""

@@ -50,3 +50,23 @@ def test_light_path_never_imports_pyspark(body: str) -> None:
         check=True,
     )
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def test_dwh_list_imports_neither_pydantic_nor_the_other_commands() -> None:
+    """``dwh list`` reads job folders only: the config layer and other commands stay unloaded."""
+    body = """
+from dwh.cli import main
+assert main(["list"]) == 0
+loaded = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic"
+                or m in ("dwh.config", "dwh.cli.run", "dwh.cli.runs", "dwh.cli.package"))
+print(json.dumps(loaded))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", f"import json, sys\n{body}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == []

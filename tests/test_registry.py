@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
 import pytest
 
 from dwh.errors import JobModuleError, UsageError
-from dwh.registry import discover_jobs, find_job, job_name_of, load_factory
+from dwh.registry import discover_jobs, find_job, job_name_of, load_factory, read_docstring
 
 
 def test_the_shipped_jobs_are_registered_with_descriptions() -> None:
@@ -57,3 +58,30 @@ def test_extra_packages_are_searched_and_broken_modules_still_listed(
 
     with pytest.raises(JobModuleError, match="failed to import: ModuleNotFoundError"):
         load_factory(info)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '"""One line."""\n',
+        '# -*- coding: utf-8 -*-\n# a comment\n\n"""  Indented\n    body\n"""\nx = 1\n',
+        "'single' 'implicitly' 'joined'\n",
+        'r"""raw \\d"""\n',
+        'f"not a {docstring}"\n',
+        'b"bytes are not a docstring"\n',
+        "x = 1\n",
+        "",
+        '"""unterminated\n',
+        "def broken(:\n",
+    ],
+)
+def test_read_docstring_agrees_with_ast(tmp_path: Path, source: str) -> None:
+    """The token-level reader gives what ``ast.get_docstring`` gives ("" for broken code)."""
+    path = tmp_path / "module.py"
+    path.write_text(source)
+    try:
+        expected = ast.get_docstring(ast.parse(source)) or ""
+    except SyntaxError:
+        expected = ""
+
+    assert read_docstring(path) == expected

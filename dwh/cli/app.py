@@ -1,24 +1,52 @@
 """The ``dwh`` click group and its error boundary.
 
 Commands live in one module per concern (``jobs``, ``run``, ``runs``, ``new``,
-``check``, ``package``); this module only assembles them and turns a
-:class:`~dwh.errors.DwhError` into one line on stderr and its exit code.
+``check``, ``package``); this module only names them and turns a
+:class:`~dwh.errors.DwhError` into one line on stderr and its exit code. A command's
+module is imported when the command runs (click's lazy-group pattern), so ``dwh list``
+does not pay for the packaging, scaffolding and run-store code it never uses.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from typing import Any
 
 import click
 
-from dwh.cli import check, jobs, new, package, run, runs
 from dwh.errors import DwhError
+
+COMMANDS: dict[str, str] = {
+    "list": "dwh.cli.jobs:list_jobs",
+    "show": "dwh.cli.jobs:show",
+    "schema": "dwh.cli.jobs:schema",
+    "validate": "dwh.cli.jobs:validate",
+    "run": "dwh.cli.run:run",
+    "runs": "dwh.cli.runs:runs",
+    "new": "dwh.cli.new:new",
+    "check": "dwh.cli.check:check",
+    "package": "dwh.cli.package:package",
+}
+"""Each command's name and where it lives, ``module:attribute``."""
 
 
 class DwhGroup(click.Group):
-    """A click group that reports dwh errors as one line and exits with their code."""
+    """A click group that loads commands on use and reports dwh errors as one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Name every command, in the order of :data:`COMMANDS`, without importing them."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return one command, or None for an unknown name."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; map :class:`DwhError` to its exit code."""
@@ -41,17 +69,3 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Jobs are found under the job packages (dwh.jobs and $DWH_JOB_PACKAGES).
     """
     ctx.meta["dwh.debug"] = debug
-
-
-for command in (
-    jobs.list_jobs,
-    jobs.show,
-    jobs.schema,
-    jobs.validate,
-    run.run,
-    runs.runs,
-    new.new,
-    check.check,
-    package.package,
-):
-    cli.add_command(command)

@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from dwh.config import MAX_CONFIG_BYTES
 from dwh.errors import UsageError
+from dwh.settings import MAX_CONFIG_BYTES
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def console(*, stderr: bool = False) -> Console:
     """Return a rich console writing to the current stdout (or stderr).
 
-    Made per call so that ``click.testing.CliRunner``'s captured streams are used.
+    Made per call so that ``click.testing.CliRunner``'s captured streams are used. rich
+    is imported here, not at module level, so commands that print plain lines
+    (``validate``) do not pay for it.
     """
+    from rich.console import Console
+
     return Console(file=sys.stderr if stderr else sys.stdout, soft_wrap=False, width=_width())
 
 
