@@ -27,12 +27,15 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
 
     Attributes:
         clock: Returns the current time; the default run date is its date in
-            ``timezone``. Replace it in tests to pin the date.
+            ``timezone``. Replace it in tests to pin the date. It is read once per
+            factory, so the partition locked and the partition written are the same
+            even when a run starts a moment before midnight.
     """
 
     job_name = "filter_images"
     config_model = FilterImagesConfig
     clock: Callable[[], dt.datetime] = staticmethod(_utc_now)
+    _now: dt.datetime | None = None
 
     def create_job(self, **kwargs: Any) -> FilterImagesJob:
         """Validate the config, then build the Spark services and the job."""
@@ -61,7 +64,9 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
         """Every config field, with ``run_date`` resolved to today in ``timezone``."""
         params = super().job_params(config)
         if config.run_date is None:
-            params["run_date"] = self.clock().astimezone(ZoneInfo(config.timezone)).date()
+            if self._now is None:
+                self._now = self.clock()
+            params["run_date"] = self._now.astimezone(ZoneInfo(config.timezone)).date()
         return params
 
 

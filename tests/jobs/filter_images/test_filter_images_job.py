@@ -87,6 +87,20 @@ def test_the_run_date_is_today_in_the_time_zone() -> None:
     assert params["lookback_days"] == 30
 
 
+def test_the_clock_is_read_once_so_the_locked_and_written_partitions_agree() -> None:
+    """A run starting just before midnight locks and writes the same day's partition."""
+    ticks = iter([dt.datetime(2026, 11, 24, 23, 59, 59, tzinfo=dt.UTC)])
+    factory = FilterImagesJobFactory(filter_images_job={**CONFIG, "timezone": "UTC"})
+    factory.clock = lambda: next(ticks, dt.datetime(2026, 11, 25, 0, 0, 1, tzinfo=dt.UTC))
+    config = factory.parse_job_config(filter_images_job={**CONFIG, "timezone": "UTC"})
+
+    locked = factory.output_paths(config)
+    written = factory.job_params(config)["run_date"]
+
+    assert locked == ["filtered/year=2026/month=11/day=24"]
+    assert written == dt.date(2026, 11, 24)
+
+
 def test_an_explicit_run_date_wins_over_the_clock() -> None:
     config = {**CONFIG, "run_date": "2026-01-31"}
     factory = FilterImagesJobFactory(filter_images_job=json.dumps(config))
