@@ -56,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer pairs (< 5 min)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller sizes, fewer pairs, no test tiers (< 5 min)",
+    )
     parser.add_argument(
         "--skip-full-tests", action="store_true", help="do not run the full make test"
     )
@@ -66,7 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=MEASURES, help="run only these measurements")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    selected = set(args.only or MEASURES)
+    # --quick leaves out the test tiers (the no-JVM tier alone takes minutes) unless
+    # they are asked for by name.
+    selected = set(args.only or (m for m in MEASURES if not (args.quick and m == "tests")))
     started = time.perf_counter()
     facts = machine_facts()
     rows: list[Row] = []

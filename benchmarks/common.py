@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,75 @@ class ProcessResult:
     returncode: int
     stdout: str
     stderr: str
+    peak_mb: dict[str, float] = field(default_factory=dict)
+    """With ``sample=True``: the peak RSS (VmHWM) of the tree's processes, by program
+    (``python``, ``java``), the largest process of each kind."""
+
+
+class TreeSampler:
+    """Polls ``/proc`` for a process tree and keeps each program's largest VmHWM.
+
+    ``wait4`` gives only the single largest process of a tree, which for
+    ``spark-submit`` is the JVM. The Python driver is another process of that tree;
+    its own peak is what shows whether anything is collected to the driver. VmHWM is
+    the kernel's high-water mark of a process, so polling misses only growth in the
+    last interval before a process exits.
+    """
+
+    def __init__(self, root: int, interval: float = 0.2) -> None:
+        self.root = root
+        self.interval = interval
+        self.peak_kb: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peaks_mb(self) -> dict[str, float]:
+        return {kind: round(kb / 1024, 1) for kind, kb in sorted(self.peak_kb.items())}
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            for pid in _descendants(self.root):
+                kind, hwm = _hwm(pid)
+                if kind and hwm > self.peak_kb.get(kind, 0):
+                    self.peak_kb[kind] = hwm
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _hwm(pid: int) -> tuple[str, int]:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status if ":" in line)
+    except OSError:
+        return "", 0
+    name = fields.get("Name", "").strip()
+    kind = "python" if name.startswith("python") else "java" if name == "java" else ""
+    return kind, int(fields.get("VmHWM", "0 kB").split()[0])
 
 
 def run_process(
@@ -104,11 +174,13 @@ def run_process(
     env: dict[str, str] | None = None,
     cwd: Path = REPO,
     timeout: float = 1800,
+    sample: bool = False,
 ) -> ProcessResult:
     """Run ``command`` to the end; fail loudly when it fails.
 
     The peak RSS comes from ``wait4``: the largest resident set of the child and of
     every descendant it waited for (for ``spark-submit``, that is the driver JVM).
+    ``sample=True`` also polls the tree for each program's peak (:class:`TreeSampler`).
     """
     start = time.perf_counter()
     with (
@@ -119,6 +191,9 @@ def run_process(
         proc = subprocess.Popen(
             command, stdin=stdin, stdout=out.fd, stderr=err.fd, env=env, cwd=cwd
         )
+        sampler = TreeSampler(proc.pid)
+        if sample:
+            sampler.__enter__()
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -130,9 +205,13 @@ def run_process(
                 break
             time.sleep(0.002)
         wall = time.perf_counter() - start
+        if sample:
+            sampler.__exit__()
         proc.returncode = os.waitstatus_to_exitcode(status)
         stdout, stderr = out.text(), err.text()
-    result = ProcessResult(wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+    result = ProcessResult(
+        wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, sampler.peaks_mb()
+    )
     if result.returncode != 0:
         said = [line for line in stderr.splitlines() if line.startswith(("dwh:", "Traceback"))]
         raise RuntimeError(

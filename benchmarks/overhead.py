@@ -48,10 +48,15 @@ def plain_command(data: DataSet, base: str) -> list[str]:
     return submit_command(PLAIN, str(data.transformed), base, RUN_DATE)
 
 
-def measure(command: list[str], env: dict[str, str]) -> dict[str, float]:
-    """Wall seconds and the peak RSS (MB) of the largest process of the run."""
-    result = run_process(command, env=env)
-    return {"wall": result.wall, "rss_mb": result.rss_mb}
+def measure(command: list[str], env: dict[str, str], *, sample: bool = False) -> dict[str, float]:
+    """Wall seconds and the peak RSS (MB) of the largest process of the run.
+
+    With ``sample``, also the Python driver's and the JVM's own peaks (``python_mb``,
+    ``java_mb``), polled from ``/proc``.
+    """
+    result = run_process(command, env=env, sample=sample)
+    peaks = {f"{kind}_mb": mb for kind, mb in result.peak_mb.items()}
+    return {"wall": result.wall, "rss_mb": result.rss_mb, **peaks}
 
 
 def run(settings: Settings, data: DataSet) -> list[Row]:

@@ -1,8 +1,10 @@
 """(7) Scale: filter_images at two sizes through spark-submit; wall ratio and peak RSS.
 
-The driver's memory should stay flat: nothing is collected to the driver. The RSS is
-the largest resident set of any process of the run (``wait4``): the driver JVM, which
-in local mode also runs the executor's tasks, so it bounds the driver from above.
+The driver's memory should stay flat: nothing is collected to the driver. Two peaks
+are kept per run, polled from ``/proc`` (:class:`benchmarks.common.TreeSampler`): the
+Python driver process, where a ``collect()`` or ``toPandas()`` would land, and the JVM,
+which in local mode is the driver *and* the executor, so its peak follows the data
+Spark buffers (up to the heap limit) rather than anything dwh does.
 """
 
 from __future__ import annotations
@@ -22,22 +24,26 @@ def run(settings: Settings, small: DataSet, large: DataSet) -> list[Row]:
     env = bench_env(settings.workdir / "home")
     small_base, large_base = small.fresh_base("scale"), large.fresh_base("scale")
     pairs = interleave(
-        lambda: measure(framework_command(small, str(small_base)), env),
-        lambda: measure(framework_command(large, str(large_base)), env),
+        lambda: measure(framework_command(small, str(small_base)), env, sample=True),
+        lambda: measure(framework_command(large, str(large_base)), env, sample=True),
         pairs=settings.scale_pairs,
         warmup=0,
     )
-    rss_a = Summary.of([s["rss_mb"] for s in pairs.a])
-    rss_b = Summary.of([s["rss_mb"] for s in pairs.b])
+    py_a = Summary.of([s["python_mb"] for s in pairs.a])
+    py_b = Summary.of([s["python_mb"] for s in pairs.b])
+    jvm_a = Summary.of([s["java_mb"] for s in pairs.a])
+    jvm_b = Summary.of([s["java_mb"] for s in pairs.b])
     factor = large.rows / small.rows
+    driver_ratio = py_b.median / py_a.median
     row = compare(
         f"scale: {small.rows:,} vs {large.rows:,} rows",
         (f"{small.rows:,}", f"{large.rows:,}"),
         pairs,
-        target=f"wall < {factor:.0f}x; peak RSS ratio <= 1.25",
-        note=f"peak RSS {rss_a.text('MB', 0)} vs {rss_b.text('MB', 0)} "
-        f"(ratio {rss_b.median / rss_a.median:.2f}); no warm-up pair (each run is its own process)",
+        target=f"wall < {factor:.0f}x; Python driver peak RSS ratio <= 1.10",
+        note=f"Python driver peak RSS {py_a.text('MB', 0)} vs {py_b.text('MB', 0)}; "
+        f"JVM (local mode: driver + executor) {jvm_a.text('MB', 0)} vs {jvm_b.text('MB', 0)}; "
+        f"{settings.scale_pairs} pairs, no warm-up pair (each run is its own process)",
     )
-    row.headline += f"; RSS ratio {rss_b.median / rss_a.median:.2f}"
-    row.met = row.data["ratio"] < factor and rss_b.median / rss_a.median <= 1.25
+    row.headline += f"; driver RSS ratio {driver_ratio:.2f}"
+    row.met = row.data["ratio"] < factor and driver_ratio <= 1.10
     return [row]
