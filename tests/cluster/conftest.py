@@ -148,7 +148,9 @@ def standalone_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clu
             _stop(proc)
 
 
-def _wait_for_worker(cluster: Cluster, started: list[subprocess.Popen[bytes]]) -> None:
+def _wait_for_worker(
+    cluster: Cluster, started: list[subprocess.Popen[bytes]], count: int = 1
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         for proc in started:
@@ -159,10 +161,13 @@ def _wait_for_worker(cluster: Cluster, started: list[subprocess.Popen[bytes]]) -
             workers = cluster.state().get("workers", [])
         except OSError:
             workers = []
-        if isinstance(workers, list) and any(w.get("state") == "ALIVE" for w in workers):
+        alive = (
+            [w for w in workers if w.get("state") == "ALIVE"] if isinstance(workers, list) else []
+        )
+        if len(alive) >= count:
             return
         time.sleep(1)
-    pytest.fail(f"no worker registered with {cluster.url} within {START_TIMEOUT:.0f}s")
+    pytest.fail(f"fewer than {count} workers registered with {cluster.url} in {START_TIMEOUT:.0f}s")
 
 
 @pytest.fixture(scope="session")
@@ -264,3 +269,97 @@ def connect_server(
         yield ConnectServer(f"sc://127.0.0.1:{port}", log)
     finally:
         _stop(proc)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """One worker daemon of a cluster the test may break.
+
+    Attributes:
+        proc: The worker JVM, the leader of its own process group (and session).
+        url: The worker's RPC address, ``spark://Worker@127.0.0.1:<port>``; each
+            executor it launches names it in its command line (``--worker-url``).
+        work_dir: Its work folder: ``app-*/<executor id>/stderr`` per executor.
+    """
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    work_dir: Path
+
+
+@dataclass(frozen=True)
+class FaultCluster:
+    """A master and two 1-core workers, separate from the shared cluster.
+
+    Attributes:
+        cluster: The master's URL, UI and logs (``worker_dir`` is the first worker's).
+        workers: The two workers, in start order.
+    """
+
+    cluster: Cluster
+    workers: tuple[Worker, Worker]
+
+
+@pytest.fixture(scope="module")
+def two_worker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCluster]:
+    """Start a master and two workers (1 core, 1g each) for a test that kills a worker.
+
+    Its own master, so the shared cluster's application list stays as other tests
+    expect. Everything is stopped by process group however the test ends.
+    """
+    tmp = tmp_path_factory.mktemp("fault-cluster")
+    env = spark_env(tmp)
+    port, master_ui_port = free_port(), free_port()
+    url = f"spark://127.0.0.1:{port}"
+    started: list[subprocess.Popen[bytes]] = []
+    workers: list[Worker] = []
+    try:
+        started.append(
+            _start(
+                [
+                    str(SPARK_CLASS),
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--webui-port",
+                    str(master_ui_port),
+                ],
+                tmp / "master.log",
+                env,
+            )
+        )
+        for n in (1, 2):
+            work_dir = tmp / f"work{n}"
+            work_dir.mkdir()
+            worker_port = free_port()
+            proc = _start(
+                [
+                    str(SPARK_CLASS),
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(worker_port),
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "1g",
+                    "--webui-port",
+                    str(free_port()),
+                    "--work-dir",
+                    str(work_dir),
+                    url,
+                ],
+                tmp / f"worker{n}.log",
+                env,
+            )
+            started.append(proc)
+            workers.append(Worker(proc, f"spark://Worker@127.0.0.1:{worker_port}", work_dir))
+        cluster = Cluster(url, f"http://127.0.0.1:{master_ui_port}", workers[0].work_dir, tmp)
+        _wait_for_worker(cluster, started, count=2)
+        yield FaultCluster(cluster, (workers[0], workers[1]))
+    finally:
+        for proc in reversed(started):
+            _stop(proc)

@@ -200,6 +200,7 @@ class Pipeline:
     raw_new: Path
     transformed_new: Path
     old_trees: dict[str, Path]
+    history_rows: int
     versions: dict[str, Versions] = field(default_factory=dict)
 
 
@@ -291,6 +292,7 @@ def pipeline(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             raw_new=raw[D25],
             transformed_new=root / "t-new" / "images",
             old_trees={"transform_images": root / "t-old", "filter_images": f_old},
+            history_rows=len(rows_of(f_old / "filtered" / "year=2026" / "month=11" / "day=24")),
         )
         for job, old, new in (
             ("transform_images", root / "t-old", root / "t-new"),
@@ -372,6 +374,7 @@ class Outcome:
     run_id: str
     state: dict[str, str]
     reads: int
+    leftovers: list[str]
 
 
 def wait_for(
@@ -484,9 +487,19 @@ def run_trial(pipeline: Pipeline, number: int, trial: Trial) -> Outcome:
     # Every output is one whole version; readers during the run saw nothing else.
     assert not reader.problems, (trial.label, reader.problems[:3])
     state = {name: versions.which(name, path) for name, path in outputs.items()}
+    leftovers = [
+        f"{p.name.split('.dwh-')[0][1:]}:{'complete' if (p / '_SUCCESS').exists() else 'partial'}"
+        for path in outputs.values()
+        for p in path.parent.glob(f".{path.name}.dwh-*")
+    ]
     if "images" in state and state["images"] == "new":
         assert state["rejects"] == "new", "a new batch is never visible without its rejects"
-    return Outcome(trial, tree, run_id, state, reader.reads)
+    if trial.job == "filter_images":
+        # A reader of the whole partitioned table skips the hidden leftovers.
+        table = pads.dataset(str(tree / "filtered"), format="parquet", partitioning="hive")
+        day = versions.old if state["day=25"] == "old" else versions.new
+        assert table.count_rows() == pipeline.history_rows + len(day["day=25"])
+    return Outcome(trial, tree, run_id, state, reader.reads, leftovers)
 
 
 def expected_state(trial: Trial) -> dict[str, str] | None:
@@ -550,4 +563,6 @@ def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_repairs(
             for future in futures:
                 future.cancel()
     assert len(outcomes) == len(trials)
+    for o in sorted(outcomes, key=lambda o: o.run_id):  # shown with -rP: where each kill landed
+        print(f"{o.run_id} {o.trial.label:45} left {o.state} hidden {o.leftovers} reads {o.reads}")
     assert sum(o.reads for o in outcomes) > 0, "the polling reader read the outputs"

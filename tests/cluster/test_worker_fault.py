@@ -1,0 +1,218 @@
+"""A worker dies mid-job on a real standalone cluster: Spark reschedules, the job succeeds.
+
+A master and two 1-core workers run ``transform_images`` through ``spark-submit``
+(the ``--py-files`` zip, a Python that cannot see the repository, as in
+:mod:`test_cluster_pipeline`), one executor per worker, the input split into many small
+tasks. As soon as the second worker's executor runs a task, the test SIGKILLs the
+worker's process group and then any of its executors still alive, as losing the
+machine would. Spark reruns the lost tasks (and recomputes the cached parse that lived
+on the lost executor) on the other worker. The job exits 0, its output equals the same
+rules applied in plain Python row for row, and the master shows the worker dead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyarrow.dataset as pads
+import pytest
+
+from dwh.jobs.transform_images.image_record import (
+    OUTPUT_COLUMNS,
+    REJECT_COLUMNS,
+    ImageRecord,
+    parse_line,
+)
+from dwh.run_store import RunStore
+from examples.generate_images import generate_batches
+
+pytestmark = pytest.mark.cluster
+
+REPO = Path(__file__).resolve().parents[2]
+COPIES = 2  # the same 100k lines in two files: 200k lines, without generating them twice
+SUBMIT_TIMEOUT = 600
+
+
+def executors_of(worker_url: str) -> list[int]:
+    """PIDs of live executor JVMs launched by the worker at ``worker_url``."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+            state = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and b"CoarseGrainedExecutorBackend" in b" ".join(args):
+            if worker_url.encode() in args:
+                pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def running_tasks(work_dir: Path) -> bool:
+    """Whether an executor of this worker has started a task (its log says so)."""
+    for log in work_dir.glob("app-*/*/stderr"):
+        if "Running task" in log.read_text(errors="replace"):
+            return True
+    return False
+
+
+def lose_machine(worker: Any) -> tuple[list[int], list[int]]:
+    """SIGKILL the worker's process group, then every executor it launched that is left.
+
+    Returns:
+        The executors it ran, and those the group kill alone did not reach.
+    """
+    executors = executors_of(worker.url)
+    assert executors, "the worker runs an executor"
+    os.killpg(worker.proc.pid, signal.SIGKILL)
+    worker.proc.wait(timeout=30)
+    time.sleep(0.5)
+    survivors = executors_of(worker.url)
+    for pid in survivors:  # launched outside the worker's group: a lost machine loses them
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while executors_of(worker.url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not executors_of(worker.url), "no executor of the lost worker survives"
+    return executors, survivors
+
+
+def utc(value: Any) -> Any:
+    """Timestamps compare as UTC instants, however the parquet file stores them."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return value
+
+
+def table_rows(path: Path, columns: tuple[str, ...]) -> Counter[tuple[Any, ...]]:
+    table = pads.dataset(str(path), format="parquet").to_table(columns=list(columns))
+    return Counter(tuple(utc(row[c]) for c in columns) for row in table.to_pylist())
+
+
+def multiply(rows: Counter[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    return Counter({row: n * COPIES for row, n in rows.items()})
+
+
+def worker_state(cluster: Any, url: str) -> str:
+    port = int(url.rsplit(":", 1)[1])
+    workers = cluster.state()["workers"]
+    return str(next(w["state"] for w in workers if int(w["port"]) == port))
+
+
+def test_a_worker_lost_mid_job_is_survived(
+    two_worker_cluster: Any, artifacts: dict[str, Path], clean_python: Path, tmp_path: Path
+) -> None:
+    cluster, (kept, lost) = two_worker_cluster.cluster, two_worker_cluster.workers
+    day = dt.date(2026, 11, 24)
+    batch = generate_batches(seed=23, size=100_000, days=[day])[day]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "\n".join(batch) + "\n"
+    for n in range(COPIES):
+        (raw / f"images-{n}.jsonl").write_text(text, encoding="utf-8")
+    entry = Path(shutil.copy(REPO / "scripts" / "glue" / "generic_entry.py", tmp_path))
+    work = tmp_path / "work"
+    work.mkdir()
+    events = tmp_path / "events.jsonl"
+    config = {
+        "raw_path": str(raw),
+        "output_path": str(tmp_path / "transformed"),
+        "rejects_path": str(tmp_path / "rejects"),
+    }
+    env = cluster.env()
+    env.update(PYSPARK_PYTHON=str(clean_python), PYSPARK_DRIVER_PYTHON=str(clean_python))
+    env["DWH_HOME"] = str(work / ".dwh")
+    command = [
+        str(Path(env["SPARK_HOME"]) / "bin" / "spark-submit"),
+        "--master",
+        cluster.url,
+        "--py-files",
+        str(artifacts["zip"]),
+        "--conf",
+        "spark.ui.enabled=false",
+        "--conf",
+        "spark.driver.host=127.0.0.1",
+        "--conf",
+        "spark.driver.bindAddress=127.0.0.1",
+        "--conf",
+        "spark.executor.memory=512m",
+        "--conf",
+        "spark.executor.cores=1",
+        "--conf",
+        "spark.cores.max=2",
+        # Many small tasks, so the lost worker has work in flight and work left to do.
+        "--conf",
+        "spark.sql.files.maxPartitionBytes=2m",
+        "--conf",
+        "spark.sql.shuffle.partitions=4",
+        str(entry),
+        "--module_name",
+        "dwh.jobs.transform_images.transform_images_job_factory",
+        "--transform_images_job",
+        json.dumps(config),
+        "--has_spark",
+        "true",
+        "--events",
+        str(events),
+        "--run_id",
+        "worker-fault",
+    ]
+    log = tmp_path / "submit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            command, cwd=work, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SUBMIT_TIMEOUT
+        while not running_tasks(lost.work_dir):
+            assert proc.poll() is None, f"the job ended before the kill:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, "no task ever ran on the second worker"
+            time.sleep(0.1)
+        killed_executors, survivors = lose_machine(lost)
+        code = proc.wait(timeout=SUBMIT_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    submit_log = log.read_text(errors="replace")
+    print(f"executors killed {killed_executors}, not in the worker's group {survivors}")
+    print("\n".join(line for line in submit_log.splitlines() if "lost" in line.lower()))
+    assert code == 0, f"spark-submit failed ({code}):\n{submit_log[-4000:]}"
+
+    # Spark noticed the loss and carried on without it.
+    assert killed_executors
+    assert "lost executor" in submit_log.lower() or "executor lost" in submit_log.lower(), (
+        "the driver saw the executor go"
+    )
+    deadline = time.monotonic() + 60
+    while worker_state(cluster, lost.url) != "DEAD" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert worker_state(cluster, lost.url) == "DEAD"
+    assert worker_state(cluster, kept.url) == "ALIVE"
+
+    # The output is right row for row: the plain-Python rules, once per copy.
+    parsed = [parse_line(line) for line in batch]
+    images = [p for p in parsed if isinstance(p, ImageRecord)]
+    expected_images = Counter(tuple(utc(getattr(p, c)) for c in OUTPUT_COLUMNS) for p in images)
+    expected_rejects = Counter(
+        tuple(getattr(p, c) for c in REJECT_COLUMNS)
+        for p in parsed
+        if not isinstance(p, ImageRecord)
+    )
+    assert table_rows(tmp_path / "transformed", OUTPUT_COLUMNS) == multiply(expected_images)
+    assert table_rows(tmp_path / "rejects", REJECT_COLUMNS) == multiply(expected_rejects)
+
+    succeeded = [json.loads(line) for line in events.read_text().splitlines()][-1]
+    assert succeeded["event"] == "job_succeeded"
+    assert succeeded["metrics"]["input_rows"] == len(batch) * COPIES
+    assert succeeded["metrics"]["output_rows"] == len(images) * COPIES
+    assert RunStore(work / ".dwh" / "runs.db").get("worker-fault").status == "succeeded"  # type: ignore[union-attr]
