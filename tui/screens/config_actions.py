@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dwh.redaction import redact_config
 from tui.config_files import pretty_json
 from tui.production import production_commands
 from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
@@ -81,12 +82,13 @@ class ConfigActions(Workspace):
         if self.job is None or self.detail is None or not editor.valid:
             self.notify("Fix the config first: only a valid config is copied.", severity="error")
             return
-        commands = production_commands(
-            job=self.job.name,
-            module=self.job.module,
-            config=parse_valid(editor.text),
-            has_spark=self.detail.needs_spark,
+        config = parse_valid(editor.text)
+        job, module, spark = self.job.name, self.job.module, self.detail.needs_spark
+        text = production_commands(job=job, module=module, config=config, has_spark=spark)
+        self.app.copy_to_clipboard(text.as_text())
+        # The clipboard holds a runnable command; the screen shows no secret (the
+        # editor, where the user typed them, is the only place they appear).
+        hidden = production_commands(
+            job=job, module=module, config=redact_config(config), has_spark=spark
         )
-        text = commands.as_text()
-        self.app.copy_to_clipboard(text)
-        self.app.push_screen(CommandsScreen(text))
+        self.app.push_screen(CommandsScreen(text.as_text(), shown=hidden.as_text()))

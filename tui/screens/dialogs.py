@@ -20,15 +20,19 @@ class CommandsScreen(ModalScreen[None]):
         Binding("escape,enter", "dismiss", "Close", id="dwh.dialog.close")
     ]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, shown: str | None = None) -> None:
         super().__init__()
         self.text = text
+        self.shown = text if shown is None else shown
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
             yield Label("Copied to the clipboard: the same config, run the production way")
-            yield Static(self.text, id="commands-text", markup=False)
-            yield Label("escape closes", classes="hint")
+            yield Static(self.shown, id="commands-text", markup=False)
+            hint = "escape closes"
+            if self.shown != self.text:
+                hint = "secret values are hidden here (***); the clipboard holds them · " + hint
+            yield Label(hint, classes="hint")
 
 
 class SaveConfigScreen(ModalScreen[str | None]):
