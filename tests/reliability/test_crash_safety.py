@@ -442,7 +442,7 @@ def run_trial(pipeline: Pipeline, number: int, trial: Trial) -> Outcome:
         "startup": rng.uniform(0.3, 3.0),
         "extract": rng.uniform(0.0, 0.8),
         "transform": rng.uniform(0.0, 0.8),
-        "write": rng.uniform(0.0, 0.15),
+        "write": rng.uniform(0.0, 0.1),
     }.get(trial.phase, rng.uniform(0.0, 0.2))
 
     reader = PollingReader(outputs, versions)
