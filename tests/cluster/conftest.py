@@ -289,23 +289,25 @@ class Worker:
 
 @dataclass(frozen=True)
 class FaultCluster:
-    """A master and two 1-core workers, separate from the shared cluster.
+    """A master and three 1-core workers, separate from the shared cluster.
 
     Attributes:
         cluster: The master's URL, UI and logs (``worker_dir`` is the first worker's).
-        workers: The two workers, in start order.
+        workers: The workers, in start order.
     """
 
     cluster: Cluster
-    workers: tuple[Worker, Worker]
+    workers: tuple[Worker, ...]
 
 
 @pytest.fixture(scope="module")
-def two_worker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCluster]:
-    """Start a master and two workers (1 core, 1g each) for a test that kills a worker.
+def fault_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultCluster]:
+    """Start a master and three workers (1 core, 1g each) for a test that kills workers.
 
-    Its own master, so the shared cluster's application list stays as other tests
-    expect. Everything is stopped by process group however the test ends.
+    An application of two cores runs on two of them; the third stands by, so each
+    lost worker can be replaced and one survives two losses. Its own master, so the
+    shared cluster's application list stays as other tests expect. Everything is
+    stopped by process group however the test ends.
     """
     tmp = tmp_path_factory.mktemp("fault-cluster")
     env = spark_env(tmp)
@@ -330,7 +332,7 @@ def two_worker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fau
                 env,
             )
         )
-        for n in (1, 2):
+        for n in (1, 2, 3):
             work_dir = tmp / f"work{n}"
             work_dir.mkdir()
             worker_port = free_port()
@@ -358,8 +360,8 @@ def two_worker_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fau
             started.append(proc)
             workers.append(Worker(proc, f"spark://Worker@127.0.0.1:{worker_port}", work_dir))
         cluster = Cluster(url, f"http://127.0.0.1:{master_ui_port}", workers[0].work_dir, tmp)
-        _wait_for_worker(cluster, started, count=2)
-        yield FaultCluster(cluster, (workers[0], workers[1]))
+        _wait_for_worker(cluster, started, count=len(workers))
+        yield FaultCluster(cluster, tuple(workers))
     finally:
         for proc in reversed(started):
             _stop(proc)
