@@ -25,9 +25,12 @@ java:
 demo: java $(STAMP)
 	$(BIN)/python -m examples.demo
 
+# Two tiers: the no-JVM tier first (fails fast, in minutes), then every test that
+# starts Spark (the session-scoped local session, spark-submit, the standalone clusters).
 test: java $(STAMP)
 	$(BIN)/dwh check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not spark and not cluster"
+	$(BIN)/python -m pytest -q -m "spark or cluster"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not spark and not cluster"

@@ -108,3 +108,18 @@ def test_table_and_json(tmp_path: Path) -> None:
     assert body["table"] == table
     assert body["rows"][0]["data"]["a"] == [{"wall": 1.0}]
     assert not list(out.parent.glob("*.tmp"))
+
+
+def test_both_pytest_sessions_of_make_test_are_read() -> None:
+    from benchmarks.test_tiers import pytest_summaries
+
+    output = (
+        "dwh check: 3 jobs\n........ [100%]\n"
+        "576 passed, 21 deselected, 2 warnings in 240.12s (0:04:00)\n"
+        "..\n========= 21 passed, 576 deselected in 355.70s (0:05:55) =========\n"
+    )
+
+    assert pytest_summaries(output) == [
+        ("576 passed, 21 deselected, 2 warnings in 240.12s (0:04:00)", 240.12),
+        ("21 passed, 576 deselected in 355.70s (0:05:55)", 355.7),
+    ]
