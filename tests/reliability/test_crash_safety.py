@@ -157,6 +157,7 @@ def _trials() -> list[Trial]:
 
 
 TRIALS = _trials()
+TRIALS_PER_JOB = {"transform_images": 12, "filter_images": 10}
 """transform_images: 2 each of startup, extract, transform; write of rejects and of
 images; before and after the swap of rejects and of images (12). filter_images: 2 each
 of startup, extract, transform; 2 writes; before and after the swap (10)."""
@@ -546,7 +547,7 @@ def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_repairs(
     monkeypatch.setenv("DWH_LOCK_DIR", str(pipeline.locks))
     monkeypatch.setenv("DWH_ALERTS", "off")
     trials = [(n, t) for n, t in enumerate(TRIALS) if t.job == job]
-    assert len(trials) >= 10
+    assert len(trials) == TRIALS_PER_JOB[job], "the README states these counts"
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(LANES) as lanes:
         futures = [lanes.submit(run_trial, pipeline, n, trial) for n, trial in trials]
