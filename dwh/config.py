@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dwh.errors import ConfigError
-from dwh.redaction import REDACTED, is_secret_key
+from dwh.redaction import REDACTED, is_secret_key, redact, redact_text, secret_values
 from dwh.settings import MAX_CONFIG_BYTES
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def parse_config(
         # line follow exactly the same (strict, JSON-mode) rules.
         return model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
-        raise ConfigError(job, describe_errors(model, exc.errors())) from None
+        raise ConfigError(job, describe_errors(model, exc.errors(), secret_values(data))) from None
 
 
 def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[str, Any]:
@@ -127,12 +127,21 @@ def config_schema(model: type[JobConfig]) -> dict[str, Any]:
     return model.model_json_schema()
 
 
-def describe_errors(model: type[BaseModel], errors: Sequence[ErrorDetails]) -> list[str]:
-    """Turn pydantic error details into one readable line each."""
-    return [_describe(model, error) for error in errors]
+def describe_errors(
+    model: type[BaseModel], errors: Sequence[ErrorDetails], secrets: Iterable[str] = ()
+) -> list[str]:
+    """Turn pydantic error details into one readable line each.
+
+    A line echoes the bad value, shortened. The value is redacted *before* it is
+    shortened, and the line after: a secret key's value, a URL password and each of
+    ``secrets`` (the config's :func:`~dwh.redaction.secret_values`, so a password
+    repeated in an ordinary field) never show, not even their first letters.
+    """
+    known = frozenset(secrets)
+    return [redact_text(_describe(model, error, known), known) for error in errors]
 
 
-def _describe(model: type[BaseModel], error: ErrorDetails) -> str:
+def _describe(model: type[BaseModel], error: ErrorDetails, secrets: frozenset[str]) -> str:
     loc = tuple(error["loc"])
     path = _format_path(loc)
     kind = error["type"]
@@ -145,7 +154,9 @@ def _describe(model: type[BaseModel], error: ErrorDetails) -> str:
     if kind == "missing":
         return f"'{path}': required field is missing"
     given = (
-        REDACTED if any(isinstance(p, str) and is_secret_key(p) for p in loc) else error["input"]
+        REDACTED
+        if any(isinstance(p, str) and is_secret_key(p) for p in loc)
+        else redact(error["input"], secrets)
     )
     message = error["msg"].removeprefix("Value error, ")
     if not loc:  # about the whole config (a lone surrogate): never echo all of it

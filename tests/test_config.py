@@ -124,6 +124,27 @@ def test_secret_values_are_not_echoed_in_errors() -> None:
     assert problem.endswith("got '***'")
 
 
+SECRET = "Hunter2-DbPw-7Q"
+
+
+@pytest.mark.parametrize(
+    "bad_value",
+    [
+        {"k": "b" * 49, "password": SECRET},  # nested under a secret key, past the cut
+        ["b" * 60, f"postgres://ada:{SECRET}@db/x"],  # a URL password in a list
+        f"{'b' * 70} {SECRET}",  # the config's own password, repeated in another field
+    ],
+    ids=["nested-secret-key", "url-password", "repeated-password"],
+)
+def test_no_prefix_of_a_secret_is_echoed_however_deep(bad_value: object) -> None:
+    """The bad value is redacted before it is shortened, so no first letters survive."""
+    raw = {"transform_output_path": "/i", "base_path": "/o", "db_password": SECRET}
+    [problem] = problems({**raw, "lookback_days": bad_value})
+
+    assert problem.startswith("'lookback_days': Input should be a valid integer")
+    assert not any(SECRET[:n] in problem for n in range(4, len(SECRET) + 1))
+
+
 def test_duplicate_keys_are_refused() -> None:
     assert problems('{"base_path": "/a", "base_path": "/b"}') == [
         "config has the key 'base_path' twice"

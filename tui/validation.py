@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from dwh.config import describe_errors, load_json_object
 from dwh.errors import ConfigError
-from dwh.redaction import redact, redact_text, secret_values
+from dwh.redaction import secret_values
 
 if TYPE_CHECKING:
     from dwh.config import JobConfig
@@ -62,19 +62,14 @@ def validate_config(model: type[JobConfig], text: str, *, job: str) -> list[Prob
     try:
         model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
-        # A message echoes the bad value; the secrets of the config never reach the
-        # panel, whichever field they were typed into (the input is cleaned before it
-        # is shortened, so no prefix of a secret is left either).
+        # A message echoes the bad value; describe_errors keeps the config's secrets
+        # out of it, whichever field they were typed into.
         secrets = secret_values(data)
         problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
-            path = _format_path(loc)
-            line = _line_of(text, loc)
-            clean = error.copy()
-            clean["input"] = redact(error["input"], secrets)
-            message = redact_text(describe_errors(model, [clean])[0], secrets)
-            problems.append(Problem(message, path=path, line=line))
+            message = describe_errors(model, [error], secrets)[0]
+            problems.append(Problem(message, path=_format_path(loc), line=_line_of(text, loc)))
         return problems
     return []
 
