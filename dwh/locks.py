@@ -26,7 +26,6 @@ import fcntl
 import hashlib
 import json
 import os
-import socket
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from dwh.errors import JobAlreadyRunningError
+from dwh.liveness import pid_alive, this_host
 from dwh.services.atomic_commit import local_path
 
 LOCK_DIR_ENV = "DWH_LOCK_DIR"
@@ -79,7 +79,7 @@ class OutputLock:
             "run_id": self.run_id,
             "job": self.job,
             "pid": os.getpid(),
-            "host": socket.gethostname(),
+            "host": this_host(),
             "path": str(self.path),
         }
         os.ftruncate(fd, 0)
@@ -139,12 +139,6 @@ def _holder(fd: int) -> dict[str, Any]:
 
 def _alive(holder: dict[str, Any]) -> bool:
     """False when the file still names an earlier holder that has died on this host."""
-    if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
+    if holder.get("host") != this_host() or not isinstance(holder.get("pid"), int):
         return True
-    try:
-        os.kill(holder["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(holder["pid"])

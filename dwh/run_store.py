@@ -13,6 +13,12 @@ row is created or updated from the event, and the event is appended.
         print(run.run_id, run.error, run.duration_seconds)
     store.children(run.run_id)  # the runs this run triggered
 
+A run whose process dies without a final event (SIGKILL, a lost machine, an OOM kill)
+cannot say so itself. Each row keeps the pid and host of the process that records it;
+reading the store turns a ``running`` row whose process is gone from this host into
+``lost``, with the time of its last event as ``ended_at``. Runs of other hosts stay
+``running``: this host cannot see their processes.
+
 Configs are stored with secret keys redacted (a second pass over what the job already
 redacted), and URL passwords are hidden in every stored string. Writing to the store
 never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
@@ -34,14 +40,15 @@ from typing import Any, ClassVar
 
 from dwh.errors import DwhError, UsageError
 from dwh.events import Event, utc_now_iso
+from dwh.liveness import pid_alive, this_host
 from dwh.redaction import redact, scrub
 from dwh.settings import dwh_home
 
 STORE_ENV = "DWH_RUN_STORE"
 """Environment variable: the store's path, or ``off`` to record nothing."""
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
-STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled")
-STORE_VERSION = 1
+STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "lost")
+STORE_VERSION = 2
 """The schema version, kept in SQLite's ``user_version``."""
 LOCK_TIMEOUT_SECONDS = 30.0
 
@@ -60,7 +67,9 @@ CREATE TABLE IF NOT EXISTS runs (
     error TEXT,
     triggered_by_job TEXT,
     triggered_by_run_id TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    pid INTEGER,
+    host TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started_at);
@@ -80,6 +89,8 @@ _RUN_COLUMNS = (
     "outputs, error, triggered_by_job, triggered_by_run_id"
 )
 _ORDER_NEWEST = "ORDER BY started_at DESC, rowid DESC"
+_ADDED_COLUMNS = {"pid": "INTEGER", "host": "TEXT"}
+"""Columns added since schema version 1, added to older stores when they are opened."""
 
 
 class RunStoreError(DwhError):
@@ -94,7 +105,8 @@ class RunRecord:
         run_id: The run's id.
         job: The job name.
         module: The factory module, when known.
-        status: ``running``, ``succeeded``, ``failed`` or ``cancelled``.
+        status: ``running``, ``succeeded``, ``failed``, ``cancelled``, or ``lost`` when
+            its process died on this host without a final event.
         config: The config, secrets redacted.
         config_hash: The hash of the redacted config.
         started_at: UTC ISO-8601, from ``job_started`` (or, until it is recorded, the
@@ -219,8 +231,8 @@ class RunStore:
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
-                "triggered_by_run_id, started_at, updated_at) "
-                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?) "
+                "triggered_by_run_id, started_at, updated_at, pid, host) "
+                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET module = COALESCE(excluded.module, module), "
                 "triggered_by_job = COALESCE(excluded.triggered_by_job, triggered_by_job), "
                 "triggered_by_run_id = COALESCE(excluded.triggered_by_run_id, "
@@ -233,6 +245,8 @@ class RunStore:
                     event.triggered_by_run_id,
                     event.at,
                     now,
+                    os.getpid(),
+                    this_host(),
                 ),
             )
             if event.event == "job_started":
@@ -288,6 +302,7 @@ class RunStore:
             where.append("status = ?")
             params.append(status)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
+        self._mark_lost()
         rows = self._read(
             f"SELECT {_RUN_COLUMNS} FROM runs {clause}{_ORDER_NEWEST} LIMIT ?",
             (*params, limit),
@@ -296,6 +311,7 @@ class RunStore:
 
     def get(self, run_id: str) -> RunRecord | None:
         """Return one run, or None if the store has no such run."""
+        self._mark_lost()
         rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
         return _record(rows[0]) if rows else None
 
@@ -306,6 +322,7 @@ class RunStore:
 
     def children(self, run_id: str) -> list[RunRecord]:
         """Return the runs that ``run_id`` triggered, oldest first."""
+        self._mark_lost()
         rows = self._read(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE triggered_by_run_id = ? "
             "ORDER BY started_at, rowid",
@@ -354,6 +371,36 @@ class RunStore:
         """Return the number of runs in the store."""
         return int(self._read("SELECT COUNT(*) FROM runs", ())[0][0])
 
+    def _mark_lost(self) -> None:
+        """Turn ``running`` rows whose recording process has died on this host to ``lost``.
+
+        Best effort: a store this process may only read keeps them ``running``.
+        """
+        running = self._read(
+            "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? "
+            "AND pid IS NOT NULL",
+            (this_host(),),
+        )
+        dead = [(run_id, pid) for run_id, pid in running if not pid_alive(pid)]
+        if not dead:
+            return
+        try:
+            with self._write() as conn:
+                for run_id, pid in dead:
+                    conn.execute(
+                        "UPDATE runs SET status = 'lost', ended_at = COALESCE(ended_at, "
+                        "updated_at), error = COALESCE(error, ?), updated_at = ? "
+                        "WHERE run_id = ? AND status = 'running'",
+                        (
+                            f"its process (pid {pid}) ended without a final event: "
+                            "killed, or the machine stopped",
+                            utc_now_iso(),
+                            run_id,
+                        ),
+                    )
+        except (RunStoreError, sqlite3.Error):
+            return
+
     def _prepare(self) -> None:
         conn = self._conn
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -367,9 +414,15 @@ class RunStore:
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < STORE_VERSION:
             conn.execute("BEGIN IMMEDIATE")
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {STORE_VERSION}")
+            # Another process may have upgraded it while this one waited for the lock.
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) < STORE_VERSION:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    conn.execute(statement)
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+                for name, kind in _ADDED_COLUMNS.items():
+                    if name not in columns:
+                        conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+                conn.execute(f"PRAGMA user_version = {STORE_VERSION}")
             conn.execute("COMMIT")
 
     @contextmanager

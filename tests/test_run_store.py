@@ -149,7 +149,71 @@ def test_store_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
 
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+RECORD_AND_DIE = """
+import os, sys
+from dwh.events import Event
+from dwh.run_store import RunStore
+store = RunStore(sys.argv[1])
+store.record(Event("job_started", "noop", "r-dead", {}, at="2026-11-25T10:00:00.000Z"))
+os._exit(0)  # no final event, as after a SIGKILL
+"""
+
+
+def test_a_run_whose_process_died_without_a_final_event_is_lost(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    writer = subprocess.run([sys.executable, "-c", RECORD_AND_DIE, str(path)], check=True)
+    assert writer.returncode == 0
+
+    with RunStore(path) as store:
+        store.record(ev("job_started", run_id="r-alive"))  # this process: alive
+        lost = store.get("r-dead")
+        alive = store.get("r-alive")
+        assert [r.run_id for r in store.runs(status="lost")] == ["r-dead"]
+
+    assert lost is not None and alive is not None
+    assert (lost.status, alive.status) == ("lost", "running")
+    assert lost.ended_at is not None and alive.ended_at is None
+    assert "ended without a final event" in (lost.error or "")
+
+
+def test_runs_of_another_host_stay_running(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    with RunStore(path) as store:
+        store.record(ev("job_started", run_id="r-remote"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE runs SET host = 'another-host', pid = 999999999")
+
+    with RunStore(path) as store:
+        assert store.get("r-remote").status == "running"  # type: ignore[union-attr]
+
+
+def test_a_version_1_store_is_upgraded_in_place_keeping_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, module TEXT, "
+            "status TEXT NOT NULL, config TEXT NOT NULL DEFAULT '{}', config_hash TEXT, "
+            "started_at TEXT, ended_at TEXT, metrics TEXT, outputs TEXT, error TEXT, "
+            "triggered_by_job TEXT, triggered_by_run_id TEXT, updated_at TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO runs (run_id, job, status, started_at, updated_at) "
+            "VALUES ('old', 'noop', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+
+    with RunStore(path) as store:
+        store.record(ev("job_started", run_id="new"))
+        old = store.get("old")
+
+    assert old is not None and old.status == "running"  # no pid: nothing to judge it by
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        pid, host = conn.execute("SELECT pid, host FROM runs WHERE run_id = 'new'").fetchone()
+    assert isinstance(pid, int) and host
 
 
 def test_corrupt_or_newer_store_is_a_clear_error(tmp_path: Path) -> None:

@@ -16,8 +16,14 @@ from dwh.errors import UsageError
 if TYPE_CHECKING:
     from dwh.run_store import RunRecord, RunStore
 
-STATUSES = ("running", "succeeded", "failed", "cancelled")
-_STYLE = {"running": "yellow", "succeeded": "green", "failed": "red", "cancelled": "magenta"}
+STATUSES = ("running", "succeeded", "failed", "cancelled", "lost")
+_STYLE = {
+    "running": "yellow",
+    "succeeded": "green",
+    "failed": "red",
+    "cancelled": "magenta",
+    "lost": "red",
+}
 
 
 @click.group(invoke_without_command=True)

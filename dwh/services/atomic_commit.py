@@ -37,6 +37,8 @@ import secrets
 import shutil
 from pathlib import Path
 
+from dwh.liveness import pid_alive
+
 _STAGING = "dwh-staging"
 _BACKUP = "dwh-backup"
 _AT_FDCWD = -100
@@ -101,7 +103,7 @@ def recover(target: Path) -> list[Path]:
         return removed
     for leftover in sorted(target.parent.iterdir()):
         match = _LEFTOVER.fullmatch(leftover.name)
-        if match is None or match["name"] != target.name or _alive(int(match["pid"])):
+        if match is None or match["name"] != target.name or pid_alive(int(match["pid"])):
             continue
         if match["kind"] == _BACKUP and not target.exists():
             os.rename(leftover, target)
@@ -128,18 +130,6 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False
     raise OSError(code, f"could not swap {a} and {b}: {os.strerror(code)}")
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _sync_dir(path: Path) -> None:

@@ -185,7 +185,9 @@ def test_a_killed_runs_lock_does_not_block_the_next_run(
     assert contents(output) == {"R"}
     assert not [p for p in output.parent.iterdir() if p.name.startswith(".out")]
     store = RunStore(Path(env["DWH_HOME"]) / "runs.db")
-    assert store.get("run-K").status == "running"  # type: ignore[union-attr]
+    killed_run = store.get("run-K")
+    assert killed_run is not None and killed_run.status == "lost"
+    assert f"pid {killed.pid}" in (killed_run.error or "")
 
 
 def test_runs_of_different_outputs_run_side_by_side(env: dict[str, str], tmp_path: Path) -> None:

@@ -94,7 +94,8 @@ class RunActions(Workspace):
             return
         try:
             record = store.get(run_id)
-            if record is not None and record.status == "running":
+            # Reading may already have called it lost; this process knows how it ended.
+            if record is not None and record.status in ("running", "lost"):
                 store.set_status(run_id, status, error=message)
         except Exception as exc:
             self.notify(f"The run store was not updated: {exc}", severity="warning")

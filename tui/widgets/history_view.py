@@ -24,7 +24,13 @@ from tui.widgets.lifecycle import event_lines
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-_STATUS_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow", "running": "cyan"}
+_STATUS_STYLE = {
+    "succeeded": "green",
+    "failed": "red",
+    "cancelled": "yellow",
+    "running": "cyan",
+    "lost": "red",
+}
 
 
 class HistoryView(Vertical):
