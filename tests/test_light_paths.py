@@ -39,17 +39,18 @@ assert {job.name for job in discover_jobs()} >= {"noop", "filter_images"}
 }
 
 
+def probe(code: str) -> object:
+    """Run ``code`` in a fresh interpreter; return the JSON it prints last."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 @pytest.mark.parametrize("body", LIGHT_PATHS.values(), ids=LIGHT_PATHS.keys())
 def test_light_path_never_imports_pyspark(body: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(body=body)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=True,
-    )
-    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert probe(PROBE.format(body=body)) == []
 
 
 def test_dwh_list_imports_neither_pydantic_nor_the_other_commands() -> None:
@@ -61,12 +62,4 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic"
                 or m in ("dwh.config", "dwh.cli.run", "dwh.cli.runs", "dwh.cli.package"))
 print(json.dumps(loaded))
 """
-    result = subprocess.run(
-        [sys.executable, "-c", f"import json, sys\n{body}"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=True,
-    )
-    assert json.loads(result.stdout.splitlines()[-1]) == []
+    assert probe(f"import json, sys\n{body}") == []

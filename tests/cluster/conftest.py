@@ -72,6 +72,13 @@ def spark_env(tmp: Path) -> dict[str, str]:
     return env
 
 
+def master_command(port: int, ui_port: int) -> list[str]:
+    """``spark-class`` starting a standalone master on 127.0.0.1."""
+    master = "org.apache.spark.deploy.master.Master"
+    ports = ["--port", str(port), "--webui-port", str(ui_port)]
+    return [str(SPARK_CLASS), master, "--host", "127.0.0.1", *ports]
+
+
 def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -104,22 +111,7 @@ def standalone_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clu
     cluster.worker_dir.mkdir()
     started: list[subprocess.Popen[bytes]] = []
     try:
-        started.append(
-            _start(
-                [
-                    str(SPARK_CLASS),
-                    "org.apache.spark.deploy.master.Master",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--webui-port",
-                    str(master_ui_port),
-                ],
-                tmp / "master.log",
-                env,
-            )
-        )
+        started.append(_start(master_command(port, master_ui_port), tmp / "master.log", env))
         started.append(
             _start(
                 [
@@ -316,22 +308,7 @@ def fault_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultClu
     started: list[subprocess.Popen[bytes]] = []
     workers: list[Worker] = []
     try:
-        started.append(
-            _start(
-                [
-                    str(SPARK_CLASS),
-                    "org.apache.spark.deploy.master.Master",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--webui-port",
-                    str(master_ui_port),
-                ],
-                tmp / "master.log",
-                env,
-            )
-        )
+        started.append(_start(master_command(port, master_ui_port), tmp / "master.log", env))
         for n in (1, 2, 3):
             work_dir = tmp / f"work{n}"
             work_dir.mkdir()
