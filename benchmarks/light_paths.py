@@ -33,6 +33,14 @@ PATHS: dict[str, list[str]] = {
     "dwh validate filter_images": [*DWH, "validate", "filter_images", str(FILTER_CONFIG)],
 }
 BARE = [sys.executable, "-c", "pass"]
+PYDANTIC_FLOOR = [
+    sys.executable,
+    "-c",
+    "from pydantic import BaseModel\nclass Config(BaseModel):\n    x: int = 1\n"
+    "Config.model_validate_json('{\"x\": 2}')",
+]
+"""Not a dwh path: the least any pydantic-validated config costs (import, one model
+built, one validation), the floor under the noop run and ``dwh validate``."""
 
 
 def import_profile(command: list[str], env: dict[str, str], top: int = 6) -> dict[str, object]:
@@ -81,4 +89,18 @@ def run(settings: Settings) -> list[Row]:
         row.met = bool(row.met) and never
         row.data["import_profile"] = profile
         rows.append(row)
+    floor = interleave(
+        lambda: run_process(BARE, env=env).wall,
+        lambda: run_process(PYDANTIC_FLOOR, env=env).wall,
+        pairs=settings.light_pairs,
+        warmup=1,
+    )
+    rows.append(
+        difference(
+            "reference, not dwh: one pydantic model, imported, built and used",
+            ("python -c pass", "pydantic alone"),
+            floor,
+            note="the floor under any path that validates a config with pydantic",
+        )
+    )
     return rows
