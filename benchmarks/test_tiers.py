@@ -9,10 +9,11 @@ as pytest reports it. ``--skip-full-tests`` runs the no-JVM tier alone instead, 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
-from benchmarks.common import REPO, Settings, bench_env, run_process
+from benchmarks.common import REPO, Settings, run_process
 from benchmarks.harness import Row
 
 FAST_MARKERS = "not spark and not cluster"
@@ -30,8 +31,13 @@ def pytest_summaries(output: str) -> list[tuple[str, float]]:
 
 
 def run(settings: Settings, recorded_full: float | None) -> list[Row]:
-    """Time the tiers; the environment is the user's, not the benchmark's DWH_HOME."""
-    env = bench_env(settings.workdir / "home")
+    """Time the tiers in the user's environment, as ``make test`` runs for them.
+
+    Not :func:`bench_env`: its ``PYTHONPATH`` and private ``DWH_HOME`` are for the
+    probes, and the suite sets up its own (the cluster tests need a Python that cannot
+    see the repository).
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("DWH_HOME", "PYTHONPATH")}
     if settings.full_tests:
         full = run_process(["make", "test"], env=env, cwd=REPO)
         sessions = pytest_summaries(full.stdout)

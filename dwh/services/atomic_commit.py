@@ -12,11 +12,16 @@ between loses both. The protocol here:
    ``renameat2(RENAME_EXCHANGE)`` system call, or renames the staging folder in when
    there is no target yet. Both are atomic: there is no moment at which the target is
    missing, half-written or mixed.
-3. The old version, now under the staging name, is deleted.
+3. The old version, now under the staging name, is renamed to a hidden
+   ``.<name>.dwh-previous-...`` folder and kept until the next commit of the same
+   target. A reader that opened the folder an instant before the swap still lists a
+   whole old version (and then fails loudly on a moved file) instead of an emptying
+   folder, which would read as a silently empty dataset. Each target keeps at most one
+   previous version.
 
 A kill before step 2 leaves the old version in place and a staging folder behind; a
 kill after it leaves the new version in place and the old one behind. Leftovers are
-hidden, and :func:`recover` (run before each commit) deletes those whose process is gone.
+hidden, and :func:`recover` (run before each load) deletes those whose process is gone.
 
 Where the exchange is not available (macOS, some network file systems) the commit falls
 back to two renames, parking the old version at a hidden backup name in between. A kill
@@ -41,9 +46,12 @@ from dwh.liveness import pid_alive
 
 _STAGING = "dwh-staging"
 _BACKUP = "dwh-backup"
+_PREVIOUS = "dwh-previous"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>dwh-staging|dwh-backup)-(?P<pid>\d+)-[0-9a-f]+")
+_LEFTOVER = re.compile(
+    r"\.(?P<name>.+)\.(?P<kind>dwh-staging|dwh-backup|dwh-previous)-(?P<pid>\d+)-[0-9a-f]+"
+)
 
 
 def local_path(path: str) -> Path | None:
@@ -64,7 +72,9 @@ def stage_path(target: Path) -> Path:
 
 
 def commit(staged: Path, target: Path) -> None:
-    """Atomically make ``staged`` the content of ``target``, then delete the old version.
+    """Atomically make ``staged`` the content of ``target``; keep the old one hidden.
+
+    The old version replaces any earlier previous version of ``target``: one is kept.
 
     Raises:
         FileNotFoundError: ``staged`` does not exist.
@@ -74,13 +84,37 @@ def commit(staged: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staged, target)
     elif _exchange(staged, target):
-        discard(staged)  # now holds the old version
+        _retire(staged, target)  # staged now holds the old version
     else:
         backup = _sibling(target, _BACKUP)
         os.rename(target, backup)
         os.rename(staged, target)
-        discard(backup)
+        _retire(backup, target)
     _sync_dir(target.parent)
+
+
+def previous_versions(target: Path) -> list[Path]:
+    """Return the hidden previous version(s) of ``target`` (at most one after a commit)."""
+    if not target.parent.is_dir():
+        return []
+    return sorted(
+        p
+        for p in target.parent.iterdir()
+        if (m := _LEFTOVER.fullmatch(p.name))
+        and m["name"] == target.name
+        and m["kind"] == _PREVIOUS
+    )
+
+
+def _retire(old: Path, target: Path) -> None:
+    """Keep ``old`` as the one previous version of ``target``; delete older ones first.
+
+    A kill in between leaves no previous version and ``old`` under its staging or backup
+    name, which :func:`recover` deletes: never two previous versions.
+    """
+    for path in previous_versions(target):
+        discard(path)
+    os.rename(old, _sibling(target, _PREVIOUS))
 
 
 def discard(path: Path) -> None:
@@ -93,7 +127,8 @@ def recover(target: Path) -> list[Path]:
 
     A backup is moved back when the target is missing; staging folders and backups of
     processes that no longer run are deleted. Folders of live processes are kept, so a
-    concurrent writer's staging folder survives.
+    concurrent writer's staging folder survives. Previous versions are not touched:
+    the next commit replaces the one it keeps.
 
     Returns:
         The folders deleted.
@@ -103,7 +138,9 @@ def recover(target: Path) -> list[Path]:
         return removed
     for leftover in sorted(target.parent.iterdir()):
         match = _LEFTOVER.fullmatch(leftover.name)
-        if match is None or match["name"] != target.name or pid_alive(int(match["pid"])):
+        if match is None or match["name"] != target.name or match["kind"] == _PREVIOUS:
+            continue
+        if pid_alive(int(match["pid"])):
             continue
         if match["kind"] == _BACKUP and not target.exists():
             os.rename(leftover, target)

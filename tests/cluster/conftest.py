@@ -196,6 +196,7 @@ def clean_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         text=True,
         cwd=venv,
+        env=spark_env(venv),  # as the cluster runs it: no PYTHONPATH from the caller
         check=False,
     )
     assert "No module named 'dwh'" in probe.stderr, "this Python must not see the repository"

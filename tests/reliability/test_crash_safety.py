@@ -66,6 +66,7 @@ from dwh.events import TERMINAL_EVENTS, Event
 from dwh.jobs.filter_images import filter_images_job_factory
 from dwh.jobs.transform_images import transform_images_job_factory
 from dwh.run_store import RunStore
+from dwh.services.atomic_commit import previous_versions
 from examples.generate_images import generate_batches, write_batches
 
 pytestmark = pytest.mark.spark
@@ -530,8 +531,13 @@ def rerun_and_compare(pipeline: Pipeline, outcome: Outcome) -> None:
     versions = pipeline.versions[job]
     for name, path in outputs.items():
         assert rows_of(path) == versions.new[name], f"{outcome.trial.label}: rerun of {name}"
-        leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(f".{path.name}.")]
+        leftovers = [
+            p.name
+            for p in path.parent.iterdir()
+            if p.name.startswith(f".{path.name}.") and ".dwh-previous-" not in p.name
+        ]
         assert not leftovers, f"the rerun cleaned up the killed run's leftovers: {leftovers}"
+        assert len(previous_versions(path)) <= 1, "one hidden previous version at most"
     if job == "filter_images":
         history = tree / "filtered" / "year=2026" / "month=11" / "day=24"
         assert rows_of(history) == rows_of(pipeline.old_trees[job] / history.relative_to(tree))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from dwh.services import atomic_commit
-from dwh.services.atomic_commit import commit, local_path, recover, stage_path
+from dwh.services.atomic_commit import commit, local_path, previous_versions, recover, stage_path
 
 FILES = ("part-0", "part-1", "part-2")
 
@@ -42,14 +42,33 @@ def test_first_commit_renames_the_staged_folder_in(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["day=24"]
 
 
-def test_commit_replaces_and_deletes_the_old_version(tmp_path: Path) -> None:
+def test_commit_keeps_exactly_one_hidden_previous_version(tmp_path: Path) -> None:
+    """A reader that opened the old folder before the swap finds it whole, not emptying."""
     target = tmp_path / "out"
-    for version in (1, 2):
+    for version in (1, 2, 3):
         staged = stage_path(target)
         write_version(staged, version)
         commit(staged, target)
+    assert version_of(target) == 3
+    [previous] = previous_versions(target)
+    assert version_of(previous) == 2 and previous.name.startswith(".out.dwh-previous-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name, "out"]
+    assert recover(target) == [] and previous.exists(), "recover keeps the previous version"
+
+
+def test_a_reader_holding_the_old_folder_lists_it_whole_after_the_swap(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    write_version(target, 1)
+    reader = os.open(target, os.O_RDONLY)  # a reader that opened the folder before the swap
+    try:
+        staged = stage_path(target)
+        write_version(staged, 2)
+        commit(staged, target)
+        listed = sorted(os.listdir(reader))
+    finally:
+        os.close(reader)
+    assert listed == sorted(FILES), "the old version was not deleted under the reader"
     assert version_of(target) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_commit_without_a_staged_folder_changes_nothing(tmp_path: Path) -> None:
@@ -92,7 +111,9 @@ def test_two_rename_fallback_gives_the_same_result(
         write_version(staged, version)
         commit(staged, target)
     assert version_of(target) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    [previous] = previous_versions(target)
+    assert version_of(previous) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [previous.name, "out"]
 
 
 @pytest.mark.parametrize(
@@ -153,6 +174,8 @@ def test_sigkill_at_random_moments_never_leaves_a_missing_or_mixed_target(
         seen = version_of(target)  # what a reader sees right after the kill: one whole version
         recover(target)  # what the next run does first
         assert version_of(target) == seen
-        assert [p.name for p in tmp_path.iterdir()] == ["out"]
+        names = [p.name for p in tmp_path.iterdir()]
+        assert [n for n in names if ".dwh-previous-" not in n] == ["out"]
+        assert len(names) <= 2, "one previous version at most"
         versions.append(seen)
     assert max(versions) >= 1, "the writer never committed: the kills tested nothing"

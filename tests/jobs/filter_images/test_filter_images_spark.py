@@ -162,7 +162,10 @@ class CrashingLoader(ParquetLoader):
 
 
 def hidden(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden leftovers of killed or failed runs (not the one kept previous version)."""
+    return sorted(
+        p.name for p in folder.iterdir() if p.name.startswith(".") and "dwh-previous" not in p.name
+    )
 
 
 def dead_pid() -> int:
