@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -192,21 +193,18 @@ def run_process(
             command, stdin=stdin, stdout=out.fd, stderr=err.fd, env=env, cwd=cwd
         )
         sampler = TreeSampler(proc.pid)
-        if sample:
-            sampler.__enter__()
         deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.002)
-        wall = time.perf_counter() - start
-        if sample:
-            sampler.__exit__()
+        with sampler if sample else contextlib.nullcontext():
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    proc.kill()
+                    pid, status, usage = os.wait4(proc.pid, 0)
+                    break
+                time.sleep(0.002)
+            wall = time.perf_counter() - start  # before the sampler's thread is joined
         proc.returncode = os.waitstatus_to_exitcode(status)
         stdout, stderr = out.text(), err.text()
     result = ProcessResult(

@@ -145,6 +145,15 @@ class RunRecord:
         """Whether the run has reached a final status."""
         return self.status != "running"
 
+    @property
+    def ended_unreported(self) -> bool:
+        """Whether its own process never recorded an end (``running`` or ``lost``).
+
+        The process that started such a run may know more (its exit signal) and
+        records it with :meth:`RunStore.set_status`.
+        """
+        return self.status in ("running", "lost")
+
 
 class RunStore:
     """The SQLite run history.
@@ -312,8 +321,7 @@ class RunStore:
     def get(self, run_id: str) -> RunRecord | None:
         """Return one run, or None if the store has no such run."""
         self._mark_lost()
-        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
-        return _record(rows[0]) if rows else None
+        return self._get(run_id)
 
     def events(self, run_id: str) -> list[Event]:
         """Return a run's events in the order they were recorded."""
@@ -335,12 +343,13 @@ class RunStore:
 
         The run itself is last. Runs missing from the store end the chain.
         """
+        self._mark_lost()
         chain: list[RunRecord] = []
         seen: set[str] = set()
         current: str | None = run_id
         while current and current not in seen:
             seen.add(current)
-            record = self.get(current)
+            record = self._get(current)
             if record is None:
                 break
             chain.append(record)
@@ -370,6 +379,10 @@ class RunStore:
     def count(self) -> int:
         """Return the number of runs in the store."""
         return int(self._read("SELECT COUNT(*) FROM runs", ())[0][0])
+
+    def _get(self, run_id: str) -> RunRecord | None:
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        return _record(rows[0]) if rows else None
 
     def _mark_lost(self) -> None:
         """Turn ``running`` rows whose recording process has died on this host to ``lost``.

@@ -362,8 +362,7 @@ def _mark_in_store(run: JobRun, env: Mapping[str, str] | None) -> None:
                 for event in run.events:
                     store.record(event, module=find_job(run.job).module)
             record = store.get(run.run_id)
-            # Reading may already have called it lost; the runner knows how it ended.
-            if record is not None and record.status in ("running", "lost"):
+            if record is not None and record.ended_unreported:
                 store.set_status(run.run_id, run.status, error=run.error)
     except DwhError as exc:
         log.warning("dwh: warning: could not mark run %s in %s: %s", run.run_id, path, exc)

@@ -177,6 +177,7 @@ def test_a_run_whose_process_died_without_a_final_event_is_lost(tmp_path: Path) 
     assert (lost.status, alive.status) == ("lost", "running")
     assert lost.ended_at is not None and alive.ended_at is None
     assert "ended without a final event" in (lost.error or "")
+    assert lost.ended_unreported and alive.ended_unreported
 
 
 def test_runs_of_another_host_stay_running(tmp_path: Path) -> None:

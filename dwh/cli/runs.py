@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -12,11 +12,8 @@ from rich.table import Table
 
 from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
+from dwh.run_store import STATUSES, RunRecord, RunStore, store_path_from_env
 
-if TYPE_CHECKING:
-    from dwh.run_store import RunRecord, RunStore
-
-STATUSES = ("running", "succeeded", "failed", "cancelled", "lost")
 _STYLE = {
     "running": "yellow",
     "succeeded": "green",
@@ -115,8 +112,6 @@ def run_dict(record: RunRecord) -> dict[str, Any]:
 
 def _open_store() -> RunStore | None:
     """Open the run store for reading; None when nothing was recorded there yet."""
-    from dwh.run_store import RunStore, store_path_from_env
-
     path = store_path_from_env()
     if path is None:
         raise UsageError("the run store is off (DWH_RUN_STORE=off); unset it to record runs")

@@ -49,6 +49,37 @@ class Cluster:
         """An environment for Spark processes: no inherited Spark or Python path settings."""
         return spark_env(self.logs)
 
+    def submit_command(
+        self,
+        entry: Path,
+        args: list[str],
+        *,
+        python: Path,
+        py_files: Path,
+        work: Path,
+        conf: dict[str, str],
+    ) -> tuple[list[str], dict[str, str]]:
+        """``spark-submit`` of ``entry`` to this cluster the way Glue runs it, and its env.
+
+        The driver and the executors run ``python``; the run store goes under ``work``.
+        ``conf`` adds to (or overrides) the settings every cluster test uses.
+        """
+        env = self.env()
+        env.update(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python))
+        env["DWH_HOME"] = str(work / ".dwh")
+        settings = {
+            "spark.ui.enabled": "false",
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.sql.shuffle.partitions": "4",
+            **conf,
+        }
+        command = [str(SPARK_HOME / "bin" / "spark-submit"), "--master", self.url]
+        command += ["--py-files", str(py_files)]
+        for key, value in settings.items():
+            command += ["--conf", f"{key}={value}"]
+        return [*command, str(entry), *args], env
+
     def state(self) -> dict[str, object]:
         """The master's view of the cluster (workers, applications)."""
         with urllib.request.urlopen(f"{self.master_ui}/json/", timeout=5) as response:

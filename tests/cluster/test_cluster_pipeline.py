@@ -40,30 +40,14 @@ SUBMIT_TIMEOUT = 600
 def submit(
     cluster: Any, entry: Path, py_files: Path, work: Path, python: Path, args: list[str]
 ) -> subprocess.CompletedProcess[str]:
-    env = cluster.env()
-    env.update(PYSPARK_PYTHON=str(python), PYSPARK_DRIVER_PYTHON=str(python))
-    env["DWH_HOME"] = str(work / ".dwh")
-    command = [
-        str(Path(env["SPARK_HOME"]) / "bin" / "spark-submit"),
-        "--master",
-        cluster.url,
-        "--py-files",
-        str(py_files),
-        "--conf",
-        "spark.ui.enabled=false",
-        "--conf",
-        "spark.driver.host=127.0.0.1",
-        "--conf",
-        "spark.driver.bindAddress=127.0.0.1",
-        "--conf",
-        "spark.executor.memory=1g",
-        "--conf",
-        "spark.cores.max=2",
-        "--conf",
-        "spark.sql.shuffle.partitions=4",
-        str(entry),
-        *args,
-    ]
+    command, env = cluster.submit_command(
+        entry,
+        args,
+        python=python,
+        py_files=py_files,
+        work=work,
+        conf={"spark.executor.memory": "1g", "spark.cores.max": "2"},
+    )
     proc = subprocess.run(
         command, cwd=work, env=env, capture_output=True, text=True, timeout=SUBMIT_TIMEOUT
     )

@@ -136,44 +136,31 @@ def test_a_worker_lost_mid_job_is_survived(
         "output_path": str(tmp_path / "transformed"),
         "rejects_path": str(tmp_path / "rejects"),
     }
-    env = cluster.env()
-    env.update(PYSPARK_PYTHON=str(clean_python), PYSPARK_DRIVER_PYTHON=str(clean_python))
-    env["DWH_HOME"] = str(work / ".dwh")
-    command = [
-        str(Path(env["SPARK_HOME"]) / "bin" / "spark-submit"),
-        "--master",
-        cluster.url,
-        "--py-files",
-        str(artifacts["zip"]),
-        "--conf",
-        "spark.ui.enabled=false",
-        "--conf",
-        "spark.driver.host=127.0.0.1",
-        "--conf",
-        "spark.driver.bindAddress=127.0.0.1",
-        "--conf",
-        "spark.executor.memory=512m",
-        "--conf",
-        "spark.executor.cores=1",
-        "--conf",
-        "spark.cores.max=2",
-        # Many small tasks, so the lost worker has work in flight and work left to do.
-        "--conf",
-        "spark.sql.files.maxPartitionBytes=2m",
-        "--conf",
-        "spark.sql.shuffle.partitions=4",
-        str(entry),
-        "--module_name",
-        "dwh.jobs.transform_images.transform_images_job_factory",
-        "--transform_images_job",
-        json.dumps(config),
-        "--has_spark",
-        "true",
-        "--events",
-        str(events),
-        "--run_id",
-        "worker-fault",
-    ]
+    command, env = cluster.submit_command(
+        entry,
+        [
+            "--module_name",
+            "dwh.jobs.transform_images.transform_images_job_factory",
+            "--transform_images_job",
+            json.dumps(config),
+            "--has_spark",
+            "true",
+            "--events",
+            str(events),
+            "--run_id",
+            "worker-fault",
+        ],
+        python=clean_python,
+        py_files=artifacts["zip"],
+        work=work,
+        conf={
+            "spark.executor.memory": "512m",
+            "spark.executor.cores": "1",
+            "spark.cores.max": "2",
+            # Many small tasks, so the lost worker has work in flight and work left to do.
+            "spark.sql.files.maxPartitionBytes": "2m",
+        },
+    )
     log = tmp_path / "submit.log"
     with log.open("w") as out:
         proc = subprocess.Popen(

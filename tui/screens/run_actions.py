@@ -94,8 +94,7 @@ class RunActions(Workspace):
             return
         try:
             record = store.get(run_id)
-            # Reading may already have called it lost; this process knows how it ended.
-            if record is not None and record.status in ("running", "lost"):
+            if record is not None and record.ended_unreported:
                 store.set_status(run_id, status, error=message)
         except Exception as exc:
             self.notify(f"The run store was not updated: {exc}", severity="warning")
