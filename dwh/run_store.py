@@ -31,6 +31,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -423,7 +424,7 @@ class RunStore:
                 f"{STORE_VERSION}: upgrade dwh or point {STORE_ENV} elsewhere"
             )
         conn.execute(f"PRAGMA busy_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         if version < STORE_VERSION:
             conn.execute("BEGIN IMMEDIATE")
@@ -478,6 +479,27 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
         return Path(raw)
     home = dwh_home() if environ is os.environ else Path(environ.get("DWH_HOME") or ".dwh")
     return home / "runs.db"
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the store in WAL mode, waiting up to :data:`LOCK_TIMEOUT_SECONDS` for others.
+
+    When two processes open a new store at once, both hold a shared lock and want
+    an exclusive one to switch its journal mode. SQLite breaks that deadlock by
+    failing one of them at once with "database is locked", without calling the
+    busy handler, so the wait is ours to do.
+    """
+    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
 
 
 def _check_status(status: str) -> None:
