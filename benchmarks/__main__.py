@@ -36,6 +36,7 @@ def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
             workdir=workdir,
             full_tests=False,
             light_pairs=5,
+            overhead_pairs=2,
         )
     return Settings(
         quick=False,
@@ -43,7 +44,7 @@ def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
         rows=1_000_000,
         warm_rows=100_000,
         scale_rows=(1_000_000, 10_000_000),
-        scale_pairs=5,
+        scale_pairs=3,
         registry_jobs=500,
         workdir=workdir,
         full_tests=full_tests,
@@ -84,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         record = {
             "mode": "quick" if args.quick else "full",
             "pairs": settings.pairs,
+            "overhead_pairs": settings.overhead_pairs,
             "light_pairs": settings.light_pairs,
             "rows": settings.rows,
             "warm_rows": settings.warm_rows,

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class Settings:
     Attributes:
         quick: The ``--quick`` mode.
         pairs: Kept A/B pairs per comparison (after one warm-up pair).
+        overhead_pairs: Kept pairs of the framework-overhead comparison, whose cold
+            runs vary by several seconds from one to the next.
         rows: Rows of the framework-overhead comparison.
         warm_rows: Rows of the warm re-run comparison.
         scale_rows: The small and the large size of the scale comparison.
@@ -51,6 +54,7 @@ class Settings:
     workdir: Path
     full_tests: bool = True
     light_pairs: int = 10
+    overhead_pairs: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -62,10 +66,15 @@ def spark_submit() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "bin" / "spark-submit"
 
 
-def submit_command(script: Path | str, *args: str) -> list[str]:
-    """``spark-submit --master local[*] --conf ... script args``: the same for A and B."""
+def submit_command(
+    script: Path | str, *args: str, conf: Mapping[str, str] | None = None
+) -> list[str]:
+    """``spark-submit --master local[*] --conf ... script args``: the same for A and B.
+
+    ``conf`` adds settings on top of :data:`SPARK_CONF` (an event log, say).
+    """
     command = [str(spark_submit()), "--master", "local[*]"]
-    for key, value in SPARK_CONF.items():
+    for key, value in {**SPARK_CONF, **(conf or {})}.items():
         command += ["--conf", f"{key}={value}"]
     return [*command, str(script), *args]
 
@@ -101,6 +110,13 @@ class ProcessResult:
     peak_mb: dict[str, float] = field(default_factory=dict)
     """With ``sample=True``: the peak RSS (VmHWM) of the tree's processes, by program
     (``python``, ``java``), the largest process of each kind."""
+    started_at: float = 0.0
+    """Epoch seconds when the process was started (to place Spark's own timestamps)."""
+
+    @property
+    def ended_at(self) -> float:
+        """Epoch seconds when it exited."""
+        return self.started_at + self.wall
 
 
 class TreeSampler:
@@ -183,6 +199,7 @@ def run_process(
     every descendant it waited for (for ``spark-submit``, that is the driver JVM).
     ``sample=True`` also polls the tree for each program's peak (:class:`TreeSampler`).
     """
+    started_at = time.time()
     start = time.perf_counter()
     with (
         open(os.devnull, "rb") as stdin,
@@ -208,7 +225,13 @@ def run_process(
         proc.returncode = os.waitstatus_to_exitcode(status)
         stdout, stderr = out.text(), err.text()
     result = ProcessResult(
-        wall, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr, sampler.peaks_mb()
+        wall,
+        usage.ru_maxrss / 1024,
+        proc.returncode,
+        stdout,
+        stderr,
+        sampler.peaks_mb(),
+        started_at,
     )
     if result.returncode != 0:
         said = [line for line in stderr.splitlines() if line.startswith(("dwh:", "Traceback"))]
