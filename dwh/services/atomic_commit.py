@@ -95,15 +95,7 @@ def commit(staged: Path, target: Path) -> None:
 
 def previous_versions(target: Path) -> list[Path]:
     """Return the hidden previous version(s) of ``target`` (at most one after a commit)."""
-    if not target.parent.is_dir():
-        return []
-    return sorted(
-        p
-        for p in target.parent.iterdir()
-        if (m := _LEFTOVER.fullmatch(p.name))
-        and m["name"] == target.name
-        and m["kind"] == _PREVIOUS
-    )
+    return [path for path, kind, _ in _leftovers(target) if kind == _PREVIOUS]
 
 
 def _retire(old: Path, target: Path) -> None:
@@ -134,20 +126,27 @@ def recover(target: Path) -> list[Path]:
         The folders deleted.
     """
     removed: list[Path] = []
-    if not target.parent.is_dir():
-        return removed
-    for leftover in sorted(target.parent.iterdir()):
-        match = _LEFTOVER.fullmatch(leftover.name)
-        if match is None or match["name"] != target.name or match["kind"] == _PREVIOUS:
+    for leftover, kind, pid in _leftovers(target):
+        if kind == _PREVIOUS or pid_alive(pid):
             continue
-        if pid_alive(int(match["pid"])):
-            continue
-        if match["kind"] == _BACKUP and not target.exists():
+        if kind == _BACKUP and not target.exists():
             os.rename(leftover, target)
             continue
         discard(leftover)
         removed.append(leftover)
     return removed
+
+
+def _leftovers(target: Path) -> list[tuple[Path, str, int]]:
+    """The hidden staging, backup and previous folders of ``target``: path, kind, pid."""
+    if not target.parent.is_dir():
+        return []
+    found = []
+    for path in sorted(target.parent.iterdir()):
+        match = _LEFTOVER.fullmatch(path.name)
+        if match is not None and match["name"] == target.name:
+            found.append((path, match["kind"], int(match["pid"])))
+    return found
 
 
 def _sibling(target: Path, kind: str) -> Path:
