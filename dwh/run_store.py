@@ -23,6 +23,12 @@ Configs are stored with secret keys redacted (a second pass over what the job al
 redacted), and URL passwords are hidden in every stored string. Writing to the store
 never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
 goes on.
+
+SQLite connections must not cross a ``fork()``: a forked child that writes through an
+inherited connection, or opens its own to a file its parent had open, writes without
+the locks it believes it holds, and corrupts the file. Both raise
+:class:`RunStoreError` in the child instead; open the store from a fresh process
+(``multiprocessing`` with ``spawn``, or ``subprocess``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +59,18 @@ STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "los
 STORE_VERSION = 2
 """The schema version, kept in SQLite's ``user_version``."""
 LOCK_TIMEOUT_SECONDS = 30.0
+
+_open_stores: weakref.WeakSet[RunStore] = weakref.WeakSet()
+_open_in_parent: set[Path] = set()
+"""The store files that were open in this process's parent when it forked it."""
+
+
+def _remember_open_stores_after_fork() -> None:
+    _open_in_parent.update(store._real_path for store in list(_open_stores))
+    _open_stores.clear()
+
+
+os.register_at_fork(after_in_child=_remember_open_stores_after_fork)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -178,6 +197,10 @@ class RunStore:
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._real_path = self.path.resolve()
+        if self._real_path in _open_in_parent:
+            raise RunStoreError(_FORKED.format(path=self.path))
         if not create and not self.path.is_file():
             raise RunStoreError(f"no run store at {self.path}")
         try:
@@ -199,6 +222,7 @@ class RunStore:
             if isinstance(exc, sqlite3.Error):
                 raise RunStoreError(f"run store {self.path} is unusable: {exc}") from exc
             raise
+        _open_stores.add(self)
 
     @classmethod
     def from_env(cls) -> RunStore | None:
@@ -214,9 +238,15 @@ class RunStore:
         return None if path is None else cls(path)
 
     def close(self) -> None:
-        """Close the connection; the store is unusable afterwards."""
+        """Close the connection; the store is unusable afterwards.
+
+        In a forked child the inherited connection is left alone: closing it there
+        could remove the parent's write-ahead log.
+        """
         with self._lock:
-            self._conn.close()
+            _open_stores.discard(self)
+            if self._pid == os.getpid():
+                self._conn.close()
 
     def __enter__(self) -> RunStore:
         return self
@@ -442,6 +472,7 @@ class RunStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            self._check_process()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -459,10 +490,22 @@ class RunStore:
 
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
+            self._check_process()
             try:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise RunStoreError(f"cannot read run store {self.path}: {exc}") from exc
+
+
+    def _check_process(self) -> None:
+        if self._pid != os.getpid():
+            raise RunStoreError(_FORKED.format(path=self.path))
+
+
+_FORKED = (
+    "run store {path} was open when this process was forked; SQLite cannot be shared "
+    "across fork(): open it from a fresh process (multiprocessing 'spawn' or subprocess)"
+)
 
 
 def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
