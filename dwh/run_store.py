@@ -496,7 +496,6 @@ class RunStore:
             except sqlite3.Error as exc:
                 raise RunStoreError(f"cannot read run store {self.path}: {exc}") from exc
 
-
     def _check_process(self) -> None:
         if self._pid != os.getpid():
             raise RunStoreError(_FORKED.format(path=self.path))
