@@ -3,9 +3,11 @@
 Each job declares a :class:`JobConfig` subclass. :func:`parse_config` turns the raw
 config (JSON text, bytes or a dict, from the command line, a notebook or a test) into
 a validated model, or raises :class:`~dwh.errors.ConfigError` listing every problem
-with its field path, what was expected and what was given. Unknown keys are errors
-and come with a "did you mean" suggestion. Nothing here imports pyspark, so configs
-are validated before any Spark session exists.
+with its field path, what was expected and what was given. Text of the form ``@PATH``
+is read from the file ``PATH`` (``--filter_images_job @conf.json``), so a config with
+secrets need not appear on a command line, where ``ps`` shows it to every user.
+Unknown keys are errors and come with a "did you mean" suggestion. Nothing here
+imports pyspark, so configs are validated before any Spark session exists.
 """
 
 from __future__ import annotations
@@ -50,15 +52,16 @@ def parse_config(
 
     Args:
         model: The job's config model.
-        raw: JSON text or bytes, or an already-decoded mapping (a notebook's dict).
+        raw: JSON text or bytes, ``@PATH`` to read the JSON from a file, or an
+            already-decoded mapping (a notebook's dict).
         job: The job name, used in error messages.
 
     Returns:
         The validated config.
 
     Raises:
-        ConfigError: The config is empty, too large, malformed, not an object, or
-            fails validation. The error lists every problem.
+        ConfigError: The config (or its file) is missing, empty, too large, malformed,
+            not an object, or fails validation. The error lists every problem.
     """
     data = load_json_object(raw, job=job)
     try:
@@ -70,12 +73,18 @@ def parse_config(
 
 
 def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[str, Any]:
-    """Decode a raw config into a dict, refusing anything that is not one JSON object."""
+    """Decode a raw config (text, ``@PATH``, bytes or a mapping) into a dict.
+
+    Raises:
+        ConfigError: It is not exactly one JSON object within the size limit.
+    """
     if isinstance(raw, Mapping):
         try:
             text = json.dumps(raw)
         except (TypeError, ValueError) as exc:
             raise ConfigError(job, [f"config is not JSON-serialisable: {exc}"]) from None
+    elif isinstance(raw, str) and raw.startswith("@"):
+        text = _utf8_text(_read_config_file(raw[1:], job=job), job=job)
     elif isinstance(raw, bytes | str):
         text = _utf8_text(raw, job=job)
     else:
@@ -101,6 +110,29 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         raise ConfigError(job, [f"config is not valid JSON: {_first_line(exc)}"]) from None
     if not isinstance(data, dict):
         raise ConfigError(job, [f"config must be a JSON object, got {_json_type(data)}"])
+    return data
+
+
+def _read_config_file(name: str, *, job: str) -> bytes:
+    """Read the file an ``@PATH`` config names; never more than the size limit and a byte."""
+    if not name.strip():
+        raise ConfigError(job, ["config file name is missing after '@': expected @PATH"])
+    try:
+        with open(name, "rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError(job, [f"config file {name} does not exist"]) from None
+    except IsADirectoryError:
+        raise ConfigError(job, [f"config file {name} is a folder, not a file"]) from None
+    except OSError as exc:
+        raise ConfigError(job, [f"cannot read config file {name}: {exc.strerror}"]) from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            job,
+            [
+                f"config file {name} is over the limit of {MAX_CONFIG_BYTES:,} bytes (1 MiB)",
+            ],
+        )
     return data
 
 

@@ -22,7 +22,6 @@ From a terminal::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import queue
@@ -36,7 +35,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from dwh.config import load_json_object
-from dwh.errors import DwhError, UsageError
+from dwh.config_handoff import config_handoff
+from dwh.errors import DwhError
 from dwh.events import Event
 from dwh.redaction import redact_config, redact_text, secret_values
 from dwh.registry import discover_jobs, find_job, load_factory
@@ -256,23 +256,25 @@ def run_job(
     secrets = secret_values(data)
     out = stderr or sys.stderr
     read_fd, write_fd = os.pipe()
-    argv = [sys.executable, "-c", _ENTRY, "--module_name", info.module]
-    argv += [f"--{info.name}_job", json.dumps(data), "--run_id", run_id, "--events"]
-    argv += [f"fd:{write_fd}"]
-    if has_spark is not None:
-        argv += ["--has_spark", "true" if has_spark else "false"]
     try:
-        proc = subprocess.Popen(
-            argv,
-            pass_fds=(write_fd,),
-            stdin=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, **(env or {})},
-            # Its own process group: Ctrl-C reaches only the runner, which then
-            # cancels the child once, with SIGTERM.
-            process_group=0,
-        )
+        # The config travels in an unnamed file, not on the command line (see ps).
+        with config_handoff(data) as (config_argument, config_fd):
+            argv = [sys.executable, "-c", _ENTRY, "--module_name", info.module]
+            argv += [f"--{info.name}_job", config_argument, "--run_id", run_id]
+            argv += ["--events", f"fd:{write_fd}"]
+            if has_spark is not None:
+                argv += ["--has_spark", "true" if has_spark else "false"]
+            proc = subprocess.Popen(
+                argv,
+                pass_fds=(write_fd, config_fd),
+                stdin=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, **(env or {})},
+                # Its own process group: Ctrl-C reaches only the runner, which then
+                # cancels the child once, with SIGTERM.
+                process_group=0,
+            )
     finally:
         os.close(write_fd)
     run = JobRun(
@@ -462,15 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--has_spark", choices=("true", "false"), help="for the first job")
     args = parser.parse_args(argv)
     try:
-        raw = args.config
-        if raw.startswith("@"):
-            try:
-                raw = Path(raw[1:]).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise UsageError(f"--config {args.config}: {exc.strerror}") from None
         runs = run_with_triggers(
             args.job,
-            raw,
+            args.config,
             follow=not args.no_follow,
             trigger_map=args.triggers,
             has_spark=None if args.has_spark is None else args.has_spark == "true",

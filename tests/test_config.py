@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -43,6 +44,18 @@ def test_valid_text_and_dict_give_the_same_config() -> None:
     assert from_text == from_dict
     assert from_text.window == Window(days=2)
     assert from_text.lookback_days == 30
+
+
+def test_at_path_reads_the_config_from_a_file(tmp_path: Path) -> None:
+    data = {"transform_output_path": "/in", "base_path": "/out", "db_password": "s3cret!"}
+    (tmp_path / "images.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    from_file = parse_config(ImagesConfig, f"@{tmp_path / 'images.json'}", job="images")
+
+    assert from_file == parse_config(ImagesConfig, data, job="images")
+    assert problems(f"@{tmp_path / 'other.json'}") == [
+        f"config file {tmp_path / 'other.json'} does not exist"
+    ]
 
 
 def test_malformed_json_gives_line_and_column() -> None:

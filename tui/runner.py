@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from dwh.config_handoff import config_handoff
 from dwh.events import Event
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +92,12 @@ class Launcher(Protocol):
         ...
 
 
-def entry_command(request: RunRequest, events_fd: int) -> list[str]:
-    """The command line that starts ``request`` through the generic entry."""
+def entry_command(request: RunRequest, events_fd: int, config_argument: str) -> list[str]:
+    """The command line that starts ``request`` through the generic entry.
+
+    ``config_argument`` is what follows ``--<job>_job``: the ``@/dev/fd/N`` of
+    :func:`dwh.config_handoff.config_handoff`, so the config is not on the command line.
+    """
     if ENTRY_SCRIPT.is_file():
         head = [sys.executable, str(ENTRY_SCRIPT)]
     else:  # installed without the repository's scripts folder
@@ -103,7 +107,7 @@ def entry_command(request: RunRequest, events_fd: int) -> list[str]:
         "--module_name",
         request.module,
         f"--{request.job}_job",
-        json.dumps(request.config, separators=(",", ":")),
+        config_argument,
         "--has_spark",
         "true" if request.has_spark else "false",
         "--run_id",
@@ -121,14 +125,15 @@ class SubprocessLauncher:
         read_fd, write_fd = os.pipe()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         try:
-            process = await asyncio.create_subprocess_exec(
-                *entry_command(request, write_fd),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                pass_fds=(write_fd,),
-                env=env,
-            )
+            with config_handoff(request.config) as (config_argument, config_fd):
+                process = await asyncio.create_subprocess_exec(
+                    *entry_command(request, write_fd, config_argument),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.STDOUT,
+                    pass_fds=(write_fd, config_fd),
+                    env=env,
+                )
         except BaseException:
             os.close(read_fd)
             raise

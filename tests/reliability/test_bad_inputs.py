@@ -107,6 +107,14 @@ CATALOGUE: list[BadInput] = [
         "config is not valid: Invalid JSON",
     ),
     entry("config-over-1mib", NOOP, BIG, 2, "the limit is 1,048,576 bytes (1 MiB)"),
+    # a config read from a file: --noop_job @PATH
+    entry("config-file-missing", NOOP, "@{tmp}/nope.json", 2, "nope.json does not exist"),
+    entry("config-file-is-a-folder", NOOP, "@{tmp}", 2, "is a folder, not a file"),
+    entry("config-file-name-missing", NOOP, "@", 2, "config file name is missing after '@'"),
+    entry("config-file-over-1mib", NOOP, "@{tmp}/big.json", 2, "over the limit of 1,048,576"),
+    entry("config-file-endless", NOOP, "@/dev/zero", 2, "over the limit of 1,048,576 bytes"),
+    entry("config-file-not-utf8", NOOP, "@{tmp}/binary.json", 2, "not valid UTF-8 text"),
+    entry("config-file-json-array", NOOP, "@{tmp}/array.json", 2, "must be a JSON object"),
     # types, ranges, keys
     entry(
         "wrong-type-string-for-int",

@@ -5,7 +5,9 @@ keys and in URL passwords at any depth, and checks that no secret survives
 :func:`redact_config`. The end-to-end test runs a fixture job whose config holds a
 password through the real generic entry (invalid config, failing run, succeeding run)
 and searches every byte the runs left: stderr, stdout, the events file and the run
-store's database files.
+store's database files. The TUI and the trigger runner start jobs as child processes;
+the last test checks that the password is not on the child's command line, which every
+user of the machine can read.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dwh.events import Event
 from dwh.redaction import redact_config
+from dwh.triggers import run_job
+from tui.runner import RunRequest, SubprocessLauncher
 
 REPO = Path(__file__).resolve().parents[2]
 GLUE_ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"
@@ -102,7 +109,9 @@ SECRET_JOB = textwrap.dedent(
         def execute_job(self, dsn: str, password: str, fail: bool, **_: Any) -> dict:
             if fail:
                 raise RuntimeError(f"login refused for {dsn} with password {password}")
-            return {"dsn": dsn, "connected": True}
+            with open("/proc/self/cmdline", encoding="utf-8", errors="replace") as argv:
+                exposed = password in argv.read()
+            return {"dsn": dsn, "connected": True, "password_in_argv": exposed}
 
         def on_success(self, results: dict) -> None:
             pass
@@ -127,19 +136,23 @@ SECRET_JOB = textwrap.dedent(
 )
 
 
-def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) -> None:
+def secret_job_env(tmp_path: Path) -> dict[str, str]:
+    """Install the ``db`` job under ``tmp_path`` and return the environment that finds it."""
     package = tmp_path / "pkgs" / "secretjobs" / "db"
     package.mkdir(parents=True)
     (package.parent / "__init__.py").write_text("")
     (package / "__init__.py").write_text("")
     (package / "db_job_factory.py").write_text(SECRET_JOB)
-    home = tmp_path / "home"
-    env = {
-        **os.environ,
+    return {
         "PYTHONPATH": str(tmp_path / "pkgs"),
         "DWH_JOB_PACKAGES": "dwh.jobs,secretjobs",
-        "DWH_HOME": str(home),
+        "DWH_HOME": str(tmp_path / "home"),
     }
+
+
+def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) -> None:
+    env = {**os.environ, **secret_job_env(tmp_path)}
+    home = tmp_path / "home"
     events = tmp_path / "events.jsonl"
     dsn = f"postgresql://etl:{PASSWORD}@db.internal/dwh"
     configs = {
@@ -176,6 +189,8 @@ def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) ->
 
     assert "***" in said[3] and "login refused" in said[3]
     assert "job 'db' succeeded" in said[4]
+    # The control for the last test: a config given inline is on the command line.
+    assert '"password_in_argv": true' in said[4]
     leaks = [text for text in said if PASSWORD in text]
     assert not leaks, leaks
     assert events.read_text().count("job_started") == 2
@@ -183,3 +198,37 @@ def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) ->
     assert b"login refused" in stored, "the run store holds the failure"
     assert PASSWORD.encode() not in stored
     assert PASSWORD not in events.read_text()
+
+
+async def test_the_tui_and_the_trigger_runner_keep_the_config_off_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every user of the machine can read a process's command line; the job reads its
+    # own and reports whether the password is there.
+    for name, value in secret_job_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(tmp_path / "pkgs")  # the runner finds the job here first
+    config = {"dsn": "postgresql://db.internal/dwh", "password": PASSWORD}
+
+    by_trigger_runner = run_job("db", config, has_spark=False)
+
+    launched = await SubprocessLauncher().launch(
+        RunRequest("db", "secretjobs.db.db_job_factory", config, False, "tui-run")
+    )
+    events = [item async for item in launched.items() if isinstance(item, Event)]
+
+    assert by_trigger_runner.status == "succeeded", by_trigger_runner
+    assert by_trigger_runner.metrics["password_in_argv"] is False
+    assert launched.returncode == 0
+    assert events[-1].event == "job_succeeded"
+    assert events[-1].payload["metrics"]["password_in_argv"] is False
+    # The handover left no file behind: it never had a name.
+    assert not [p for p in Path(tempfile.gettempdir()).iterdir() if PASSWORD in _text(p)]
+
+
+def _text(path: Path) -> str:
+    try:
+        small = path.is_file() and path.stat().st_size < 1024 * 1024
+        return path.read_text(errors="replace") if small else ""
+    except OSError:
+        return ""

@@ -131,14 +131,14 @@ def test_job_notebook_command_only_when_the_job_has_a_notebook(tmp_path):
 
 def test_entry_command_is_the_production_entry():
     request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {"a": 1}, False, "r-1")
-    argv = entry_command(request, 7)
+    argv = entry_command(request, 7, "@/dev/fd/8")
     assert argv[1] == str(ENTRY_SCRIPT)
     assert ENTRY_SCRIPT.is_file()
     assert argv[2:] == [
         "--module_name",
         "dwh.jobs.noop.noop_job_factory",
         "--noop_job",
-        '{"a":1}',
+        "@/dev/fd/8",
         "--has_spark",
         "false",
         "--run_id",
@@ -287,7 +287,7 @@ async def test_without_the_scripts_folder_the_entry_runs_through_python_c(monkey
 
     monkeypatch.setattr(tui.runner, "ENTRY_SCRIPT", tmp_path / "missing.py")
     request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {}, False, "r-dash-c")
-    assert entry_command(request, 5)[1] == "-c"
+    assert entry_command(request, 5, "@/dev/fd/6")[1] == "-c"
     items, code = await _collect(request)
     assert code == 0
     assert [item.event for item in items if isinstance(item, Event)][-1] == "job_succeeded"
