@@ -134,6 +134,17 @@ def wait_started(output: Path, run_id: str) -> None:
     raise AssertionError(f"{run_id} never started")
 
 
+def wait_recorded(store_path: Path, run_id: str) -> None:
+    """Wait for the run's row in the run store."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with RunStore(store_path) as store:
+            if store.get(run_id) is not None:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"{run_id} never reached the run store")
+
+
 def contents(output: Path) -> set[str]:
     return {p.read_text() for p in output.iterdir()}
 
@@ -175,6 +186,8 @@ def test_a_killed_runs_lock_does_not_block_the_next_run(
     assert done.wait(timeout=30) == 0
     killed = start(env, "run-K", output, seconds=60, text="K")
     wait_started(output, "run-K")
+    # Each event reaches the events stream before the store: wait for the store's row.
+    wait_recorded(Path(env["DWH_HOME"]) / "runs.db", "run-K")
     time.sleep(0.5)  # mid-write: some staged files exist
     killed.send_signal(signal.SIGKILL)
     assert killed.wait(timeout=30) == -signal.SIGKILL
