@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from dwh.config_handoff import read_config_file
 from dwh.errors import ConfigError
 from dwh.redaction import REDACTED, is_secret_key, redact, redact_text, secret_values
 from dwh.settings import MAX_CONFIG_BYTES
@@ -84,7 +85,7 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         except (TypeError, ValueError) as exc:
             raise ConfigError(job, [f"config is not JSON-serialisable: {exc}"]) from None
     elif isinstance(raw, str) and raw.startswith("@"):
-        text = _utf8_text(_read_config_file(raw[1:], job=job), job=job)
+        text = _utf8_text(read_config_file(raw[1:], job=job), job=job)
     elif isinstance(raw, bytes | str):
         text = _utf8_text(raw, job=job)
     else:
@@ -110,29 +111,6 @@ def load_json_object(raw: str | bytes | Mapping[str, Any], *, job: str) -> dict[
         raise ConfigError(job, [f"config is not valid JSON: {_first_line(exc)}"]) from None
     if not isinstance(data, dict):
         raise ConfigError(job, [f"config must be a JSON object, got {_json_type(data)}"])
-    return data
-
-
-def _read_config_file(name: str, *, job: str) -> bytes:
-    """Read the file an ``@PATH`` config names; never more than the size limit and a byte."""
-    if not name.strip():
-        raise ConfigError(job, ["config file name is missing after '@': expected @PATH"])
-    try:
-        with open(name, "rb") as file:
-            data = file.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(job, [f"config file {name} does not exist"]) from None
-    except IsADirectoryError:
-        raise ConfigError(job, [f"config file {name} is a folder, not a file"]) from None
-    except OSError as exc:
-        raise ConfigError(job, [f"cannot read config file {name}: {exc.strerror}"]) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            job,
-            [
-                f"config file {name} is over the limit of {MAX_CONFIG_BYTES:,} bytes (1 MiB)",
-            ],
-        )
     return data
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, NoReturn
 
+from dwh.config_handoff import read_config_file
 from dwh.errors import DwhError, JobModuleError, ModuleRefusedError, UsageError
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of
@@ -208,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         invocation = parse_invocation(argv)
         job, run_id = invocation.job_name, str(invocation.kwargs.get("run_id", ""))
+        _read_config_reference(invocation)
         secrets = _config_secrets(invocation.kwargs.get(f"{job}_job"))
         job_main = load_job_main(invocation.module_name, invocation.packages)
         check_stray_config_flags(invocation)
@@ -261,9 +263,17 @@ def _suggest(name: str, packages: Sequence[str]) -> str:
     return f"; did you mean {hint[0]}?" if hint else ""
 
 
+def _read_config_reference(invocation: Invocation) -> None:
+    """Replace a ``@PATH`` config by the file's bytes: read once, its secrets known here."""
+    key = f"{invocation.job_name}_job"
+    raw = invocation.kwargs.get(key)
+    if isinstance(raw, str) and raw.startswith("@"):
+        invocation.kwargs[key] = read_config_file(raw[1:], job=invocation.job_name)
+
+
 def _config_secrets(raw: Any) -> set[str]:
     try:
-        data = json.loads(raw) if isinstance(raw, str) else raw
+        data = json.loads(raw) if isinstance(raw, str | bytes) else raw
     except (ValueError, RecursionError):
         return set()
     return secret_values(data) if isinstance(data, dict) else set()

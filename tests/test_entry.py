@@ -353,8 +353,12 @@ def test_process_sigterm_cancels_and_runs_on_failure(tmp_path: Path) -> None:
     assert last["cancelled"] is True
 
 
+@pytest.mark.parametrize("given", ["inline", "from a file"])
 def test_the_success_line_hides_secret_values(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    given: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     from lifecycle_support import SUPPORT_DIR, TEST_JOB_PACKAGES
 
@@ -362,6 +366,9 @@ def test_the_success_line_hides_secret_values(
     monkeypatch.setenv("DWH_JOB_PACKAGES", TEST_JOB_PACKAGES)
     # The relay job echoes its message in its metrics; here the message is the token itself.
     config = json.dumps({"message": "tok-123", "api_token": "tok-123"})
+    if given == "from a file":
+        (tmp_path / "relay.json").write_text(config)
+        config = f"@{tmp_path / 'relay.json'}"
 
     code, err = run_entry(
         capsys, "--module_name", "dwh_test_jobs.relay.relay_job_factory", "--relay_job", config
