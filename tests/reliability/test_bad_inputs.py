@@ -326,6 +326,13 @@ CATALOGUE: list[BadInput] = [
     ),
     BadInput("notebook-no-config", "notebook", (NOOP, None, None), 2, "no config given"),
     BadInput(
+        "notebook-config-file-missing",
+        "notebook",
+        (NOOP, "@{tmp}/nope.json", None),
+        2,
+        "nope.json does not exist",
+    ),
+    BadInput(
         "notebook-unknown-key",
         "notebook",
         (FILTER, {**F_OK, "lookbak_days": 3}, None),
