@@ -38,7 +38,7 @@ class RunRecordLike(Protocol):
 
 
 class RunStoreLike(Protocol):
-    """The read side of ``dwh.run_store.RunStore`` plus ``set_status``."""
+    """The read side of ``dwh.run_store.RunStore``, plus ``set_status`` and ``record``."""
 
     def runs(
         self, *, job: str | None = None, status: str | None = None, limit: int = 200
@@ -56,6 +56,10 @@ class RunStoreLike(Protocol):
 
     def set_status(self, run_id: str, status: str, error: str | None = None) -> None:
         """Correct a run's status (a run whose process died)."""
+        ...
+
+    def record(self, event: Event, *, module: str | None = None) -> None:
+        """Record an event its process streamed but died before recording."""
         ...
 
 

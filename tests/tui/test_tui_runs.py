@@ -100,6 +100,25 @@ async def test_process_that_dies_is_reported_and_recorded(make_app):
         assert "SIGKILL" in record.error
 
 
+async def test_a_run_killed_before_its_store_write_is_recorded_from_what_it_streamed(make_app):
+    # Each event reaches the TUI before the store; this process "died" (SIGKILL) after
+    # streaming job_started and one phase, and before recording either.
+    RunStore(".dwh/runs.db").close()
+    streamed = noop_events("run-0001")[:3]
+    app = make_app(launcher=ReplayLauncher(streamed, -9, FrozenClock(), seconds=1.0))
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, "{}")
+        await wait_for(pilot, lambda: not console.running)
+        assert console.status == "failed"
+        assert "died (SIGKILL)" in console.message
+    record = _store_record("run-0001")
+    assert record is not None, "the run is in the history"
+    assert (record.status, record.module) == ("failed", "dwh.jobs.noop.noop_job_factory")
+    assert "SIGKILL" in record.error
+    with RunStore(".dwh/runs.db", create=False) as store:
+        assert [e.event for e in store.events("run-0001")] == ["job_started", "phase_finished"]
+
+
 async def test_ui_stays_responsive_while_a_job_runs(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -55,10 +55,12 @@ class RunActions(Workspace):
             return
         self._handle = handle
         terminal: Event | None = None
+        streamed: list[Event] = []
         last_error = ""
         try:
             async for item in handle.items():
                 if isinstance(item, Event):
+                    streamed.append(item)
                     console.add_event(item)
                     if item.event in TERMINAL_EVENTS:
                         terminal = item
@@ -76,7 +78,7 @@ class RunActions(Workspace):
         outcome = run_outcome(terminal, handle.returncode, last_error)
         if not outcome.reported:
             console.add_note(outcome.message, style="yellow")
-            self._record_unreported(request.run_id, outcome.status, outcome.message)
+            self._record_unreported(request, outcome.status, outcome.message, streamed)
         console.finish(outcome.status, outcome.message)
         self._sync_controls()
         self.refresh_history()
@@ -87,13 +89,25 @@ class RunActions(Workspace):
             else:
                 self.notify(message, severity="warning")
 
-    def _record_unreported(self, run_id: str, status: str, message: str) -> None:
-        """Tell the run store how a run ended when its process could not."""
+    def _record_unreported(
+        self, request: RunRequest, status: str, message: str, streamed: list[Event]
+    ) -> None:
+        """Tell the run store how a run ended when its process could not.
+
+        Each event reaches the TUI before the store, so a process killed in between
+        may have streamed ``job_started`` without recording it: the TUI records what
+        it was shown, and the run is not missing from the history.
+        """
         store = open_run_store().store
         if store is None:
             return
+        run_id = request.run_id
         try:
             record = store.get(run_id)
+            if record is None and any(e.event == "job_started" for e in streamed):
+                for event in streamed:
+                    store.record(event, module=request.module)
+                record = store.get(run_id)
             if record is not None and record.ended_unreported:
                 store.set_status(run_id, status, error=message)
         except Exception as exc:
