@@ -24,11 +24,8 @@ redacted), and URL passwords are hidden in every stored string. Writing to the s
 never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
 goes on.
 
-SQLite connections must not cross a ``fork()``: a forked child that writes through an
-inherited connection, or opens its own to a file its parent had open, writes without
-the locks it believes it holds, and corrupts the file. Both raise
-:class:`RunStoreError` in the child instead; open the store from a fresh process
-(``multiprocessing`` with ``spawn``, or ``subprocess``).
+The SQLite side (WAL, waiting for locks, the schema and its upgrades, no use across
+``fork()``) is :mod:`dwh.run_store_db`.
 """
 
 from __future__ import annotations
@@ -36,85 +33,30 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import threading
-import time
-import weakref
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dwh.errors import DwhError, UsageError
+from dwh.errors import UsageError
 from dwh.events import Event, utc_now_iso
 from dwh.liveness import pid_alive, this_host
 from dwh.redaction import redact, scrub
+from dwh.run_store_db import (
+    STORE_ENV,
+    RunStoreDb,
+    RunStoreError,
+)
 from dwh.settings import dwh_home
 
-STORE_ENV = "DWH_RUN_STORE"
-"""Environment variable: the store's path, or ``off`` to record nothing."""
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
 STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "lost")
-STORE_VERSION = 2
-"""The schema version, kept in SQLite's ``user_version``."""
-LOCK_TIMEOUT_SECONDS = 30.0
-
-_open_stores: weakref.WeakSet[RunStore] = weakref.WeakSet()
-_open_in_parent: set[Path] = set()
-"""The store files that were open in this process's parent when it forked it."""
-
-
-def _remember_open_stores_after_fork() -> None:
-    _open_in_parent.update(store._real_path for store in list(_open_stores))
-    _open_stores.clear()
-
-
-os.register_at_fork(after_in_child=_remember_open_stores_after_fork)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY,
-    job TEXT NOT NULL,
-    module TEXT,
-    status TEXT NOT NULL,
-    config TEXT NOT NULL DEFAULT '{}',
-    config_hash TEXT,
-    started_at TEXT,
-    ended_at TEXT,
-    metrics TEXT,
-    outputs TEXT,
-    error TEXT,
-    triggered_by_job TEXT,
-    triggered_by_run_id TEXT,
-    updated_at TEXT NOT NULL,
-    pid INTEGER,
-    host TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
-CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started_at);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at);
-CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (triggered_by_run_id);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id TEXT NOT NULL,
-    event TEXT NOT NULL,
-    at TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, seq);
-"""
 _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
     "outputs, error, triggered_by_job, triggered_by_run_id"
 )
 _ORDER_NEWEST = "ORDER BY started_at DESC, rowid DESC"
-_ADDED_COLUMNS = {"pid": "INTEGER", "host": "TEXT"}
-"""Columns added since schema version 1, added to older stores when they are opened."""
-
-
-class RunStoreError(DwhError):
-    """The run store is missing, corrupt or cannot be read or written."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +122,7 @@ class RunStore:
 
     Safe to share between threads of one process, and between processes: SQLite's
     WAL mode lets readers go on while one writer writes, and writers wait for each
-    other (up to :data:`LOCK_TIMEOUT_SECONDS`).
+    other (up to :data:`dwh.run_store_db.LOCK_TIMEOUT_SECONDS`).
 
     Args:
         path: The database file. Its folder is created when missing.
@@ -196,33 +138,7 @@ class RunStore:
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self._real_path = self.path.resolve()
-        if self._real_path in _open_in_parent:
-            raise RunStoreError(_FORKED.format(path=self.path))
-        if not create and not self.path.is_file():
-            raise RunStoreError(f"no run store at {self.path}")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                self.path,
-                timeout=LOCK_TIMEOUT_SECONDS,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except (OSError, sqlite3.Error) as exc:
-            raise RunStoreError(f"cannot open run store {self.path}: {exc}") from exc
-        try:
-            self._prepare()
-        except BaseException as exc:
-            # Closing rolls back a half-made schema and frees the lock, even when a
-            # cancel (KeyboardInterrupt) lands here.
-            self._conn.close()
-            if isinstance(exc, sqlite3.Error):
-                raise RunStoreError(f"run store {self.path} is unusable: {exc}") from exc
-            raise
-        _open_stores.add(self)
+        self._db = RunStoreDb(self.path, create=create)
 
     @classmethod
     def from_env(cls) -> RunStore | None:
@@ -238,15 +154,8 @@ class RunStore:
         return None if path is None else cls(path)
 
     def close(self) -> None:
-        """Close the connection; the store is unusable afterwards.
-
-        In a forked child the inherited connection is left alone: closing it there
-        could remove the parent's write-ahead log.
-        """
-        with self._lock:
-            _open_stores.discard(self)
-            if self._pid == os.getpid():
-                self._conn.close()
+        """Close the connection; the store is unusable afterwards."""
+        self._db.close()
 
     def __enter__(self) -> RunStore:
         return self
@@ -268,7 +177,7 @@ class RunStore:
             payload["config"] = redact(payload["config"])
         data = {**event.to_dict(), **payload}
         now = utc_now_iso()
-        with self._write() as conn:
+        with self._db.write() as conn:
             conn.execute(
                 "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
                 "triggered_by_run_id, started_at, updated_at, pid, host) "
@@ -343,7 +252,7 @@ class RunStore:
             params.append(status)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         self._mark_lost()
-        rows = self._read(
+        rows = self._db.read(
             f"SELECT {_RUN_COLUMNS} FROM runs {clause}{_ORDER_NEWEST} LIMIT ?",
             (*params, limit),
         )
@@ -356,13 +265,13 @@ class RunStore:
 
     def events(self, run_id: str) -> list[Event]:
         """Return a run's events in the order they were recorded."""
-        rows = self._read("SELECT body FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
+        rows = self._db.read("SELECT body FROM events WHERE run_id = ? ORDER BY seq", (run_id,))
         return [Event.from_json(row[0]) for row in rows]
 
     def children(self, run_id: str) -> list[RunRecord]:
         """Return the runs that ``run_id`` triggered, oldest first."""
         self._mark_lost()
-        rows = self._read(
+        rows = self._db.read(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE triggered_by_run_id = ? "
             "ORDER BY started_at, rowid",
             (run_id,),
@@ -397,7 +306,7 @@ class RunStore:
         """
         _check_status(status)
         now = utc_now_iso()
-        with self._write() as conn:
+        with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, error = COALESCE(?, error), updated_at = ?, "
                 "ended_at = CASE WHEN ? = 'running' THEN ended_at "
@@ -409,10 +318,10 @@ class RunStore:
 
     def count(self) -> int:
         """Return the number of runs in the store."""
-        return int(self._read("SELECT COUNT(*) FROM runs", ())[0][0])
+        return int(self._db.read("SELECT COUNT(*) FROM runs", ())[0][0])
 
     def _get(self, run_id: str) -> RunRecord | None:
-        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        rows = self._db.read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
         return _record(rows[0]) if rows else None
 
     def _mark_lost(self) -> None:
@@ -420,7 +329,7 @@ class RunStore:
 
         Best effort: a store this process may only read keeps them ``running``.
         """
-        running = self._read(
+        running = self._db.read(
             "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? "
             "AND pid IS NOT NULL",
             (this_host(),),
@@ -429,7 +338,7 @@ class RunStore:
         if not dead:
             return
         try:
-            with self._write() as conn:
+            with self._db.write() as conn:
                 for run_id, pid in dead:
                     conn.execute(
                         "UPDATE runs SET status = 'lost', ended_at = COALESCE(ended_at, "
@@ -444,67 +353,6 @@ class RunStore:
                     )
         except (RunStoreError, sqlite3.Error):
             return
-
-    def _prepare(self) -> None:
-        conn = self._conn
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > STORE_VERSION:
-            raise RunStoreError(
-                f"run store {self.path} has schema version {version}; this dwh reads up to "
-                f"{STORE_VERSION}: upgrade dwh or point {STORE_ENV} elsewhere"
-            )
-        conn.execute(f"PRAGMA busy_timeout = {int(LOCK_TIMEOUT_SECONDS * 1000)}")
-        _switch_to_wal(conn)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        if version < STORE_VERSION:
-            conn.execute("BEGIN IMMEDIATE")
-            # Another process may have upgraded it while this one waited for the lock.
-            if int(conn.execute("PRAGMA user_version").fetchone()[0]) < STORE_VERSION:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    conn.execute(statement)
-                columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
-                for name, kind in _ADDED_COLUMNS.items():
-                    if name not in columns:
-                        conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
-                conn.execute(f"PRAGMA user_version = {STORE_VERSION}")
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._check_process()
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise RunStoreError(f"cannot write run store {self.path}: {exc}") from exc
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
-                raise RunStoreError(f"cannot write run store {self.path}: {exc}") from exc
-
-    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            self._check_process()
-            try:
-                return self._conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise RunStoreError(f"cannot read run store {self.path}: {exc}") from exc
-
-    def _check_process(self) -> None:
-        if self._pid != os.getpid():
-            raise RunStoreError(_FORKED.format(path=self.path))
-
-
-_FORKED = (
-    "run store {path} was open when this process was forked; SQLite cannot be shared "
-    "across fork(): open it from a fresh process (multiprocessing 'spawn' or subprocess)"
-)
 
 
 def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -521,27 +369,6 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
         return Path(raw)
     home = dwh_home() if environ is os.environ else Path(environ.get("DWH_HOME") or ".dwh")
     return home / "runs.db"
-
-
-def _switch_to_wal(conn: sqlite3.Connection) -> None:
-    """Put the store in WAL mode, waiting up to :data:`LOCK_TIMEOUT_SECONDS` for others.
-
-    When two processes open a new store at once, both hold a shared lock and want
-    an exclusive one to switch its journal mode. SQLite breaks that deadlock by
-    failing one of them at once with "database is locked", without calling the
-    busy handler, so the wait is ours to do.
-    """
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    delay = 0.005
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
-                raise
-        time.sleep(delay)
-        delay = min(delay * 2, 0.2)
 
 
 def _check_status(status: str) -> None:

@@ -413,5 +413,6 @@ def test_a_forked_child_cannot_write_the_store_its_parent_has_open(tmp_path: Pat
     assert own == "written", "a store the parent did not have open is fine"
     store.record(ev("job_succeeded", run_id="parent"))
     assert [r.run_id for r in store.runs()] == ["parent"]
-    assert store._conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     store.close()
+    with sqlite3.connect(tmp_path / "runs.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

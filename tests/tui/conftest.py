@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import FIXTURE_JOBS, Counter, noop_events
+from tui_helpers import FIXTURE_JOBS, TEST_PACKAGES, Counter, noop_events
 
 from dwh.events import Event
 from tui.app import DwhApp
-
-TEST_PACKAGES = ("dwh.jobs", "tuijobs")
 
 
 @pytest.fixture(autouse=True)

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_PACKAGES
 from textual.widgets import Collapsible, DataTable, Static
-from tui_helpers import SIZE, open_job, wait_for
+from tui_helpers import SIZE, TEST_PACKAGES, open_job, wait_for
 
 from tui.screens.dialogs import CommandsScreen
 from tui.widgets.config_editor import ConfigEditor

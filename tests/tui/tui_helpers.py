@@ -13,6 +13,7 @@ from tui.runner import LogLine, RunItem, RunRequest
 
 SIZE = (120, 40)
 FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
+TEST_PACKAGES = ("dwh.jobs", "tuijobs")
 """Holds ``tuijobs``: a working ``sample`` job and a ``broken`` one that cannot import."""
 
 
