@@ -194,22 +194,19 @@ def _conclude(
 
 
 def _mark_in_store(run: JobRun, env: Mapping[str, str] | None) -> None:
-    """The child died after job_started without a final event: fix its row.
-
-    It may have died before its own store write landed; the events it streamed are
-    then recorded here, so the run is never missing from the history.
-    """
+    """The child died after job_started without a final event: fix its row."""
     path = store_path_from_env({**os.environ, **(env or {})})
     if path is None:
         return
     try:
         with RunStore(path) as store:
-            if store.get(run.run_id) is None:
-                for event in run.events:
-                    store.record(event, module=find_job(run.job).module)
-            record = store.get(run.run_id)
-            if record is not None and record.ended_unreported:
-                store.set_status(run.run_id, run.status, error=run.error)
+            store.settle_unreported(
+                run.run_id,
+                run.status,
+                error=run.error,
+                streamed=run.events,
+                module=find_job(run.job).module,
+            )
     except DwhError as exc:
         log.warning("dwh: warning: could not mark run %s in %s: %s", run.run_id, path, exc)
 

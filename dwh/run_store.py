@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -315,6 +315,35 @@ class RunStore:
             )
             if cursor.rowcount == 0:
                 raise UsageError(f"no run '{run_id}' in the run store {self.path}")
+
+    def settle_unreported(
+        self,
+        run_id: str,
+        status: str,
+        *,
+        error: str | None,
+        streamed: Sequence[Event],
+        module: str | None = None,
+    ) -> None:
+        """Record how a run ended when its own process could not (it died, say).
+
+        The process that started it (the TUI, the trigger runner) knows its exit code
+        and the events it streamed. Each event reaches that stream a moment before
+        this store, so a process killed in between may have streamed ``job_started``
+        without recording it: the streamed events are recorded first, and the run is
+        never missing from the history. Then a run still ``running`` or ``lost`` gets
+        ``status`` and ``error``; one that recorded its own end keeps it.
+
+        Raises:
+            UsageError: ``status`` is not a known status.
+            RunStoreError: The store could not be written.
+        """
+        if self._get(run_id) is None and any(e.event == "job_started" for e in streamed):
+            for event in streamed:
+                self.record(event, module=module)
+        record = self.get(run_id)
+        if record is not None and record.ended_unreported:
+            self.set_status(run_id, status, error=error)
 
     def count(self) -> int:
         """Return the number of runs in the store."""

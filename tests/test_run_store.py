@@ -416,3 +416,21 @@ def test_a_forked_child_cannot_write_the_store_its_parent_has_open(tmp_path: Pat
     store.close()
     with sqlite3.connect(tmp_path / "runs.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_settle_unreported_records_what_was_streamed_and_keeps_a_reported_end(
+    tmp_path: Path,
+) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    streamed = [ev("job_started", run_id="r-gap"), ev("phase_finished", run_id="r-gap")]
+    store.settle_unreported("r-gap", "failed", error="died (SIGKILL)", streamed=streamed)
+    store.record(ev("job_started", run_id="r-done"))
+    store.record(ev("job_succeeded", run_id="r-done"))
+    store.settle_unreported("r-done", "failed", error="exit -9", streamed=[])
+    store.settle_unreported("r-never", "failed", error="exit 2", streamed=[])
+
+    gap = store.get("r-gap")
+    assert gap is not None and (gap.status, gap.error) == ("failed", "died (SIGKILL)")
+    assert [e.event for e in store.events("r-gap")] == ["job_started", "phase_finished"]
+    assert store.get("r-done").status == "succeeded"  # type: ignore[union-attr]
+    assert store.get("r-never") is None, "a run that never started is not invented"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dwh.events import Event
 
 
@@ -38,7 +40,7 @@ class RunRecordLike(Protocol):
 
 
 class RunStoreLike(Protocol):
-    """The read side of ``dwh.run_store.RunStore``, plus ``set_status`` and ``record``."""
+    """The read side of ``dwh.run_store.RunStore``, plus ``settle_unreported``."""
 
     def runs(
         self, *, job: str | None = None, status: str | None = None, limit: int = 200
@@ -54,12 +56,16 @@ class RunStoreLike(Protocol):
         """A run's events, oldest first."""
         ...
 
-    def set_status(self, run_id: str, status: str, error: str | None = None) -> None:
-        """Correct a run's status (a run whose process died)."""
-        ...
-
-    def record(self, event: Event, *, module: str | None = None) -> None:
-        """Record an event its process streamed but died before recording."""
+    def settle_unreported(
+        self,
+        run_id: str,
+        status: str,
+        *,
+        error: str | None,
+        streamed: Sequence[Event],
+        module: str | None = None,
+    ) -> None:
+        """Record how a run ended when its process could not (it died)."""
         ...
 
 

@@ -94,22 +94,16 @@ class RunActions(Workspace):
     ) -> None:
         """Tell the run store how a run ended when its process could not.
 
-        Each event reaches the TUI before the store, so a process killed in between
-        may have streamed ``job_started`` without recording it: the TUI records what
-        it was shown, and the run is not missing from the history.
+        The events the TUI was shown go along: the process may have died before
+        recording them (see ``RunStore.settle_unreported``).
         """
         store = open_run_store().store
         if store is None:
             return
-        run_id = request.run_id
         try:
-            record = store.get(run_id)
-            if record is None and any(e.event == "job_started" for e in streamed):
-                for event in streamed:
-                    store.record(event, module=request.module)
-                record = store.get(run_id)
-            if record is not None and record.ended_unreported:
-                store.set_status(run_id, status, error=message)
+            store.settle_unreported(
+                request.run_id, status, error=message, streamed=streamed, module=request.module
+            )
         except Exception as exc:
             self.notify(f"The run store was not updated: {exc}", severity="warning")
         finally:
