@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from dwh.config_handoff import read_config_file
+from dwh.config_file import read_config_file
 from dwh.errors import ConfigError
 from dwh.redaction import REDACTED, is_secret_key, redact, redact_text, secret_values
 from dwh.settings import MAX_CONFIG_BYTES

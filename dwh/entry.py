@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, NoReturn
 
-from dwh.config_handoff import read_config_file
+from dwh.config_file import read_config_file
 from dwh.errors import DwhError, JobModuleError, ModuleRefusedError, UsageError
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of

@@ -28,8 +28,8 @@ from rich.table import Table
 
 from dwh.events import Event
 from dwh.services.publishers import JsonLinesPublisher
-from dwh.trigger_map import TriggerMap
 from dwh.triggers import run_with_triggers
+from dwh.triggers.trigger_map import TriggerMap
 from examples.generate_images import generate_batches, write_batches
 
 DAYS = (dt.date(2026, 11, 24), dt.date(2026, 11, 25))

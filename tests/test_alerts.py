@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 from lifecycle_support import job_env, run_entry
 
-from dwh.alerts import (
+from dwh.errors import UsageError
+from dwh.events import Event
+from dwh.jobs.noop.noop_job_factory import main as noop_main
+from dwh.runs.alerts import (
     Alert,
     AlertError,
     AlertPublisher,
@@ -21,9 +24,6 @@ from dwh.alerts import (
     WebhookAlertSink,
     alert_sinks_from_env,
 )
-from dwh.errors import UsageError
-from dwh.events import Event
-from dwh.jobs.noop.noop_job_factory import main as noop_main
 from dwh.testing import RecordingEventPublisher
 
 FAILED = Event(

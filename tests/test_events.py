@@ -15,7 +15,7 @@ from lifecycle_support import entry_argv, job_env, run_entry
 from dwh.events import SCHEMA_VERSION, Event, follow_events, read_events
 from dwh.jobs.noop.noop_job_factory import main as noop_main
 from dwh.run_context import config_hash
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 from dwh.testing import RecordingEventPublisher
 
 HEADER = {"schema_version", "event", "job", "run_id", "at"}

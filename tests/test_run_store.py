@@ -16,7 +16,7 @@ from lifecycle_support import STORE_WRITER, entry_argv, job_env, run_entry
 from dwh.errors import UsageError
 from dwh.events import Event
 from dwh.jobs.noop.noop_job_factory import main as noop_main
-from dwh.run_store import RunStore, RunStoreError, store_path_from_env
+from dwh.runs.store import RunStore, RunStoreError, store_path_from_env
 from dwh.testing import RecordingEventPublisher
 
 
@@ -157,7 +157,7 @@ def test_store_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
 RECORD_AND_DIE = """
 import os, sys
 from dwh.events import Event
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 store = RunStore(sys.argv[1])
 store.record(Event("job_started", "noop", "r-dead", {}, at="2026-11-25T10:00:00.000Z"))
 os._exit(0)  # no final event, as after a SIGKILL

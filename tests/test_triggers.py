@@ -14,10 +14,10 @@ from lifecycle_support import REPO, SUPPORT_DIR, job_env
 
 from dwh.errors import UsageError
 from dwh.events import Event
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 from dwh.testing import RecordingEventPublisher
-from dwh.trigger_map import TriggerMap, TriggerMapError, downstream_config, resolve
 from dwh.triggers import check_jobs, load_trigger_map, run_job, run_with_triggers
+from dwh.triggers.trigger_map import TriggerMap, TriggerMapError, downstream_config, resolve
 
 CHAIN = {
     "noop": [

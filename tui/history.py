@@ -1,4 +1,4 @@
-"""The run history, read from the run store (``dwh.run_store``) without crashing.
+"""The run history, read from the run store (``dwh.runs.store``) without crashing.
 
 The store may be missing, switched off, corrupt or not yet installed; each case
 becomes a message in the history view instead of an exception.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class RunRecordLike(Protocol):
-    """The fields of ``dwh.run_store.RunRecord`` the TUI shows."""
+    """The fields of ``dwh.runs.store.RunRecord`` the TUI shows."""
 
     run_id: str
     job: str
@@ -40,7 +40,7 @@ class RunRecordLike(Protocol):
 
 
 class RunStoreLike(Protocol):
-    """The read side of ``dwh.run_store.RunStore``, plus ``settle_unreported``."""
+    """The read side of ``dwh.runs.store.RunStore``, plus ``settle_unreported``."""
 
     def runs(
         self, *, job: str | None = None, status: str | None = None, limit: int = 200
@@ -88,7 +88,7 @@ def open_run_store() -> StoreStatus:
     The TUI only reads: a store that does not exist yet is not created.
     """
     try:
-        module = importlib.import_module("dwh.run_store")
+        module = importlib.import_module("dwh.runs.store")
     except ImportError as exc:
         return StoreStatus(None, f"the run store is not available: {exc}")
     try:

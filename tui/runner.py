@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from dwh.config_handoff import config_handoff
 from dwh.events import Event
+from dwh.launch._handoff import config_handoff
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENTRY_SCRIPT = REPO_ROOT / "scripts" / "glue" / "generic_entry.py"
@@ -96,7 +96,7 @@ def entry_command(request: RunRequest, events_fd: int, config_argument: str) -> 
     """The command line that starts ``request`` through the generic entry.
 
     ``config_argument`` is what follows ``--<job>_job``: the ``@/dev/fd/N`` of
-    :func:`dwh.config_handoff.config_handoff`, so the config is not on the command line.
+    :func:`dwh.launch._handoff.config_handoff`, so the config is not on the command line.
     """
     if ENTRY_SCRIPT.is_file():
         head = [sys.executable, str(ENTRY_SCRIPT)]

@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from dwh.cli.output import console, echo_json
-from dwh.contract_check import RULES, check_jobs
+from dwh.devtools.check import RULES, check_jobs
 from dwh.registry import discover_jobs, find_job
 
 

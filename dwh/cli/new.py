@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from dwh.cli.output import console
-from dwh.scaffold import plan_job, write_scaffold
+from dwh.devtools.scaffold import plan_job, write_scaffold
 
 
 @click.command()

@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 
 from dwh.cli.output import console, echo_json
-from dwh.packaging import package as build_package
-from dwh.packaging import project_root
+from dwh.devtools.packaging import package as build_package
+from dwh.devtools.packaging import project_root
 
 
 @click.command()

@@ -18,7 +18,7 @@ from dwh.cli.output import console, read_config_arg
 from dwh.config import parse_config
 from dwh.errors import ConfigError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
-from dwh.trigger_map import TRIGGERS_ENV
+from dwh.triggers.trigger_map import TRIGGERS_ENV
 
 _CHAIN_EXIT = {"succeeded": 0, "failed": 1, "rejected": 2, "cancelled": 130}
 

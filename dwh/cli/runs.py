@@ -12,7 +12,7 @@ from rich.table import Table
 
 from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
-from dwh.run_store import STATUSES, RunRecord, RunStore, store_path_from_env
+from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
 
 _STYLE = {
     "running": "yellow",

@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
-from dwh.locks import output_locks
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
+from dwh.runs.locks import output_locks
 from dwh.services.publishers import (
     FanOutPublisher,
     JsonLinesPublisher,
@@ -162,7 +162,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         """Return the outputs this run writes, to lock for the run (default: none).
 
         While a run holds them, another run that names any of them fails at once with
-        :class:`~dwh.errors.JobAlreadyRunningError` (see :mod:`dwh.locks`).
+        :class:`~dwh.errors.JobAlreadyRunningError` (see :mod:`dwh.runs.locks`).
         """
         return []
 
@@ -199,7 +199,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         Raises:
             UsageError: The alert settings are invalid (checked before the job runs).
         """
-        from dwh.alerts import AlertPublisher, alert_sinks_from_env
+        from dwh.runs.alerts import AlertPublisher, alert_sinks_from_env
 
         publishers: list[EventPublisher] = []
         if self.events_target:

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 from dwh.events import TERMINAL_EVENTS
 from dwh.redaction import scrub
-from dwh.run_store import OFF_VALUES, RunStore, store_path_from_env
+from dwh.runs.store import OFF_VALUES, RunStore, store_path_from_env
 
 if TYPE_CHECKING:
     from dwh.events import Event

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from dwh.contract_check import RULES, check_jobs
+from dwh.devtools.check import RULES, check_jobs
 from dwh.registry import discover_jobs
 
 PREFIX = "importing badjobs.side_effects.side_effects_job_factory "

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dwh.scaffold import plan_job
+from dwh.devtools.scaffold import plan_job
 
 FILES = [
     "tmpjobs/clean_orders/__init__.py",

@@ -7,7 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from dwh.packaging import build_zip
+from dwh.devtools.packaging import build_zip
 
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = """\
@@ -41,7 +41,7 @@ def test_package_builds_both_artifacts_and_imports_every_job_from_them(
     }
     names = zipfile.ZipFile(data["zip"]).namelist()
     assert "dwh/entry.py" in names and "dwh/jobs/noop/noop_job_factory.py" in names
-    assert "dwh/templates/job/job.py.tmpl" in names
+    assert "dwh/devtools/templates/job/job.py.tmpl" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert not [n for n in names if n.startswith(("tests/", "tui/"))]
 

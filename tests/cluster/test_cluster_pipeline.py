@@ -26,7 +26,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from dwh.jobs.transform_images.image_record import ImageRecord, parse_line
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 from examples.generate_images import generate_batches, write_batches
 
 pytestmark = pytest.mark.cluster

@@ -52,7 +52,7 @@ STORE_WRITER = textwrap.dedent(
     """
     import sys
     from dwh.events import Event
-    from dwh.run_store import RunStore
+    from dwh.runs.store import RunStore
 
     path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = RunStore(path)

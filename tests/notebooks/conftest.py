@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 
 
 @pytest.fixture(autouse=True)

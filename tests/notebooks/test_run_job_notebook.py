@@ -19,7 +19,7 @@ from nbhelpers import (
 )
 from papermill import PapermillExecutionError
 
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 
 
 def test_dict_config_runs_the_job_and_writes_the_result(

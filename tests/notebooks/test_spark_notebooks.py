@@ -32,7 +32,7 @@ from nbhelpers import (
 )
 from papermill import PapermillExecutionError
 
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 
 pytestmark = pytest.mark.spark
 

@@ -25,8 +25,8 @@ from lifecycle_support import STORE_WRITER
 from dwh.errors import JobAlreadyRunningError
 from dwh.jobs.filter_images.filter_images_job_factory import FilterImagesJobFactory
 from dwh.jobs.transform_images.transform_images_job_factory import TransformImagesJobFactory
-from dwh.locks import OutputLock, output_locks
-from dwh.run_store import RunStore
+from dwh.runs.locks import OutputLock, output_locks
+from dwh.runs.store import RunStore
 
 REPO = Path(__file__).resolve().parents[2]
 GLUE_ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"

@@ -66,7 +66,7 @@ import pytest
 from dwh.events import TERMINAL_EVENTS, Event
 from dwh.jobs.filter_images import filter_images_job_factory
 from dwh.jobs.transform_images import transform_images_job_factory
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 from dwh.services.atomic_commit import previous_versions
 from examples.generate_images import generate_batches, write_batches
 

@@ -42,7 +42,7 @@ def make_app() -> Callable[..., DwhApp]:
 @pytest.fixture
 def seeded_store(isolated_home: Path) -> Iterator[Path]:
     """A run store holding three runs at fixed times."""
-    from dwh.run_store import RunStore
+    from dwh.runs.store import RunStore
 
     path = isolated_home / ".dwh" / "runs.db"
     with RunStore(path) as store:

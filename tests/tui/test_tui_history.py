@@ -136,7 +136,7 @@ async def test_clicking_the_history_tab_rereads_the_store(make_app, seeded_store
 
 async def test_rerun_never_runs_with_redacted_secrets(make_app, isolated_home):
     from dwh.events import Event
-    from dwh.run_store import RunStore
+    from dwh.runs.store import RunStore
 
     with RunStore(isolated_home / ".dwh" / "runs.db") as store:
         store.record(

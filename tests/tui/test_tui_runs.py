@@ -7,7 +7,7 @@ import asyncio
 from textual.widgets import Button
 from tui_helpers import SIZE, FrozenClock, ReplayLauncher, noop_events, open_job, wait_for
 
-from dwh.run_store import RunStore
+from dwh.runs.store import RunStore
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.run_console import RunConsole
 

@@ -11,7 +11,7 @@ A new job ``my_job`` in package ``dwh.jobs`` gets, relative to the project root:
     examples/configs/my_job/example.json      a config that validates
     notebooks/my_job.ipynb                    a papermill notebook calling the same main
 
-The files come from the templates in ``dwh/templates/job``. Nothing is overwritten:
+The files come from the templates in ``dwh/devtools/templates/job``. Nothing is overwritten:
 if any target exists, nothing is written.
 """
 
@@ -195,7 +195,9 @@ def _cell(kind: str, source: str, *, tags: list[str] | None = None) -> dict[str,
 
 
 def _render(template: str, values: dict[str, str]) -> str:
-    text = (resources.files("dwh") / "templates" / "job" / template).read_text(encoding="utf-8")
+    text = (resources.files("dwh.devtools") / "templates" / "job" / template).read_text(
+        encoding="utf-8"
+    )
     return Template(text).substitute(values)
 
 

@@ -1,6 +1,6 @@
 """The run store's SQLite file: opened safely by many processes, its schema kept current.
 
-:class:`RunStoreDb` is the one connection a :class:`~dwh.run_store.RunStore` holds. It
+:class:`RunStoreDb` is the one connection a :class:`~dwh.runs.store.RunStore` holds. It
 puts the file in WAL mode (readers go on while one writer writes), makes writers wait
 for each other up to :data:`LOCK_TIMEOUT_SECONDS`, creates or upgrades the schema, and
 runs each write in its own ``BEGIN IMMEDIATE`` transaction.

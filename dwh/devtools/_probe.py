@@ -1,6 +1,6 @@
 """The child side of ``dwh check``: import each job's modules and inspect them.
 
-Run as ``python -m dwh.contract_probe REQUEST RESULT`` by :mod:`dwh.contract_check`.
+Run as ``python -m dwh.devtools._probe REQUEST RESULT`` by :mod:`dwh.devtools.check`.
 It appends one JSON line per finding to RESULT as it goes (``start``, ``violation``,
 ``done``), so a module that kills the interpreter is still pinned on the right job.
 

@@ -25,7 +25,7 @@ never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns onc
 goes on.
 
 The SQLite side (WAL, waiting for locks, the schema and its upgrades, no use across
-``fork()``) is :mod:`dwh.run_store_db`.
+``fork()``) is :mod:`dwh.runs._db`.
 """
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ from typing import Any, ClassVar
 
 from dwh.errors import UsageError
 from dwh.events import Event, utc_now_iso
-from dwh.liveness import pid_alive, this_host
 from dwh.redaction import redact, scrub
-from dwh.run_store_db import (
+from dwh.runs._db import (
     STORE_ENV,
     RunStoreDb,
     RunStoreError,
 )
+from dwh.runs.liveness import pid_alive, this_host
 from dwh.settings import dwh_home
 
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
@@ -122,7 +122,7 @@ class RunStore:
 
     Safe to share between threads of one process, and between processes: SQLite's
     WAL mode lets readers go on while one writer writes, and writers wait for each
-    other (up to :data:`dwh.run_store_db.LOCK_TIMEOUT_SECONDS`).
+    other (up to :data:`dwh.runs._db.LOCK_TIMEOUT_SECONDS`).
 
     Args:
         path: The database file. Its folder is created when missing.

@@ -2,12 +2,12 @@
 
 Each job runs in its own process through the generic entry (``dwh.entry``), exactly as
 ``spark-submit scripts/container/generic_entry.py`` would run it
-(:func:`~dwh.job_process.run_job`). Its events come back on a private pipe, never mixed
+(:func:`~dwh.launch._process.run_job`). Its events come back on a private pipe, never mixed
 with Spark's log output; its stderr is passed through. When a run succeeds, every
 trigger the map lists for its job fires, in order: the downstream config is built from
-the trigger's ``config`` and ``map`` (see :mod:`dwh.trigger_map`), with
+the trigger's ``config`` and ``map`` (see :mod:`dwh.triggers.trigger_map`), with
 ``triggered_by_job`` and ``triggered_by_run_id`` set, so the run store shows the chain
-(:meth:`RunStore.children <dwh.run_store.RunStore.children>`).
+(:meth:`RunStore.children <dwh.runs.store.RunStore.children>`).
 
 From Python (the CLI and the TUI use this)::
 
@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from dwh.errors import DwhError
-from dwh.job_process import JobRun, run_job
+from dwh.launch._process import JobRun, run_job
 from dwh.redaction import redact_config
 from dwh.registry import discover_jobs, find_job, load_factory
 from dwh.run_context import new_run_id
-from dwh.trigger_map import (
+from dwh.triggers.trigger_map import (
     TRIGGERS_ENV,
     Trigger,
     TriggerMap,

@@ -2,7 +2,7 @@
 
 :func:`run_job` starts ``dwh.entry`` in a fresh interpreter (``python -c``), exactly as
 ``spark-submit scripts/container/generic_entry.py`` would run it. The config goes over
-an unnamed file (:mod:`dwh.config_handoff`), never the command line; the child's events
+an unnamed file (:mod:`dwh.launch._handoff`), never the command line; the child's events
 come back on a private pipe (``--events fd:N``), never mixed with Spark's log output,
 and its stderr is passed through with the config's secrets hidden. The trigger runner
 (:mod:`dwh.triggers`) calls it for every job of a chain.
@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from dwh.config import load_json_object
-from dwh.config_handoff import config_handoff
 from dwh.errors import DwhError
 from dwh.events import Event
+from dwh.launch._handoff import config_handoff
 from dwh.redaction import redact_config, redact_text, secret_values
 from dwh.registry import find_job
 from dwh.run_context import new_run_id
-from dwh.run_store import RunStore, store_path_from_env
+from dwh.runs.store import RunStore, store_path_from_env
 
 if TYPE_CHECKING:
     from dwh.services.protocols import EventPublisher

@@ -15,7 +15,7 @@ For each job it checks, and reports every violation with a file and a line:
   changing the environment or ``sys.path``).
 
 Importing job code is exactly what is being checked, so it happens in a child
-interpreter (:mod:`dwh.contract_probe`) with a scratch working directory: the checking
+interpreter (:mod:`dwh.devtools._probe`) with a scratch working directory: the checking
 process never imports a job module, pyspark or anything a job drags in, and a module
 that hangs or kills its interpreter is reported rather than taking ``dwh check`` down.
 """
@@ -158,7 +158,7 @@ def _run_probe(jobs: list[JobInfo], examples: str, timeout: float) -> tuple[list
         request_path = Path(scratch, "request.json")
         result_path = Path(scratch, "result.jsonl")
         request_path.write_text(json.dumps(request), encoding="utf-8")
-        command = [sys.executable, "-m", "dwh.contract_probe", str(request_path), str(result_path)]
+        command = [sys.executable, "-m", "dwh.devtools._probe", str(request_path), str(result_path)]
         failure: str | None = None
         try:
             proc = subprocess.run(

@@ -1,6 +1,4 @@
-"""Configs that travel as files: ``@PATH`` arguments, and handing one to a child process.
-
-``--<job>_job @PATH`` reads the config from a file (:func:`read_config_file`).
+"""Handing a config to a child process without putting it on the command line.
 
 Every user of a machine can read every process's command line (``ps``), so a config
 with a password must not travel there. The TUI and the trigger runner write the config
@@ -19,9 +17,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from dwh.errors import ConfigError
-from dwh.settings import MAX_CONFIG_BYTES
-
 
 @contextmanager
 def config_handoff(config: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
@@ -38,32 +33,3 @@ def config_handoff(config: Mapping[str, Any]) -> Iterator[tuple[str, int]]:
         file.seek(0)
         fd = file.fileno()
         yield f"@/dev/fd/{fd}", fd
-
-
-def read_config_file(name: str, *, job: str) -> bytes:
-    """Read the file a ``@PATH`` config names (``name`` is the PATH).
-
-    At most the size limit and one byte are read, so an endless file is refused too.
-
-    Raises:
-        ConfigError: The file is missing, a folder, unreadable or over the limit.
-    """
-    if not name.strip():
-        raise ConfigError(job, ["config file name is missing after '@': expected @PATH"])
-    try:
-        with open(name, "rb") as file:
-            data = file.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise ConfigError(job, [f"config file {name} does not exist"]) from None
-    except IsADirectoryError:
-        raise ConfigError(job, [f"config file {name} is a folder, not a file"]) from None
-    except OSError as exc:
-        raise ConfigError(job, [f"cannot read config file {name}: {exc.strerror}"]) from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(
-            job,
-            [
-                f"config file {name} is over the limit of {MAX_CONFIG_BYTES:,} bytes (1 MiB)",
-            ],
-        )
-    return data

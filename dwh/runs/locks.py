@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from dwh.errors import JobAlreadyRunningError
-from dwh.liveness import pid_alive, this_host
+from dwh.runs.liveness import pid_alive, this_host
 from dwh.services.atomic_commit import local_path
 
 LOCK_DIR_ENV = "DWH_LOCK_DIR"
