@@ -35,15 +35,15 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from dwh.config_file import read_config_file
-from dwh.errors import DwhError, JobModuleError, ModuleRefusedError, UsageError
+from dwh.errors import DwhError, ExitCode, JobModuleError, ModuleRefusedError, UsageError
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of
 from dwh.run_context import new_run_id
 from dwh.settings import job_packages
 
-EXIT_OK = 0
-EXIT_JOB_FAILED = 1
-EXIT_CANCELLED = 130
+EXIT_OK = ExitCode.OK
+EXIT_JOB_FAILED = ExitCode.JOB_FAILED
+EXIT_CANCELLED = ExitCode.CANCELLED
 
 _MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", re.ASCII)
 _EXAMPLE_MODULE = "dwh.jobs.<job>.<job>_job_factory"

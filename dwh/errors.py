@@ -18,7 +18,18 @@ DwhError                      exit 1
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import ClassVar
+
+
+class ExitCode(IntEnum):
+    """Every exit code a dwh process ends with; the one list of them."""
+
+    OK = 0
+    JOB_FAILED = 1
+    USAGE = 2
+    LOCKED = 3
+    CANCELLED = 130
 
 
 class DwhError(Exception):
@@ -28,7 +39,7 @@ class DwhError(Exception):
         exit_code: The process exit code the generic entry uses for this error.
     """
 
-    exit_code: ClassVar[int] = 1
+    exit_code: ClassVar[int] = ExitCode.JOB_FAILED
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -41,7 +52,7 @@ class DwhError(Exception):
 class UsageError(DwhError):
     """The invocation is invalid: no job ran and nothing was written."""
 
-    exit_code: ClassVar[int] = 2
+    exit_code: ClassVar[int] = ExitCode.USAGE
 
 
 class ConfigError(UsageError):
@@ -84,4 +95,4 @@ class JobFailedError(DwhError):
 class JobAlreadyRunningError(DwhError):
     """Another live run of the same job is writing the same output."""
 
-    exit_code: ClassVar[int] = 3
+    exit_code: ClassVar[int] = ExitCode.LOCKED

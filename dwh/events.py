@@ -27,14 +27,40 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 SCHEMA_VERSION = 1
 
-EventName = Literal["job_started", "phase_finished", "job_succeeded", "job_failed"]
-EVENT_NAMES: tuple[str, ...] = ("job_started", "phase_finished", "job_succeeded", "job_failed")
-TERMINAL_EVENTS: frozenset[str] = frozenset({"job_succeeded", "job_failed"})
+
+class EventName(StrEnum):
+    """The lifecycle event names; each compares equal to its string."""
+
+    JOB_STARTED = "job_started"
+    PHASE_FINISHED = "phase_finished"
+    SPARK_PROGRESS = "spark_progress"
+    JOB_SUCCEEDED = "job_succeeded"
+    JOB_FAILED = "job_failed"
+
+
+class RunStatus(StrEnum):
+    """How a run stands or ended, as the run store, the launcher and the TUI say it.
+
+    ``rejected`` means the job never started (bad config, unknown job, locked output);
+    ``lost`` means the process that recorded ``running`` died without a final event.
+    """
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    LOST = "lost"
+
+
+EVENT_NAMES: tuple[str, ...] = tuple(EventName)
+TERMINAL_EVENTS: frozenset[str] = frozenset({EventName.JOB_SUCCEEDED, EventName.JOB_FAILED})
 _HEADER = ("schema_version", "event", "job", "run_id", "at")
 
 
