@@ -563,7 +563,7 @@ def test_sigkill_at_any_moment_loses_nothing_and_a_rerun_repairs(
     monkeypatch.setenv("DWH_LOCK_DIR", str(pipeline.locks))
     monkeypatch.setenv("DWH_ALERTS", "off")
     trials = [(n, t) for n, t in enumerate(TRIALS) if t.job == job]
-    assert len(trials) == TRIALS_PER_JOB[job], "the README states these counts"
+    assert len(trials) == TRIALS_PER_JOB[job], "docs/reliability.md states these counts"
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(LANES) as lanes:
         futures = [lanes.submit(run_trial, pipeline, n, trial) for n, trial in trials]
