@@ -213,11 +213,11 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         sinks = alert_sinks_from_env()
         if sinks:
             publishers.append(AlertPublisher(sinks))
+        secrets = secret_values(self._require_config().model_dump(mode="json"))
         from dwh.lineage import lineage_publisher  # the client itself only when configured
 
-        if (lineage := lineage_publisher()) is not None:
+        if (lineage := lineage_publisher(secrets)) is not None:
             publishers.append(lineage)
-        secrets = secret_values(self._require_config().model_dump(mode="json"))
         return RedactingPublisher(FanOutPublisher(publishers), secrets)
 
     def job_services(self) -> dict[str, Any]:

@@ -86,8 +86,13 @@ class RunEventMapper:
         self.namespace = namespace
         self._backfills: dict[str, str] = {}
 
-    def map(self, event: Event) -> RunEvent | None:
-        """Return the OpenLineage event for ``event``, or None for events without one."""
+    def map(self, event: Event, *, stack_trace: str | None = None) -> RunEvent | None:
+        """Return the OpenLineage event for ``event``, or None for events without one.
+
+        Args:
+            event: A dwh lifecycle event.
+            stack_trace: For ``job_failed``, the traceback to report (``--debug`` only).
+        """
         payload = event.payload
         if event.event == EventName.JOB_STARTED:
             if payload.get("backfill_id"):
@@ -111,7 +116,10 @@ class RunEventMapper:
             cancelled = bool(payload.get("cancelled"))
             message = str(payload.get("error_message") or payload.get("error_type") or "failed")
             facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
-                message=message, programmingLanguage="python", producer=PRODUCER
+                message=message,
+                programmingLanguage="python",
+                stackTrace=stack_trace,
+                producer=PRODUCER,
             )
             return self._event(
                 event,

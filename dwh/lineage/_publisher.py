@@ -8,16 +8,24 @@ a run that does not use lineage pays nothing and prints nothing.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import traceback
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from dwh.events import TERMINAL_EVENTS
+from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.lineage._config import lineage_configured, lineage_namespace
+from dwh.redaction import redact_text
 
 if TYPE_CHECKING:
     from dwh.events import Event
     from dwh.lineage._mapping import RunEventMapper
 
 log = logging.getLogger(__name__)
+
+DEBUG_ENV = "DWH_DEBUG"
+"""Set (``1``) by the generic entry's ``--debug``: ``FAIL`` events then carry the stack trace."""
 
 
 class LineagePublisher:
@@ -31,11 +39,22 @@ class LineagePublisher:
         client: An ``openlineage.client.OpenLineageClient`` (or anything with ``emit``
             and ``close``).
         mapper: Turns dwh events into OpenLineage events.
+        secrets: The run's secret values, hidden in stack traces.
+        debug: Whether ``FAIL`` events carry the stack trace (``--debug``).
     """
 
-    def __init__(self, client: Any, mapper: RunEventMapper) -> None:
+    def __init__(
+        self,
+        client: Any,
+        mapper: RunEventMapper,
+        *,
+        secrets: Iterable[str] = (),
+        debug: bool = False,
+    ) -> None:
         self.client = client
         self.mapper = mapper
+        self.secrets = frozenset(secrets)
+        self.debug = debug
         self.failed = False
 
     def publish(self, event: Event) -> None:
@@ -43,7 +62,7 @@ class LineagePublisher:
         if self.failed:
             return
         try:
-            lineage_event = self.mapper.map(event)
+            lineage_event = self.mapper.map(event, stack_trace=self._stack_trace(event))
             if lineage_event is not None:
                 self.client.emit(lineage_event)
             if event.event in TERMINAL_EVENTS:
@@ -58,8 +77,19 @@ class LineagePublisher:
                 _one_line(exc),
             )
 
+    def _stack_trace(self, event: Event) -> str | None:
+        """The failing job's traceback, secrets hidden: only with ``--debug``.
 
-def lineage_publisher() -> LineagePublisher | None:
+        ``job_failed`` is published while the job's error is being handled, so the
+        error is still at hand here.
+        """
+        error = sys.exc_info()[1]
+        if not self.debug or event.event != EventName.JOB_FAILED or error is None:
+            return None
+        return redact_text("".join(traceback.format_exception(error)), self.secrets)
+
+
+def lineage_publisher(secrets: Iterable[str] = ()) -> LineagePublisher | None:
     """Return a publisher for the configured OpenLineage transport, or None.
 
     None when nothing is configured (see :mod:`dwh.lineage._config`) or lineage is
@@ -72,7 +102,9 @@ def lineage_publisher() -> LineagePublisher | None:
         client = make_client()
         from dwh.lineage._mapping import RunEventMapper
 
-        return LineagePublisher(client, RunEventMapper(lineage_namespace()))
+        debug = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
+        mapper = RunEventMapper(lineage_namespace())
+        return LineagePublisher(client, mapper, secrets=secrets, debug=debug)
     except ImportError:
         log.warning(
             "dwh: warning: OpenLineage is configured but openlineage-python is not installed, "

@@ -110,6 +110,25 @@ def test_a_failing_run_sends_fail_with_the_error_message(
     error = events[1]["run"]["facets"]["errorMessage"]
     assert error["message"] == "RuntimeError: disk full, token ***"
     assert error["programmingLanguage"] == "python"
+    assert "stackTrace" not in error  # only with --debug
+    assert SECRET not in sink.read_text()
+
+
+def test_with_debug_a_fail_carries_the_stack_trace_secrets_hidden(
+    no_lineage_env: Path, tmp_path: Path, check_events: Check
+) -> None:
+    sink = tmp_path / "lineage.jsonl"
+    env = job_env(tmp_path, **file_transport(sink))
+    config = json.dumps({"message": "hi", "api_token": SECRET, "fail_with": f"token {SECRET}"})
+
+    proc = run_entry("relay", config, "--has_spark", "false", "--debug", env=env)
+
+    assert proc.returncode == 1
+    events = read_lines(sink)
+    check_events(events)
+    trace = events[1]["run"]["facets"]["errorMessage"]["stackTrace"]
+    assert trace.startswith("Traceback (most recent call last):")
+    assert "relay_job.py" in trace and "RuntimeError: token ***" in trace
     assert SECRET not in sink.read_text()
 
 
