@@ -19,7 +19,7 @@ from benchmarks.common import Settings
 from benchmarks.harness import Row, load_average, machine_facts, markdown_table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-MEASURES = ("light", "registry", "overhead", "jobs", "warm", "scale", "tests")
+MEASURES = ("light", "lineage", "registry", "overhead", "jobs", "warm", "scale", "tests")
 
 
 def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import light_paths
 
             done(_guard(light_paths.run, settings, name="light paths"), "light")
+        if "lineage" in selected:
+            from benchmarks import lineage_cost
+
+            done(_guard(lineage_cost.run, settings, name="lineage"), "lineage")
         if "registry" in selected:
             from benchmarks import registry_scale
 

@@ -24,6 +24,7 @@ import difflib
 import importlib
 import importlib.util
 import json
+import os
 import re
 import signal
 import sys
@@ -201,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one job from the command line and return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    if debug:
+        os.environ["DWH_DEBUG"] = "1"  # publishers that can say more (lineage's stack trace)
     secrets: set[str] = set()
     job = "?"
     run_id = ""

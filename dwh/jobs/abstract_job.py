@@ -61,6 +61,8 @@ class AbstractJob(ABC):
         self.context = context or RunContext(job=type(self).__name__)
         self.publisher: EventPublisher = publisher or NullPublisher()
         self.outputs: dict[str, str] = {}
+        self.inputs: dict[str, str] = {}
+        self.output_schemas: dict[str, list[dict[str, str]]] = {}
         self._secrets = secrets
         self._publisher_failed = False
 
@@ -101,9 +103,16 @@ class AbstractJob(ABC):
                 error_type=type(exc).__name__,
                 error_message=message,
                 cancelled=isinstance(exc, KeyboardInterrupt),
+                **self._datasets_read(),
             )
             raise
-        self.publish("job_succeeded", metrics=results, outputs=dict(self.outputs))
+        self.publish(
+            "job_succeeded",
+            metrics=results,
+            outputs=dict(self.outputs),
+            **self._datasets_read(),
+            **({"output_schemas": dict(self.output_schemas)} if self.output_schemas else {}),
+        )
         return results
 
     @abstractmethod
@@ -141,9 +150,23 @@ class AbstractJob(ABC):
         seconds = round(time.perf_counter() - started, 3)
         self.publish("phase_finished", phase=name, rows=current.rows, seconds=seconds)
 
-    def record_output(self, name: str, path: str) -> None:
-        """Record a path this run wrote; it is reported in ``job_succeeded``."""
+    def record_output(self, name: str, path: str, frame: Any = None) -> None:
+        """Record a path this run wrote; it is reported in ``job_succeeded``.
+
+        Given the ``frame`` written there (a Spark DataFrame), its columns are reported
+        too, as ``output_schemas`` (OpenLineage's schema facet).
+        """
         self.outputs[name] = path
+        columns = frame_columns(frame) if frame is not None else None
+        if columns:
+            self.output_schemas[name] = columns
+
+    def record_input(self, name: str, path: str) -> None:
+        """Record a path this run read; it is reported in ``job_succeeded`` (and ``job_failed``)."""
+        self.inputs[name] = path
+
+    def _datasets_read(self) -> dict[str, Any]:
+        return {"inputs": dict(self.inputs)} if self.inputs else {}
 
     def publish(self, name: str, **payload: Any) -> None:
         """Publish an event of this run. A failing publisher never fails the job."""
@@ -160,3 +183,15 @@ class AbstractJob(ABC):
         first = text[0] if text else ""
         message = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
         return redact_text(message, self._secrets)
+
+
+def frame_columns(frame: Any) -> list[dict[str, str]] | None:
+    """Return a DataFrame's top-level columns as ``{"name", "type"}``, or None if unknown.
+
+    Duck-typed on ``frame.schema.fields``, so rows held in plain Python give None.
+    """
+    try:
+        fields = frame.schema.fields
+        return [{"name": f.name, "type": f.dataType.simpleString()} for f in fields]
+    except Exception:
+        return None  # not a DataFrame, or the schema cannot be had: lineage goes without

@@ -192,6 +192,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         2. The run store (``run_store``, or ``$DWH_RUN_STORE``; ``off`` disables it).
         3. Any injected ``event_publisher`` (a notebook's or a test's recorder).
         4. The alert sinks (``$DWH_ALERTS``, ``$DWH_ALERT_WEBHOOK``), on ``job_failed``.
+        5. OpenLineage, when configured (``openlineage.yml``, ``$OPENLINEAGE_URL``...).
 
         Every event has the config's secret values hidden first. None of them can fail
         the job: the fan-out warns once about a broken one.
@@ -213,6 +214,10 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         if sinks:
             publishers.append(AlertPublisher(sinks))
         secrets = secret_values(self._require_config().model_dump(mode="json"))
+        from dwh.lineage import lineage_publisher  # the client itself only when configured
+
+        if (lineage := lineage_publisher(secrets)) is not None:
+            publishers.append(lineage)
         return RedactingPublisher(FanOutPublisher(publishers), secrets)
 
     def job_services(self) -> dict[str, Any]:

@@ -144,14 +144,24 @@ def secret_job_env(tmp_path: Path) -> dict[str, str]:
     (package / "__init__.py").write_text("")
     (package / "db_job_factory.py").write_text(SECRET_JOB)
     return {
-        "PYTHONPATH": str(tmp_path / "pkgs"),
+        # After the job's package, the checkout under test (when PYTHONPATH names it).
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(tmp_path / "pkgs"), os.environ.get("PYTHONPATH")])
+        ),
         "DWH_JOB_PACKAGES": "dwh.jobs,secretjobs",
         "DWH_HOME": str(tmp_path / "home"),
     }
 
 
 def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) -> None:
-    env = {**os.environ, **secret_job_env(tmp_path)}
+    lineage = tmp_path / "openlineage.jsonl"  # OpenLineage events, through the file transport
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("OPENLINEAGE")},
+        **secret_job_env(tmp_path),
+        "OPENLINEAGE__TRANSPORT__TYPE": "file",
+        "OPENLINEAGE__TRANSPORT__LOG_FILE_PATH": str(lineage),
+        "OPENLINEAGE__TRANSPORT__APPEND": "true",
+    }
     home = tmp_path / "home"
     events = tmp_path / "events.jsonl"
     dsn = f"postgresql://etl:{PASSWORD}@db.internal/dwh"
@@ -198,6 +208,8 @@ def test_a_secret_appears_in_no_event_store_row_or_error_line(tmp_path: Path) ->
     assert b"login refused" in stored, "the run store holds the failure"
     assert PASSWORD.encode() not in stored
     assert PASSWORD not in events.read_text()
+    assert lineage.read_text().count('"eventType": "START"') == 2
+    assert PASSWORD not in lineage.read_text()
 
 
 async def test_the_tui_and_the_trigger_runner_keep_the_config_off_the_command_line(

@@ -89,6 +89,9 @@ class FilterImagesJob(AbstractJob):
             batch = self.batch_reader.read(transform_output_path)
             start, end = history_window(run_date, lookback_days)
             history = self.history_reader.read_window(base_path, start=start, end=end)
+        self.record_input("transform_output_path", transform_output_path)
+        if history is not None:
+            self.record_input("history", base_path)
         with self.phase("transform"):
             result = self.transformer.transform(batch, history)
         output_path = partition_path(base_path, run_date)
@@ -99,7 +102,7 @@ class FilterImagesJob(AbstractJob):
         parts = ("duplicates_in_batch", "duplicates_in_history", "output_rows")
         if counts["input_rows"] != sum(counts[name] for name in parts) or min(counts.values()) < 0:
             raise JobFailedError(f"rows were lost: {counts} do not add up")
-        self.record_output("filtered_output_path", output_path)
+        self.record_output("filtered_output_path", output_path, result.frame)
         return {**counts, "output_path": output_path, "run_id": self.context.run_id}
 
     def on_success(self, results: Metrics) -> None:

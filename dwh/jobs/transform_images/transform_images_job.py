@@ -72,6 +72,7 @@ class TransformImagesJob(AbstractJob):
         rejects_path = rejects_path or default_rejects_path(output_path)
         with self.phase("extract"):
             raw = self.reader.read(raw_path)
+        self.record_input("raw_path", raw_path)
         with self.phase("transform"):
             result = self.transformer.transform(raw)
         try:
@@ -84,8 +85,8 @@ class TransformImagesJob(AbstractJob):
             result.release()
         if counts["input_rows"] != counts["output_rows"] + counts["rejected_rows"]:
             raise JobFailedError(f"lines were lost: {counts} do not add up")
-        self.record_output("output_path", output_path)
-        self.record_output("rejects_path", rejects_path)
+        self.record_output("output_path", output_path, result.images)
+        self.record_output("rejects_path", rejects_path, result.rejects)
         return {
             **counts,
             "output_path": output_path,

@@ -47,6 +47,8 @@ def test_metrics_add_up_and_rejects_are_committed_before_the_batch() -> None:
     assert [r["image_id"] for r in images] == ["img-1"]
     succeeded = publisher.of("job_succeeded")[0].payload
     assert succeeded["outputs"] == {"output_path": "out", "rejects_path": "out_rejects"}
+    assert succeeded["inputs"] == {"raw_path": "raw/"}
+    assert "output_schemas" not in succeeded  # plain Python rows have no schema to report
 
 
 def test_a_failing_load_fails_the_run_and_publishes_job_failed() -> None:
