@@ -46,6 +46,10 @@ class JobConfig(BaseModel):
     """The run id of that job's run, if any."""
 
 
+FRAMEWORK_FIELDS: tuple[str, ...] = tuple(JobConfig.model_fields)
+"""The fields every config has, set by the framework (triggers), not by the job."""
+
+
 def parse_config(
     model: type[ConfigT], raw: str | bytes | Mapping[str, Any], *, job: str
 ) -> ConfigT:

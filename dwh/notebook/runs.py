@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError
-from dwh.jobs.abstract_job_factory import parse_bool
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
@@ -246,7 +245,7 @@ def prepare_run(
     config = load_json_object(job_config, job=job)
     kwargs: dict[str, Any] = {"module_name": name, "job_config": config}
     if has_spark is not None:
-        kwargs["has_spark"] = parse_bool(has_spark, name="has_spark")
+        kwargs["has_spark"] = has_spark  # checked by the factory's RunOptions
     factory = factory_class(**kwargs)
     factory.parse_job_config(**kwargs)
     return PreparedRun(

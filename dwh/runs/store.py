@@ -21,7 +21,7 @@ reading the store turns a ``running`` row whose process is gone from this host i
 
 Configs are stored with secret keys redacted (a second pass over what the job already
 redacted), and URL passwords are hidden in every stored string. Writing to the store
-never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
+never fails a job: :class:`~dwh.runs.publisher.RunStorePublisher` warns once and
 goes on.
 
 The SQLite side (WAL, waiting for locks, the schema and its upgrades, no use across
@@ -39,16 +39,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dwh.errors import UsageError
+from dwh.errors import RunStoreError, UsageError
 from dwh.events import Event, utc_now_iso
 from dwh.redaction import redact, scrub
-from dwh.runs._db import (
-    STORE_ENV,
-    RunStoreDb,
-    RunStoreError,
-)
+from dwh.runs._db import RunStoreDb
 from dwh.runs.liveness import pid_alive, this_host
-from dwh.settings import dwh_home
+from dwh.settings import RUN_STORE_ENV as STORE_ENV
+from dwh.settings import dwh_home, run_store_setting
 
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
 STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "lost")
@@ -390,14 +387,12 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
     Args:
         environ: The environment to read; the process's own by default.
     """
-    environ = os.environ if environ is None else environ
-    raw = environ.get(STORE_ENV, "").strip()
+    raw = run_store_setting(environ)
     if raw.lower() in OFF_VALUES:
         return None
     if raw:
         return Path(raw)
-    home = dwh_home() if environ is os.environ else Path(environ.get("DWH_HOME") or ".dwh")
-    return home / "runs.db"
+    return dwh_home(environ) / "runs.db"
 
 
 def _check_status(status: str) -> None:
