@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError
+from dwh.events import EventName, RunStatus
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
@@ -163,7 +164,7 @@ class NotebookRun:
     def outputs(self) -> dict[str, str]:
         """The paths the run wrote, from its ``job_succeeded`` event."""
         for event in self.events:
-            if event.event == "job_succeeded":
+            if event.event == EventName.JOB_SUCCEEDED:
                 return dict(event.payload.get("outputs") or {})
         return {}
 
@@ -189,7 +190,7 @@ class NotebookRun:
             "job": self.job,
             "module_name": self.module_name,
             "run_id": self.run_id,
-            "status": "succeeded" if self.succeeded else "failed",
+            "status": RunStatus.SUCCEEDED if self.succeeded else RunStatus.FAILED,
             "seconds": round(self.seconds, 3),
             "config": self.config,
             "results": self.results,

@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from dwh.errors import AlertError, UsageError
+from dwh.events import EventName
 from dwh.redaction import redact_url_passwords
 from dwh.settings import ALERT_WEBHOOK_ENV as WEBHOOK_ENV
 from dwh.settings import ALERTS_ENV, alert_sinks_setting, alert_webhook
@@ -182,7 +183,7 @@ class AlertPublisher:
 
     def publish(self, event: Event) -> None:
         """Send an alert for ``job_failed``; ignore every other event."""
-        if event.event != "job_failed":
+        if event.event != EventName.JOB_FAILED:
             return
         alert = Alert.from_event(event)
         for sink in self.sinks:

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dwh.errors import RunStoreError, UsageError
-from dwh.events import Event, utc_now_iso
+from dwh.events import Event, EventName, RunStatus, utc_now_iso
 from dwh.redaction import redact, scrub
 from dwh.runs._db import RunStoreDb
 from dwh.runs.liveness import pid_alive, this_host
@@ -48,7 +48,8 @@ from dwh.settings import RUN_STORE_ENV as STORE_ENV
 from dwh.settings import dwh_home, run_store_setting
 
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
-STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "lost")
+# A rejected run never started, so the store never holds one.
+STATUSES: tuple[str, ...] = tuple(s for s in RunStatus if s is not RunStatus.REJECTED)
 _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
     "outputs, error, triggered_by_job, triggered_by_run_id"
@@ -81,7 +82,7 @@ class RunRecord:
     run_id: str
     job: str
     module: str | None
-    status: str
+    status: RunStatus
     config: dict[str, Any]
     config_hash: str | None
     started_at: str | None
@@ -102,7 +103,7 @@ class RunRecord:
     @property
     def finished(self) -> bool:
         """Whether the run has reached a final status."""
-        return self.status != "running"
+        return self.status != RunStatus.RUNNING
 
     @property
     def ended_unreported(self) -> bool:
@@ -111,7 +112,7 @@ class RunRecord:
         The process that started such a run may know more (its exit signal) and
         records it with :meth:`RunStore.set_status`.
         """
-        return self.status in ("running", "lost")
+        return self.status in (RunStatus.RUNNING, RunStatus.LOST)
 
 
 class RunStore:
@@ -178,7 +179,7 @@ class RunStore:
             conn.execute(
                 "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
                 "triggered_by_run_id, started_at, updated_at, pid, host) "
-                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) "
+                f"VALUES (?, ?, ?, '{RunStatus.RUNNING}', ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET module = COALESCE(excluded.module, module), "
                 "triggered_by_job = COALESCE(excluded.triggered_by_job, triggered_by_job), "
                 "triggered_by_run_id = COALESCE(excluded.triggered_by_run_id, "
@@ -195,7 +196,7 @@ class RunStore:
                     this_host(),
                 ),
             )
-            if event.event == "job_started":
+            if event.event == EventName.JOB_STARTED:
                 conn.execute(
                     "UPDATE runs SET config = ?, config_hash = ?, started_at = ? WHERE run_id = ?",
                     (
@@ -205,10 +206,10 @@ class RunStore:
                         event.run_id,
                     ),
                 )
-            elif event.event == "job_succeeded":
+            elif event.event == EventName.JOB_SUCCEEDED:
                 conn.execute(
-                    "UPDATE runs SET status = 'succeeded', ended_at = ?, metrics = ?, outputs = ?"
-                    " WHERE run_id = ?",
+                    f"UPDATE runs SET status = '{RunStatus.SUCCEEDED}', ended_at = ?, metrics = ?, "
+                    "outputs = ? WHERE run_id = ?",
                     (
                         event.at,
                         _dumps(payload.get("metrics")),
@@ -216,8 +217,8 @@ class RunStore:
                         event.run_id,
                     ),
                 )
-            elif event.event == "job_failed":
-                status = "cancelled" if payload.get("cancelled") else "failed"
+            elif event.event == EventName.JOB_FAILED:
+                status = RunStatus.CANCELLED if payload.get("cancelled") else RunStatus.FAILED
                 error = payload.get("error_message") or payload.get("error_type")
                 conn.execute(
                     "UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?",
@@ -306,7 +307,7 @@ class RunStore:
         with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, error = COALESCE(?, error), updated_at = ?, "
-                "ended_at = CASE WHEN ? = 'running' THEN ended_at "
+                f"ended_at = CASE WHEN ? = '{RunStatus.RUNNING}' THEN ended_at "
                 "ELSE COALESCE(ended_at, ?) END WHERE run_id = ?",
                 (status, error, now, status, now, run_id),
             )
@@ -335,7 +336,7 @@ class RunStore:
             UsageError: ``status`` is not a known status.
             RunStoreError: The store could not be written.
         """
-        if self._get(run_id) is None and any(e.event == "job_started" for e in streamed):
+        if self._get(run_id) is None and any(e.event == EventName.JOB_STARTED for e in streamed):
             for event in streamed:
                 self.record(event, module=module)
         record = self.get(run_id)
@@ -356,7 +357,7 @@ class RunStore:
         Best effort: a store this process may only read keeps them ``running``.
         """
         running = self._db.read(
-            "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? "
+            f"SELECT run_id, pid FROM runs WHERE status = '{RunStatus.RUNNING}' AND host = ? "
             "AND pid IS NOT NULL",
             (this_host(),),
         )
@@ -367,9 +368,10 @@ class RunStore:
             with self._db.write() as conn:
                 for run_id, pid in dead:
                     conn.execute(
-                        "UPDATE runs SET status = 'lost', ended_at = COALESCE(ended_at, "
-                        "updated_at), error = COALESCE(error, ?), updated_at = ? "
-                        "WHERE run_id = ? AND status = 'running'",
+                        f"UPDATE runs SET status = '{RunStatus.LOST}', "
+                        "ended_at = COALESCE(ended_at, updated_at), "
+                        "error = COALESCE(error, ?), updated_at = ? "
+                        f"WHERE run_id = ? AND status = '{RunStatus.RUNNING}'",
                         (
                             f"its process (pid {pid}) ended without a final event: "
                             "killed, or the machine stopped",
@@ -413,7 +415,7 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         run_id=row[0],
         job=row[1],
         module=row[2],
-        status=row[3],
+        status=RunStatus(row[3]),
         config=_loads(row[4]) or {},
         config_hash=row[5],
         started_at=row[6],
