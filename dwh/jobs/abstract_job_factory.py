@@ -136,7 +136,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         if self.config is not None and _same_config(raw, self._raw_config):
             return self.config
         spark_problem = (
-            "needs Spark: pass --has_spark true (got false)"
+            "the job needs Spark: pass --has_spark true (got false)"
             if self.needs_spark and not self.has_spark
             else None
         )
@@ -149,7 +149,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 raise
             raise ConfigError(self.job_name, [spark_problem, *err.problems]) from None
         if spark_problem is not None:
-            raise UsageError(f"job '{self.job_name}' {spark_problem}")
+            raise UsageError(f"job '{self.job_name}' {spark_problem.removeprefix('the job ')}")
         self.config = config
         self._raw_config = raw
         return config

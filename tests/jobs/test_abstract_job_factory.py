@@ -103,7 +103,7 @@ def test_has_spark_false_for_a_spark_job_is_reported_with_every_config_problem()
         SparkGreetFactory(**kwargs).run(**kwargs)
 
     assert raised.value.exit_code == 2
-    assert raised.value.problems[0] == "needs Spark: pass --has_spark true (got false)"
+    assert raised.value.problems[0] == "the job needs Spark: pass --has_spark true (got false)"
     said = str(raised.value)
     assert "(4 problems)" in said
     assert "unknown key 'nme'" in said
