@@ -48,8 +48,9 @@ from dwh.settings import RUN_STORE_ENV as STORE_ENV
 from dwh.settings import dwh_home, run_store_setting
 
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
-# A rejected run never started, so the store never holds one.
-STATUSES: tuple[str, ...] = tuple(s for s in RunStatus if s is not RunStatus.REJECTED)
+# A rejected run never started, so the store never holds one. Plain strings: click.Choice
+# matches enum members by name, and users type the value.
+STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus if s is not RunStatus.REJECTED)
 _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
     "outputs, error, triggered_by_job, triggered_by_run_id"
