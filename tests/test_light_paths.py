@@ -75,3 +75,12 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlite3", "_sqlit
 print(json.dumps(loaded))
 """
     assert probe(f"import json, sys\n{body}") == []
+
+
+def test_locks_and_the_atomic_commit_load_no_sqlite() -> None:
+    """``dwh.runs`` loads its store on first use, so its light modules stay light."""
+    body = """
+import dwh.runs.locks, dwh.services.atomic_commit, dwh.services.loaders
+print(json.dumps(sorted(m for m in sys.modules if "sqlite" in m or m == "dwh.runs.store")))
+"""
+    assert probe(f"import json, sys\n{body}") == []
