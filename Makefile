@@ -28,6 +28,7 @@ demo: java $(STAMP)
 # Two tiers: the no-JVM tier first (fails fast, in minutes), then every test that
 # starts Spark (the session-scoped local session, spark-submit, the standalone clusters).
 test: java $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/dwh check
 	$(BIN)/python -m pytest -q -m "not spark and not cluster"
 	$(BIN)/python -m pytest -q -m "spark or cluster"
@@ -42,6 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check dwh tui scripts tests examples benchmarks
 	$(BIN)/ruff format --check dwh tui scripts tests examples benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .dwh dist build demo-data

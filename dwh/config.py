@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dwh.config_file import read_config_file
 from dwh.errors import ConfigError
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
 ConfigT = TypeVar("ConfigT", bound="JobConfig")
+
+FRAMEWORK_MARK = "x-dwh-framework"
+"""The JSON Schema keyword that marks a framework field (true) in a config's schema."""
 
 
 class JobConfig(BaseModel):
@@ -40,10 +43,20 @@ class JobConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    triggered_by_job: str | None = None
-    """The job whose success started this run, if any."""
-    triggered_by_run_id: str | None = None
-    """The run id of that job's run, if any."""
+    triggered_by_job: str | None = Field(
+        None,
+        description="Framework field, set by a trigger: the upstream job. Leave it out.",
+        json_schema_extra={FRAMEWORK_MARK: True},
+    )
+    triggered_by_run_id: str | None = Field(
+        None,
+        description="Framework field, set by a trigger: the upstream run's id. Leave it out.",
+        json_schema_extra={FRAMEWORK_MARK: True},
+    )
+
+
+FRAMEWORK_FIELDS: tuple[str, ...] = tuple(JobConfig.model_fields)
+"""The fields every config has, set by the framework (triggers), not by the job."""
 
 
 def parse_config(
@@ -133,8 +146,18 @@ def _first_line(exc: BaseException) -> str:
 
 
 def config_schema(model: type[JobConfig]) -> dict[str, Any]:
-    """Return the JSON Schema of a config model."""
-    return model.model_json_schema()
+    """Return the JSON Schema of a config model, the job's own fields first.
+
+    The framework's fields (:data:`FRAMEWORK_FIELDS`) come last, each marked with
+    ``"x-dwh-framework": true`` and a description that says dwh sets it.
+    """
+    schema = model.model_json_schema()
+    properties: dict[str, Any] = schema.get("properties", {})
+    own = {k: v for k, v in properties.items() if k not in FRAMEWORK_FIELDS}
+    framework = {k: v for k, v in properties.items() if k in FRAMEWORK_FIELDS}
+    if properties:
+        schema["properties"] = {**own, **framework}
+    return schema
 
 
 def describe_errors(

@@ -9,10 +9,14 @@ DwhError                      exit 1
 ├── UsageError                exit 2  bad invocation; no job ran, nothing written
 │   ├── ConfigError           exit 2  the job's JSON config is malformed or invalid
 │   ├── ModuleRefusedError    exit 2  a module name outside the allowed packages
-│   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
+│   ├── JobModuleError        exit 2  the module is missing, fails to import or has no main
+│   └── TriggerMapError       exit 2  the trigger map is missing, malformed or has a cycle
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
 ├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
+├── RunStoreError             exit 1  the run store is missing, corrupt or unwritable
+├── AlertError                exit 1  an alert sink could not deliver an alert
+├── PackagingError            exit 1  building an artifact failed, or a job does not import
 └── LineageSendError          exit 1  ``dwh lineage --send`` could not deliver the events
 ```
 """
@@ -85,6 +89,10 @@ class JobModuleError(UsageError):
     """A job module is missing, raises on import, or has no ``main``."""
 
 
+class TriggerMapError(UsageError):
+    """The trigger map is missing, malformed, refers to unknown jobs or has a cycle."""
+
+
 class JobContractError(DwhError):
     """Job or factory code breaks the framework contract (a bug in the job)."""
 
@@ -97,6 +105,18 @@ class JobAlreadyRunningError(DwhError):
     """Another live run of the same job is writing the same output."""
 
     exit_code: ClassVar[int] = ExitCode.LOCKED
+
+
+class RunStoreError(DwhError):
+    """The run store is missing, corrupt or cannot be read or written."""
+
+
+class AlertError(DwhError):
+    """An alert sink could not deliver an alert."""
+
+
+class PackagingError(DwhError):
+    """Building an artifact failed, or a job module does not import from it."""
 
 
 class LineageSendError(DwhError):

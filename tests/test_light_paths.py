@@ -63,3 +63,24 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] == "pydantic"
 print(json.dumps(loaded))
 """
     assert probe(f"import json, sys\n{body}") == []
+
+
+@pytest.mark.parametrize("module", ["dwh.jobs.abstract_job", "dwh.jobs.abstract_job_factory"])
+def test_the_job_contract_loads_neither_sqlite_nor_the_run_store(module: str) -> None:
+    """The run store's publisher and locks are imported when a run starts, not before."""
+    body = f"""
+import {module}
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlite3", "_sqlite3")
+                or m == "dwh.runs" or m.startswith("dwh.runs."))
+print(json.dumps(loaded))
+"""
+    assert probe(f"import json, sys\n{body}") == []
+
+
+def test_locks_and_the_atomic_commit_load_no_sqlite() -> None:
+    """``dwh.runs`` loads its store on first use, so its light modules stay light."""
+    body = """
+import dwh.runs.locks, dwh.services.atomic_commit, dwh.services.loaders
+print(json.dumps(sorted(m for m in sys.modules if "sqlite" in m or m == "dwh.runs.store")))
+"""
+    assert probe(f"import json, sys\n{body}") == []

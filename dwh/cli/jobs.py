@@ -90,7 +90,9 @@ def show(job: str, as_json: bool) -> None:
     out.print()
     out.print(escape(info.docstring or "(no docstring)"))
     out.print()
-    out.print(_fields_table(schema))
+    out.print(_fields_table(schema, framework=False))
+    out.print()
+    out.print(_fields_table(schema, framework=True))
     if not examples:
         out.print(f"\nno example configs in examples/configs/{info.name}/")
     for name, config in examples.items():
@@ -151,17 +153,27 @@ def _job_dict(job: JobInfo) -> dict[str, Any]:
     }
 
 
-def _fields_table(schema: dict[str, Any]) -> Table:
+def _fields_table(schema: dict[str, Any], *, framework: bool) -> Table:
+    """The job's own config fields, or (``framework``) the ones dwh sets itself."""
     from rich.markup import escape
     from rich.table import Table
 
+    from dwh.config import FRAMEWORK_MARK
+
     required = set(schema.get("required", []))
-    table = Table(title="config fields", title_justify="left")
+    title = (
+        "framework fields (set by dwh when a trigger starts the run; leave them out)"
+        if framework
+        else "config fields"
+    )
+    table = Table(title=title, title_justify="left")
     table.add_column("field", style="bold", no_wrap=True)
     table.add_column("type", no_wrap=True)
     table.add_column("default")
     table.add_column("description")
     for name, spec in schema.get("properties", {}).items():
+        if bool(spec.get(FRAMEWORK_MARK)) is not framework:
+            continue
         default = "(required)" if name in required else json.dumps(spec.get("default"))
         table.add_row(name, _type_of(spec), escape(default), escape(spec.get("description", "")))
     return table

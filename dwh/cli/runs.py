@@ -12,14 +12,15 @@ from rich.table import Table
 
 from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
+from dwh.events import RunStatus
 from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
 
-_STYLE = {
-    "running": "yellow",
-    "succeeded": "green",
-    "failed": "red",
-    "cancelled": "magenta",
-    "lost": "red",
+_STYLE: dict[str, str] = {
+    RunStatus.RUNNING: "yellow",
+    RunStatus.SUCCEEDED: "green",
+    RunStatus.FAILED: "red",
+    RunStatus.CANCELLED: "magenta",
+    RunStatus.LOST: "red",
 }
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dwh.errors import DwhError, UsageError
+from dwh.errors import PackagingError, UsageError
 from dwh.registry import JobInfo, discover_jobs
 
 _ZIP_TIME = (2020, 2, 2, 0, 0, 0)  # fixed, so the same sources give the same zip
@@ -52,10 +52,6 @@ for name in modules:
         results[name] = f"{type(exc).__name__}: {exc}"
 print(json.dumps(results))
 """
-
-
-class PackagingError(DwhError):
-    """Building an artifact failed, or a job module does not import from it."""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
+from dwh.events import EventName
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
 from dwh.services.publishers import NullPublisher
@@ -86,7 +87,9 @@ class AbstractJob(ABC):
             # Inside the try: a cancel (SIGTERM) that lands while job_started is being
             # published must still end the run with job_failed{cancelled: true}.
             self.publish(
-                "job_started", config=self.context.config, config_hash=self.context.config_hash
+                EventName.JOB_STARTED,
+                config=self.context.config,
+                config_hash=self.context.config_hash,
             )
             results = self.execute_job(**kwargs)
             self.on_success(results)
@@ -99,7 +102,7 @@ class AbstractJob(ABC):
                 exc.add_note(f"on_failure hook also failed: {hook_message}")
                 exc.hook_error = hook_exc  # type: ignore[union-attr]
             self.publish(
-                "job_failed",
+                EventName.JOB_FAILED,
                 error_type=type(exc).__name__,
                 error_message=message,
                 cancelled=isinstance(exc, KeyboardInterrupt),
@@ -107,7 +110,7 @@ class AbstractJob(ABC):
             )
             raise
         self.publish(
-            "job_succeeded",
+            EventName.JOB_SUCCEEDED,
             metrics=results,
             outputs=dict(self.outputs),
             **self._datasets_read(),
@@ -148,7 +151,7 @@ class AbstractJob(ABC):
         started = time.perf_counter()
         yield current
         seconds = round(time.perf_counter() - started, 3)
-        self.publish("phase_finished", phase=name, rows=current.rows, seconds=seconds)
+        self.publish(EventName.PHASE_FINISHED, phase=name, rows=current.rows, seconds=seconds)
 
     def record_output(self, name: str, path: str, frame: Any = None) -> None:
         """Record a path this run wrote; it is reported in ``job_succeeded``.

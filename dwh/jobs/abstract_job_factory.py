@@ -16,29 +16,26 @@ A concrete factory declares its job's name and config model and implements
         return MyJobFactory(**kwargs).run(**kwargs)
 
 The factory owns config parsing, validation and the Spark session; the job owns none
-of these. pyspark is imported only when a session is asked for.
+of these. The config is parsed once: :meth:`AbstractJobFactory.run` parses it before
+the output locks, and ``create_job``'s :meth:`~AbstractJobFactory.parse_job_config`
+gets that same validated config. pyspark is imported only when a session is asked
+for, and the run store (SQLite) only when a run's publishers are wired.
 """
 
 from __future__ import annotations
 
-import difflib
 import inspect
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
-from dwh.config import ConfigT, JobConfig, parse_config
+from dwh.config import FRAMEWORK_FIELDS, ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
+from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
-from dwh.runs.locks import output_locks
-from dwh.services.publishers import (
-    FanOutPublisher,
-    JsonLinesPublisher,
-    RedactingPublisher,
-    RunStorePublisher,
-)
+from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RedactingPublisher
+from dwh.settings import events_target
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -46,34 +43,9 @@ if TYPE_CHECKING:
     from dwh.jobs.abstract_job import AbstractJob
     from dwh.services.protocols import EventPublisher
 
-RUN_OPTIONS: tuple[str, ...] = (
-    "has_spark",
-    "run_id",
-    "events",
-    "event_publisher",
-    "module_name",
-    "spark_remote",
-    "run_store",
-)
-"""The keyword arguments every factory's ``main(**kwargs)`` accepts besides the config."""
+__all__ = ["AbstractJobFactory", "RunOptions", "valid_params"]
 
-EVENTS_ENV = "DWH_EVENTS"
-"""Environment variable: the events stream (like ``events``) when none is passed."""
-
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no"}
-
-
-def parse_bool(value: object, *, name: str) -> bool:
-    """Parse ``true/false/1/0/yes/no`` (any case) or a bool, or raise a UsageError."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise UsageError(f"--{name} must be true or false, got {value!r}")
+_NO_CONFIG = object()
 
 
 class AbstractJobFactory(ABC, Generic[ConfigT]):
@@ -81,14 +53,15 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
     Args:
         **kwargs: The same keyword arguments ``main`` receives: the config under
-            ``<job_name>_job`` (or ``job_config``), plus :data:`RUN_OPTIONS`. Unknown
-            keywords are an error.
+            ``<job_name>_job`` (or ``job_config``), plus the
+            :class:`~dwh.jobs.run_options.RunOptions`. Unknown keywords are an error.
 
     Attributes:
         job_name: The job's name; its config argument is ``--<job_name>_job``.
         config_model: The pydantic model that validates the job's config.
         needs_spark: Whether the job needs a Spark session (``has_spark true``).
         config: The validated config, once :meth:`parse_job_config` has run.
+        options: The validated run options.
     """
 
     job_name: ClassVar[str]
@@ -96,19 +69,18 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
     needs_spark: ClassVar[bool] = True
 
     def __init__(self, **kwargs: Any) -> None:
-        self._check_kwargs(kwargs)
-        self.has_spark = parse_bool(kwargs.get("has_spark", self.needs_spark), name="has_spark")
-        if self.needs_spark and not self.has_spark:
-            raise UsageError(
-                f"job '{self.job_name}' needs Spark: pass --has_spark true (got false)"
-            )
-        self.run_id: str = str(kwargs.get("run_id") or new_run_id())
-        self.module_name: str | None = kwargs.get("module_name") or type(self).__module__
-        self.events_target: str | None = kwargs.get("events") or os.environ.get(EVENTS_ENV) or None
-        self.run_store_target: str | None = kwargs.get("run_store")
-        self.spark_remote: str | None = kwargs.get("spark_remote")
-        self._extra_publisher: EventPublisher | None = kwargs.get("event_publisher")
+        options = RunOptions.from_kwargs(kwargs, config_keys=self._config_keys())
+        self.options = options
+        self.has_spark: bool = self.needs_spark if options.has_spark is None else options.has_spark
+        self.run_id: str = options.run_id or new_run_id()
+        self.module_name: str | None = options.module_name or type(self).__module__
+        self.events_target: str | None = options.events or events_target()
+        self.run_store_target: str | None = options.run_store
+        self.spark_remote: str | None = options.spark_remote
+        self._extra_publisher: EventPublisher | None = options.event_publisher
         self.config: ConfigT | None = None
+        self._raw_config: object = _NO_CONFIG
+        self._parse_calls = 0
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -122,17 +94,21 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             JobContractError: ``create_job`` broke the contract.
             JobAlreadyRunningError: A live run is writing one of :meth:`output_paths`.
         """
-        outputs = self.output_paths(self.parse_job_config(**kwargs))
-        self.config = None  # create_job() must parse it too: checked below
+        config = self.parse_job_config(**kwargs)
+        outputs = self.output_paths(config)
+        # The run store's package, imported here so the job contract never loads SQLite.
+        from dwh.runs.locks import output_locks
+
         # Locked after validation and before any Spark session, so a second run of the
         # same output fails fast (exit 3); the lock goes when the run ends or dies.
         with output_locks(outputs, job=self.job_name, run_id=self.run_id):
+            parsed_before = self._parse_calls
             job = self.create_job(**kwargs)
-            if self.config is None:
+            if self._parse_calls == parsed_before:
                 raise JobContractError(
                     f"{type(self).__name__}.create_job() must call self.parse_job_config()"
                 )
-            params = valid_params(job.execute_job, self.job_params(self.config))
+            params = valid_params(job.execute_job, self.job_params(config))
             return job.run(**params)
 
     @abstractmethod
@@ -142,20 +118,40 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
     def parse_job_config(self, **kwargs: Any) -> ConfigT:
         """Validate the config passed as ``<job_name>_job`` or ``job_config``.
 
-        The config may be JSON text or a dict. Validation never touches Spark.
+        The config may be JSON text, ``@PATH`` or a dict. It is parsed once: asked
+        again for the same config (as :meth:`run` and then ``create_job`` do), this
+        returns the config already validated, and a ``@PATH`` file is not read again.
+        Validation never touches Spark. A job that needs Spark, run with
+        ``has_spark`` false, is refused here, with every problem of its config.
 
         Raises:
-            ConfigError: It is missing, malformed or invalid.
+            ConfigError: It is missing, malformed or invalid; the problems include a
+                ``has_spark`` false for a job that needs Spark.
+            UsageError: The config is valid but the job needs Spark and ``has_spark``
+                is false.
         """
+        self._parse_calls += 1
         key = f"{self.job_name}_job"
-        if key in kwargs:
-            raw = kwargs[key]
-        elif "job_config" in kwargs:
-            raw = kwargs["job_config"]
-        else:
-            raise ConfigError(self.job_name, [f"no config given: pass --{key} '<json>'"])
-        config: ConfigT = parse_config(self.config_model, raw, job=self.job_name)  # type: ignore[assignment]
+        raw = kwargs[key] if key in kwargs else kwargs.get("job_config", _NO_CONFIG)
+        if self.config is not None and _same_config(raw, self._raw_config):
+            return self.config
+        spark_problem = (
+            "the job needs Spark: pass --has_spark true (got false)"
+            if self.needs_spark and not self.has_spark
+            else None
+        )
+        try:
+            if raw is _NO_CONFIG:
+                raise ConfigError(self.job_name, [f"no config given: pass --{key} '<json>'"])
+            config: ConfigT = parse_config(self.config_model, raw, job=self.job_name)  # type: ignore[assignment]
+        except ConfigError as err:
+            if spark_problem is None:
+                raise
+            raise ConfigError(self.job_name, [spark_problem, *err.problems]) from None
+        if spark_problem is not None:
+            raise UsageError(f"job '{self.job_name}' {spark_problem.removeprefix('the job ')}")
         self.config = config
+        self._raw_config = raw
         return config
 
     def output_paths(self, config: ConfigT) -> list[str]:
@@ -167,11 +163,19 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         return []
 
     def job_params(self, config: ConfigT) -> dict[str, Any]:
-        """Return the parameters for ``execute_job``: by default every config field.
+        """Return the parameters for ``execute_job``: by default the job's own fields.
 
-        Override to derive parameters (a run date, say) from the config.
+        The framework's fields (``triggered_by_job``, ``triggered_by_run_id``) are not
+        passed: they reach the job as its :class:`~dwh.run_context.RunContext`. So
+        ``execute_job`` states exactly its config's fields, with no ``**kwargs``, and
+        :func:`valid_params` checks them. Override to derive parameters (a run date,
+        say) from the config.
         """
-        return {name: getattr(config, name) for name in type(config).model_fields}
+        return {
+            name: getattr(config, name)
+            for name in type(config).model_fields
+            if name not in FRAMEWORK_FIELDS
+        }
 
     def run_context(self) -> RunContext:
         """Return the run's context: its id, lineage and redacted config."""
@@ -201,6 +205,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             UsageError: The alert settings are invalid (checked before the job runs).
         """
         from dwh.runs.alerts import AlertPublisher, alert_sinks_from_env
+        from dwh.runs.publisher import RunStorePublisher
 
         publishers: list[EventPublisher] = []
         if self.events_target:
@@ -244,16 +249,15 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             )
         return self.config
 
-    def _check_kwargs(self, kwargs: Mapping[str, Any]) -> None:
-        accepted = {f"{self.job_name}_job", "job_config", *RUN_OPTIONS}
-        for key in kwargs:
-            if key not in accepted:
-                hint = difflib.get_close_matches(key, sorted(accepted), n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-                raise UsageError(
-                    f"main() got an unknown argument '{key}'{suggestion} "
-                    f"(accepted: {', '.join(sorted(accepted))})"
-                )
+    def _config_keys(self) -> tuple[str, str]:
+        return (f"{self.job_name}_job", "job_config")
+
+
+def _same_config(raw: object, parsed: object) -> bool:
+    """Whether ``raw`` is the config already parsed: the same object, or equal text."""
+    if raw is parsed:
+        return True
+    return isinstance(raw, str | bytes) and type(raw) is type(parsed) and raw == parsed
 
 
 def valid_params(execute_job: Callable[..., Any], params: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from dwh.events import EventName
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -22,11 +24,11 @@ def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
     for event in events:
         payload = event.payload
         detail = ""
-        if event.event == "job_started":
+        if event.event == EventName.JOB_STARTED:
             detail = f"config_hash {payload.get('config_hash', '')}"
-        elif event.event == "job_succeeded":
+        elif event.event == EventName.JOB_SUCCEEDED:
             detail = json.dumps(payload.get("metrics"), default=str, sort_keys=True)
-        elif event.event == "job_failed":
+        elif event.event == EventName.JOB_FAILED:
             detail = str(payload.get("error_message", ""))
             if payload.get("cancelled"):
                 detail += " (cancelled)"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError
-from dwh.jobs.abstract_job_factory import parse_bool
+from dwh.events import EventName, RunStatus
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
@@ -164,7 +164,7 @@ class NotebookRun:
     def outputs(self) -> dict[str, str]:
         """The paths the run wrote, from its ``job_succeeded`` event."""
         for event in self.events:
-            if event.event == "job_succeeded":
+            if event.event == EventName.JOB_SUCCEEDED:
                 return dict(event.payload.get("outputs") or {})
         return {}
 
@@ -190,7 +190,7 @@ class NotebookRun:
             "job": self.job,
             "module_name": self.module_name,
             "run_id": self.run_id,
-            "status": "succeeded" if self.succeeded else "failed",
+            "status": RunStatus.SUCCEEDED if self.succeeded else RunStatus.FAILED,
             "seconds": round(self.seconds, 3),
             "config": self.config,
             "results": self.results,
@@ -246,7 +246,7 @@ def prepare_run(
     config = load_json_object(job_config, job=job)
     kwargs: dict[str, Any] = {"module_name": name, "job_config": config}
     if has_spark is not None:
-        kwargs["has_spark"] = parse_bool(has_spark, name="has_spark")
+        kwargs["has_spark"] = has_spark  # checked by the factory's RunOptions
     factory = factory_class(**kwargs)
     factory.parse_job_config(**kwargs)
     return PreparedRun(

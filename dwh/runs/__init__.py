@@ -5,10 +5,43 @@
 - :mod:`dwh.runs.locks`: output locks, so two live runs never write one output.
 - :mod:`dwh.runs.liveness`: whether the process that recorded a run is still alive.
 - :mod:`dwh.runs.alerts`: alerts on failed runs (stderr, webhook).
+- :mod:`dwh.runs.publisher`: the event publisher that records a run in the store.
+
+Nothing in the job contract imports this package at module level: a run's factory
+imports it when the run starts (an import-linter contract and a test keep it so).
+
+The names below load on first access (PEP 562), so importing a light module of this
+package (``dwh.runs.liveness``, ``dwh.runs.locks``) does not open SQLite.
 """
 
 from __future__ import annotations
 
-from dwh.runs.store import RunRecord, RunStore, store_path_from_env
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["RunRecord", "RunStore", "store_path_from_env"]
+if TYPE_CHECKING:
+    from dwh.runs.publisher import RunStorePublisher
+    from dwh.runs.store import RunRecord, RunStore, store_path_from_env
+
+_HOMES = {
+    "RunRecord": "dwh.runs.store",
+    "RunStore": "dwh.runs.store",
+    "RunStorePublisher": "dwh.runs.publisher",
+    "store_path_from_env": "dwh.runs.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dwh.runs' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
+
+__all__ = ["RunRecord", "RunStore", "RunStorePublisher", "store_path_from_env"]

@@ -25,9 +25,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dwh.errors import DwhError
+from dwh.errors import RunStoreError
+from dwh.settings import RUN_STORE_ENV as STORE_ENV
 
-STORE_ENV = "DWH_RUN_STORE"
 """Environment variable: the store's path, or ``off`` to record nothing."""
 STORE_VERSION = 2
 """The schema version, kept in SQLite's ``user_version``."""
@@ -83,10 +83,6 @@ def _remember_open_files_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_remember_open_files_after_fork)
-
-
-class RunStoreError(DwhError):
-    """The run store is missing, corrupt or cannot be read or written."""
 
 
 class RunStoreDb:

@@ -19,29 +19,25 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from dwh.errors import DwhError, UsageError
+from dwh.errors import AlertError, UsageError
+from dwh.events import EventName
 from dwh.redaction import redact_url_passwords
+from dwh.settings import ALERT_WEBHOOK_ENV as WEBHOOK_ENV
+from dwh.settings import ALERTS_ENV, alert_sinks_setting, alert_webhook
 
 if TYPE_CHECKING:
     from dwh.events import Event
 
 log = logging.getLogger(__name__)
 
-ALERTS_ENV = "DWH_ALERTS"
-WEBHOOK_ENV = "DWH_ALERT_WEBHOOK"
 SINK_NAMES: tuple[str, ...] = ("stderr", "webhook")
 WEBHOOK_TIMEOUT_SECONDS = 5.0
-
-
-class AlertError(DwhError):
-    """An alert sink could not deliver an alert."""
 
 
 @dataclass(frozen=True)
@@ -187,7 +183,7 @@ class AlertPublisher:
 
     def publish(self, event: Event) -> None:
         """Send an alert for ``job_failed``; ignore every other event."""
-        if event.event != "job_failed":
+        if event.event != EventName.JOB_FAILED:
             return
         alert = Alert.from_event(event)
         for sink in self.sinks:
@@ -209,9 +205,8 @@ def alert_sinks_from_env(env: Mapping[str, str] | None = None) -> list[AlertSink
         UsageError: ``DWH_ALERTS`` names an unknown sink, or asks for ``webhook``
             without ``DWH_ALERT_WEBHOOK``, or the URL is not http(s).
     """
-    env = os.environ if env is None else env
-    raw = env.get(ALERTS_ENV, "").strip().lower()
-    webhook_url = env.get(WEBHOOK_ENV, "").strip()
+    raw = alert_sinks_setting(env)
+    webhook_url = alert_webhook(env)
     names = [n.strip() for n in raw.split(",") if n.strip()] if raw else ["stderr"]
     if names in (["off"], ["none"]):
         return []

@@ -26,7 +26,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -35,13 +34,7 @@ from typing import Any
 from dwh.errors import JobAlreadyRunningError
 from dwh.runs.liveness import pid_alive, this_host
 from dwh.services.atomic_commit import local_path
-
-LOCK_DIR_ENV = "DWH_LOCK_DIR"
-
-
-def lock_dir() -> Path:
-    """Return the folder of lock files: ``$DWH_LOCK_DIR``, default ``<tmp>/dwh-locks``."""
-    return Path(os.environ.get(LOCK_DIR_ENV) or Path(tempfile.gettempdir()) / "dwh-locks")
+from dwh.settings import lock_dir
 
 
 class OutputLock:

@@ -21,7 +21,7 @@ reading the store turns a ``running`` row whose process is gone from this host i
 
 Configs are stored with secret keys redacted (a second pass over what the job already
 redacted), and URL passwords are hidden in every stored string. Writing to the store
-never fails a job: :class:`~dwh.services.publishers.RunStorePublisher` warns once and
+never fails a job: :class:`~dwh.runs.publisher.RunStorePublisher` warns once and
 goes on.
 
 The SQLite side (WAL, waiting for locks, the schema and its upgrades, no use across
@@ -39,19 +39,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from dwh.errors import UsageError
-from dwh.events import Event, utc_now_iso
+from dwh.errors import RunStoreError, UsageError
+from dwh.events import Event, EventName, RunStatus, utc_now_iso
 from dwh.redaction import redact, scrub
-from dwh.runs._db import (
-    STORE_ENV,
-    RunStoreDb,
-    RunStoreError,
-)
+from dwh.runs._db import RunStoreDb
 from dwh.runs.liveness import pid_alive, this_host
-from dwh.settings import dwh_home
+from dwh.settings import RUN_STORE_ENV as STORE_ENV
+from dwh.settings import dwh_home, run_store_setting
 
 OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
-STATUSES: tuple[str, ...] = ("running", "succeeded", "failed", "cancelled", "lost")
+# A rejected run never started, so the store never holds one. Plain strings: click.Choice
+# matches enum members by name, and users type the value.
+STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus if s is not RunStatus.REJECTED)
 _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
     "outputs, error, triggered_by_job, triggered_by_run_id"
@@ -84,7 +83,7 @@ class RunRecord:
     run_id: str
     job: str
     module: str | None
-    status: str
+    status: RunStatus
     config: dict[str, Any]
     config_hash: str | None
     started_at: str | None
@@ -105,7 +104,7 @@ class RunRecord:
     @property
     def finished(self) -> bool:
         """Whether the run has reached a final status."""
-        return self.status != "running"
+        return self.status != RunStatus.RUNNING
 
     @property
     def ended_unreported(self) -> bool:
@@ -114,7 +113,7 @@ class RunRecord:
         The process that started such a run may know more (its exit signal) and
         records it with :meth:`RunStore.set_status`.
         """
-        return self.status in ("running", "lost")
+        return self.status in (RunStatus.RUNNING, RunStatus.LOST)
 
 
 class RunStore:
@@ -181,7 +180,7 @@ class RunStore:
             conn.execute(
                 "INSERT INTO runs (run_id, job, module, status, triggered_by_job, "
                 "triggered_by_run_id, started_at, updated_at, pid, host) "
-                "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?) "
+                f"VALUES (?, ?, ?, '{RunStatus.RUNNING}', ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET module = COALESCE(excluded.module, module), "
                 "triggered_by_job = COALESCE(excluded.triggered_by_job, triggered_by_job), "
                 "triggered_by_run_id = COALESCE(excluded.triggered_by_run_id, "
@@ -198,7 +197,7 @@ class RunStore:
                     this_host(),
                 ),
             )
-            if event.event == "job_started":
+            if event.event == EventName.JOB_STARTED:
                 conn.execute(
                     "UPDATE runs SET config = ?, config_hash = ?, started_at = ? WHERE run_id = ?",
                     (
@@ -208,10 +207,10 @@ class RunStore:
                         event.run_id,
                     ),
                 )
-            elif event.event == "job_succeeded":
+            elif event.event == EventName.JOB_SUCCEEDED:
                 conn.execute(
-                    "UPDATE runs SET status = 'succeeded', ended_at = ?, metrics = ?, outputs = ?"
-                    " WHERE run_id = ?",
+                    f"UPDATE runs SET status = '{RunStatus.SUCCEEDED}', ended_at = ?, metrics = ?, "
+                    "outputs = ? WHERE run_id = ?",
                     (
                         event.at,
                         _dumps(payload.get("metrics")),
@@ -219,8 +218,8 @@ class RunStore:
                         event.run_id,
                     ),
                 )
-            elif event.event == "job_failed":
-                status = "cancelled" if payload.get("cancelled") else "failed"
+            elif event.event == EventName.JOB_FAILED:
+                status = RunStatus.CANCELLED if payload.get("cancelled") else RunStatus.FAILED
                 error = payload.get("error_message") or payload.get("error_type")
                 conn.execute(
                     "UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE run_id = ?",
@@ -309,7 +308,7 @@ class RunStore:
         with self._db.write() as conn:
             cursor = conn.execute(
                 "UPDATE runs SET status = ?, error = COALESCE(?, error), updated_at = ?, "
-                "ended_at = CASE WHEN ? = 'running' THEN ended_at "
+                f"ended_at = CASE WHEN ? = '{RunStatus.RUNNING}' THEN ended_at "
                 "ELSE COALESCE(ended_at, ?) END WHERE run_id = ?",
                 (status, error, now, status, now, run_id),
             )
@@ -338,7 +337,7 @@ class RunStore:
             UsageError: ``status`` is not a known status.
             RunStoreError: The store could not be written.
         """
-        if self._get(run_id) is None and any(e.event == "job_started" for e in streamed):
+        if self._get(run_id) is None and any(e.event == EventName.JOB_STARTED for e in streamed):
             for event in streamed:
                 self.record(event, module=module)
         record = self.get(run_id)
@@ -359,7 +358,7 @@ class RunStore:
         Best effort: a store this process may only read keeps them ``running``.
         """
         running = self._db.read(
-            "SELECT run_id, pid FROM runs WHERE status = 'running' AND host = ? "
+            f"SELECT run_id, pid FROM runs WHERE status = '{RunStatus.RUNNING}' AND host = ? "
             "AND pid IS NOT NULL",
             (this_host(),),
         )
@@ -370,9 +369,10 @@ class RunStore:
             with self._db.write() as conn:
                 for run_id, pid in dead:
                     conn.execute(
-                        "UPDATE runs SET status = 'lost', ended_at = COALESCE(ended_at, "
-                        "updated_at), error = COALESCE(error, ?), updated_at = ? "
-                        "WHERE run_id = ? AND status = 'running'",
+                        f"UPDATE runs SET status = '{RunStatus.LOST}', "
+                        "ended_at = COALESCE(ended_at, updated_at), "
+                        "error = COALESCE(error, ?), updated_at = ? "
+                        f"WHERE run_id = ? AND status = '{RunStatus.RUNNING}'",
                         (
                             f"its process (pid {pid}) ended without a final event: "
                             "killed, or the machine stopped",
@@ -390,14 +390,12 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
     Args:
         environ: The environment to read; the process's own by default.
     """
-    environ = os.environ if environ is None else environ
-    raw = environ.get(STORE_ENV, "").strip()
+    raw = run_store_setting(environ)
     if raw.lower() in OFF_VALUES:
         return None
     if raw:
         return Path(raw)
-    home = dwh_home() if environ is os.environ else Path(environ.get("DWH_HOME") or ".dwh")
-    return home / "runs.db"
+    return dwh_home(environ) / "runs.db"
 
 
 def _check_status(status: str) -> None:
@@ -418,7 +416,7 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         run_id=row[0],
         job=row[1],
         module=row[2],
-        status=row[3],
+        status=RunStatus(row[3]),
         config=_loads(row[4]) or {},
         config_hash=row[5],
         started_at=row[6],

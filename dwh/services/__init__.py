@@ -3,3 +3,5 @@
 Import the implementations from their modules (``dwh.services.readers`` and so on);
 this package imports nothing heavy.
 """
+
+__all__: list[str] = []

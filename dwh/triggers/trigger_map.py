@@ -35,17 +35,26 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from dwh.errors import UsageError
+from dwh.config import FRAMEWORK_FIELDS
+from dwh.errors import TriggerMapError
+from dwh.settings import TRIGGERS_ENV
 
-TRIGGERS_ENV = "DWH_TRIGGERS"
-"""Environment variable: the trigger map file used when none is given."""
+__all__ = [
+    "LINEAGE_FIELDS",
+    "SOURCE_FIELDS",
+    "SOURCE_ROOTS",
+    "TRIGGERS_ENV",
+    "Trigger",
+    "TriggerMap",
+    "TriggerMapError",
+    "downstream_config",
+    "resolve",
+    "source_problem",
+]
+
 SOURCE_ROOTS: tuple[str, ...] = ("outputs", "metrics", "config")
 SOURCE_FIELDS: tuple[str, ...] = ("run_id", "job", "at")
-LINEAGE_FIELDS: tuple[str, ...] = ("triggered_by_job", "triggered_by_run_id")
-
-
-class TriggerMapError(UsageError):
-    """The trigger map is missing, malformed, refers to unknown jobs or has a cycle."""
+LINEAGE_FIELDS: tuple[str, ...] = FRAMEWORK_FIELDS
 
 
 class Trigger(BaseModel):

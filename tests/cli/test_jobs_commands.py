@@ -40,6 +40,16 @@ def test_show_has_docstring_fields_and_examples(invoke) -> None:
     assert "(required)" in result.stdout
 
 
+def test_show_lists_the_job_s_fields_first_and_the_framework_s_apart(invoke) -> None:
+    out = invoke("show", "noop").stdout
+
+    framework = out.index("framework fields (set by dwh when a trigger starts the run")
+    assert out.index("config fields") < out.index("message") < framework
+    assert out.index("fail_with") < framework < out.index("triggered_by_job")
+    assert out.index("triggered_by_job") < out.index("triggered_by_run_id")
+    assert out.count("triggered_by_job") == 1
+
+
 def test_show_json_carries_schema_and_examples(invoke) -> None:
     data = json.loads(invoke("show", "filter_images", "--json").stdout)
 
@@ -65,6 +75,18 @@ def test_schema_prints_the_json_schema(invoke) -> None:
     assert schema["type"] == "object"
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) >= {"message", "sleep_seconds", "fail_with"}
+
+
+def test_schema_lists_the_job_s_fields_first_and_marks_the_framework_s(invoke) -> None:
+    properties = json.loads(invoke("schema", "filter_images").stdout)["properties"]
+
+    names = list(properties)
+    assert names[-2:] == ["triggered_by_job", "triggered_by_run_id"]
+    assert names[0] == "base_path"
+    for name in names[-2:]:
+        assert properties[name]["x-dwh-framework"] is True
+        assert properties[name]["description"].startswith("Framework field, set by a trigger")
+    assert not any("x-dwh-framework" in properties[name] for name in names[:-2])
 
 
 def test_validate_accepts_inline_json_a_file_and_stdin(invoke, tmp_path: Path) -> None:

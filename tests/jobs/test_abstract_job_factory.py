@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from dwh.config import JobConfig
 from dwh.errors import ConfigError, JobContractError, UsageError
 from dwh.jobs.abstract_job import AbstractJob
-from dwh.jobs.abstract_job_factory import AbstractJobFactory, parse_bool, valid_params
+from dwh.jobs.abstract_job_factory import AbstractJobFactory, valid_params
+from dwh.jobs.run_options import RunOptions
 from dwh.testing import RecordingEventPublisher
 
 
@@ -82,12 +84,78 @@ def test_invalid_config_raises_before_the_job_is_built() -> None:
     assert "'name': required field is missing" in str(raised.value)
 
 
-def test_a_job_that_needs_spark_refuses_has_spark_false() -> None:
-    class SparkFactory(GreetJobFactory):
-        needs_spark = True
+class SparkGreetFactory(GreetJobFactory):
+    needs_spark = True
 
-    with pytest.raises(UsageError, match="needs Spark: pass --has_spark true"):
-        SparkFactory(greet_job={"name": "x"}, has_spark="false")
+
+def test_a_job_that_needs_spark_refuses_has_spark_false() -> None:
+    kwargs = {"greet_job": {"name": "x"}, "has_spark": "false"}
+    with pytest.raises(UsageError, match="needs Spark: pass --has_spark true") as raised:
+        SparkGreetFactory(**kwargs).run(**kwargs)
+
+    assert str(raised.value) == "job 'greet' needs Spark: pass --has_spark true (got false)"
+    assert raised.value.exit_code == 2
+
+
+def test_has_spark_false_for_a_spark_job_is_reported_with_every_config_problem() -> None:
+    kwargs = {"greet_job": {"nme": "x", "times": "2"}, "has_spark": False}
+    with pytest.raises(ConfigError) as raised:
+        SparkGreetFactory(**kwargs).run(**kwargs)
+
+    assert raised.value.exit_code == 2
+    assert raised.value.problems[0] == "the job needs Spark: pass --has_spark true (got false)"
+    said = str(raised.value)
+    assert "(4 problems)" in said
+    assert "unknown key 'nme'" in said
+    assert "'name': required field is missing" in said
+    assert "'times': Input should be a valid integer" in said
+
+
+def test_the_config_is_parsed_once_and_a_config_file_is_read_once(tmp_path: Path) -> None:
+    config_file = tmp_path / "greet.json"
+    config_file.write_text('{"name": "ada"}')
+
+    class ReadOnce(GreetJobFactory):
+        def create_job(self, **kwargs: Any) -> GreetJob:
+            config_file.unlink()  # a second read of @PATH would now fail
+            config = self.parse_job_config(**kwargs)
+            assert config is self.config
+            return self.job_class(**self.job_services())
+
+    kwargs = {"greet_job": f"@{config_file}"}
+    assert ReadOnce(**kwargs).run(**kwargs) == {"greeting": "hi ada"}
+
+
+def test_a_different_config_is_parsed_again() -> None:
+    factory = GreetJobFactory(greet_job={"name": "a"})
+    first = factory.parse_job_config(greet_job='{"name": "a"}')
+
+    assert factory.parse_job_config(greet_job='{"name": "a"}') is first
+    assert factory.parse_job_config(greet_job='{"name": "b"}').name == "b"
+
+
+def test_job_params_pass_the_job_s_own_fields_not_the_framework_s() -> None:
+    factory = GreetJobFactory(greet_job={"name": "a"})
+    config = factory.parse_job_config(
+        greet_job={"name": "a", "triggered_by_job": "up", "triggered_by_run_id": "r1"}
+    )
+
+    assert factory.job_params(config) == {"name": "a", "times": 1, "api_token": None}
+    assert factory.run_context().triggered_by_job == "up"
+
+
+def test_a_strict_execute_job_runs_when_triggered() -> None:
+    class Exact(GreetJob):
+        def execute_job(  # type: ignore[override]
+            self, name: str, times: int, api_token: str | None
+        ) -> dict[str, Any]:
+            return {"greeting": name * times}
+
+    class ExactFactory(GreetJobFactory):
+        job_class = Exact
+
+    kwargs = {"greet_job": {"name": "x", "times": 2, "triggered_by_job": "up"}}
+    assert ExactFactory(**kwargs).run(**kwargs) == {"greeting": "xx"}
 
 
 def test_asking_for_spark_with_has_spark_false_is_refused_without_importing_pyspark() -> None:
@@ -161,10 +229,19 @@ def test_secrets_reach_the_job_but_not_the_events() -> None:
     ("text", "expected"),
     [("true", True), ("TRUE", True), ("1", True), ("no", False), (False, False)],
 )
-def test_parse_bool_accepts_the_usual_spellings(text: object, expected: bool) -> None:
-    assert parse_bool(text, name="has_spark") is expected
+def test_has_spark_accepts_the_usual_spellings(text: object, expected: bool) -> None:
+    options = RunOptions.from_kwargs({"has_spark": text}, config_keys=("greet_job",))
+    assert options.has_spark is expected
 
 
-def test_parse_bool_names_the_argument_and_the_accepted_values() -> None:
+def test_has_spark_names_the_argument_and_the_accepted_values() -> None:
     with pytest.raises(UsageError, match="--has_spark must be true or false, got 'maybe'"):
-        parse_bool("maybe", name="has_spark")
+        GreetJobFactory(greet_job={"name": "x"}, has_spark="maybe")
+
+
+def test_run_options_take_a_numeric_run_id_and_refuse_a_wrong_type() -> None:
+    keys = ("greet_job", "job_config")
+    assert RunOptions.from_kwargs({"run_id": 42}, config_keys=keys).run_id == "42"
+    assert RunOptions.from_kwargs({"run_id": ""}, config_keys=keys).run_id is None
+    with pytest.raises(UsageError, match=r"^--events input should be a valid string, got 3$"):
+        RunOptions.from_kwargs({"events": 3}, config_keys=keys)

@@ -240,6 +240,15 @@ CATALOGUE: list[BadInput] = [
         "--has_spark",
         "false",
     ),
+    entry(
+        "spark-job-without-spark-and-a-bad-config",
+        FILTER,
+        with_(F_OK, base_path=..., timezone="Mars/Base"),
+        2,
+        "(3 problems): [1] the job needs Spark: pass --has_spark true (got false) [2] 'base_path'",
+        "--has_spark",
+        "false",
+    ),
     # the real script, in its own process
     BadInput(
         "argv-not-utf8",
@@ -338,6 +347,13 @@ CATALOGUE: list[BadInput] = [
         (FILTER, {**F_OK, "lookbak_days": 3}, None),
         2,
         "did you mean 'lookback_days'",
+    ),
+    BadInput(
+        "notebook-spark-job-without-spark-and-a-bad-config",
+        "notebook",
+        (FILTER, {**F_OK, "lookbak_days": 3}, False),
+        2,
+        "[1] the job needs Spark: pass --has_spark true (got false) [2] unknown key 'lookbak_days'",
     ),
     BadInput(
         "notebook-has-spark-not-a-boolean",

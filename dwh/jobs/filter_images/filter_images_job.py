@@ -78,7 +78,6 @@ class FilterImagesJob(AbstractJob):
         base_path: str,
         run_date: dt.date,
         lookback_days: int,
-        **_: Any,
     ) -> Metrics:
         """EXTRACT the batch and history, TRANSFORM (dedup), LOAD the run date's partition.
 

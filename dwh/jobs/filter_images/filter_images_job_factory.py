@@ -61,8 +61,9 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
         return [partition_path(config.base_path, self.job_params(config)["run_date"])]
 
     def job_params(self, config: FilterImagesConfig) -> dict[str, Any]:
-        """Every config field, with ``run_date`` resolved to today in ``timezone``."""
+        """The job's fields, ``run_date`` resolved to today in ``timezone`` (not passed on)."""
         params = super().job_params(config)
+        del params["timezone"]
         if config.run_date is None:
             if self._now is None:
                 self._now = self.clock()

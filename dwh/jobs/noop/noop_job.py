@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from dwh.jobs.abstract_job import AbstractJob, Metrics
 
@@ -11,9 +10,7 @@ from dwh.jobs.abstract_job import AbstractJob, Metrics
 class NoopJob(AbstractJob):
     """Runs the three phases without touching data, so watchers and hooks can be checked."""
 
-    def execute_job(
-        self, message: str, sleep_seconds: float, fail_with: str | None, **_: Any
-    ) -> Metrics:
+    def execute_job(self, message: str, sleep_seconds: float, fail_with: str | None) -> Metrics:
         """Sleep through extract, transform and load; fail in load when asked to."""
         for name in ("extract", "transform", "load"):
             with self.phase(name) as phase:

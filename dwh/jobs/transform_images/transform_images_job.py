@@ -59,7 +59,7 @@ class TransformImagesJob(AbstractJob):
         self.loader = loader
 
     def execute_job(
-        self, raw_path: str, output_path: str, rejects_path: str | None = None, **_: Any
+        self, raw_path: str, output_path: str, rejects_path: str | None = None
     ) -> Metrics:
         """EXTRACT the lines, TRANSFORM them, LOAD the rejects and then the batch.
 
