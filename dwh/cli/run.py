@@ -20,8 +20,6 @@ from dwh.errors import ConfigError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
 from dwh.triggers.trigger_map import TRIGGERS_ENV
 
-_CHAIN_EXIT = {"succeeded": 0, "failed": 1, "rejected": 2, "cancelled": 130}
-
 
 @click.command()
 @click.argument("job")
@@ -128,6 +126,7 @@ def _follow(
     triggers_path: str | None,
 ) -> int:
     """Run the job and the chain its success triggers; print the chain; return the exit code."""
+    from dwh.launch import exit_code_for
     from dwh.services.publishers import JsonLinesPublisher
     from dwh.triggers import run_with_triggers
 
@@ -152,7 +151,7 @@ def _follow(
             soft_wrap=True,
         )
     failed = next((run for run in runs if not run.succeeded), None)
-    return 0 if failed is None else _CHAIN_EXIT.get(failed.status, 1)
+    return 0 if failed is None else exit_code_for(failed.status)
 
 
 def _default_triggers() -> str:
