@@ -35,11 +35,11 @@ LOG_FLUSH_SECONDS = 0.1
 
 _STYLES = {
     "starting": ("◌", "cyan"),
-    "running": ("●", "cyan"),
-    "succeeded": ("✔", "green"),
-    "failed": ("✘", "red"),
-    "cancelled": ("■", "yellow"),
-    "rejected": ("⊘", "red"),
+    RunStatus.RUNNING: ("●", "cyan"),
+    RunStatus.SUCCEEDED: ("✔", "green"),
+    RunStatus.FAILED: ("✘", "red"),
+    RunStatus.CANCELLED: ("■", "yellow"),
+    RunStatus.REJECTED: ("⊘", "red"),
     "cancelling": ("◍", "yellow"),
 }
 _BAD = frozenset({RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.REJECTED})
