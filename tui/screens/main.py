@@ -252,8 +252,8 @@ class MainScreen(Screen[None]):
     # -- navigation -----------------------------------------------------------------
 
     def action_focus_jobs(self) -> None:
-        """Focus the job tree."""
-        self.query_one("#job-tree", Tree).focus()
+        """Focus the job tree, the cursor on a job: Enter opens it."""
+        self.query_one(JobBrowser).focus_first_job()
 
     def action_filter(self) -> None:
         """Focus the filter box, its text selected so typing replaces it."""
