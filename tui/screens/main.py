@@ -79,10 +79,19 @@ class MainScreen(Screen[None]):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    """Below 100 columns the job tree narrows and the validation panel goes under the
+    editor (``dwh.tcss``), so a config line stays readable at 80x24."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="dwh.help", priority=True),
         Binding("f2", "focus_jobs", "Jobs", id="dwh.focus_jobs", priority=True),
         Binding("ctrl+f", "filter", "Filter", id="dwh.filter", show=False, priority=True),
+        Binding(
+            "ctrl+b", "toggle_jobs", "Jobs panel", id="dwh.toggle_jobs", show=False, priority=True
+        ),
         Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", priority=True),
         Binding("f4", "show_tab('tab-config')", "Config", id="dwh.show_config", priority=True),
         Binding("f5", "show_tab('tab-run')", "Log", id="dwh.show_run", priority=True),
@@ -252,8 +261,21 @@ class MainScreen(Screen[None]):
     # -- navigation -----------------------------------------------------------------
 
     def action_focus_jobs(self) -> None:
-        """Focus the job tree, the cursor on a job: Enter opens it."""
-        self.query_one(JobBrowser).focus_first_job()
+        """Focus the job tree (showing it if hidden), the cursor on a job: Enter opens it."""
+        browser = self.query_one(JobBrowser)
+        browser.display = True
+        browser.focus_first_job()
+
+    def action_toggle_jobs(self) -> None:
+        """Hide the job tree to give the tabs the whole width, or show it again."""
+        browser = self.query_one(JobBrowser)
+        if browser.display:
+            had_focus = browser.has_focus_within
+            browser.display = False
+            if had_focus:
+                self.focus_next()
+        else:
+            self.action_focus_jobs()
 
     def action_filter(self) -> None:
         """Focus the filter box, its text selected so typing replaces it."""
