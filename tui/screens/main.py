@@ -32,16 +32,15 @@ from textual.widgets import (
 
 from dwh.events import RunStatus
 from dwh.launch import RunRequest
-from dwh.redaction import REDACTED, redact_config
+from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
-from tui.production import production_commands
-from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
 from tui.screens.help import HelpScreen
 from tui.skeleton import skeleton_config
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.config_panel import ConfigPanel
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
@@ -57,6 +56,7 @@ if TYPE_CHECKING:
     from tui.services import Services
 
 _TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
+_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,7 @@ class MainScreen(Screen[None]):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
-    HORIZONTAL_BREAKPOINTS = [
-        (0, "-narrow"),
-        (100, "-wide"),
-    ]
+    HORIZONTAL_BREAKPOINTS = _BREAKPOINTS
     """Below 100 columns the job tree narrows and the validation panel goes under the
     editor (``dwh.tcss``), so a config line stays readable at 80x24."""
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,13 +120,7 @@ class MainScreen(Screen[None]):
                 with TabPane("Job", id="tab-job"):
                     yield JobDetailView(id="detail")
                 with TabPane("Config", id="tab-config"):
-                    with Vertical():
-                        yield ConfigEditor(id="editor")
-                        with Horizontal(classes="buttons"):
-                            yield Button("Run (ctrl+j)", id="run", variant="success", disabled=True)
-                            yield Button("Save (ctrl+s)", id="save")
-                            yield Button("Open (ctrl+o)", id="open")
-                            yield Button("Prod command (ctrl+l)", id="copy")
+                    yield ConfigPanel(library=self.services.library)
                 with TabPane("Run", id="tab-run"):
                     with Vertical():
                         yield RunConsole(
@@ -401,84 +392,29 @@ class MainScreen(Screen[None]):
         self.open_job(job, text=pretty_json(clean), source=source, run=run)
         self.action_show_tab("tab-config")
 
-    # -- the config in the editor ---------------------------------------------------
+    # -- the config in the editor (the panel does the work) --------------------------
 
     def action_new(self) -> None:
         """Replace the config with a skeleton generated from the schema."""
-        if self.detail is None or not self.detail.schema:
-            self.notify("Pick a job with a config schema first.", severity="warning")
-            return
-        self.query_one(ConfigEditor).load(
-            self.detail.config_model,
-            self.detail.job.name,
-            pretty_json(skeleton_config(self.detail.schema)),
-            "skeleton from schema",
-        )
-        self.action_show_tab("tab-config")
+        if self.query_one(ConfigPanel).new(self.detail):
+            self.action_show_tab("tab-config")
 
     def action_save(self) -> None:
         """Ask for a name and save the config under ``$DWH_HOME/configs/<job>/``."""
-        if self.job is None:
-            self.notify("Pick a job first.", severity="warning")
-            return
-        job, library = self.job.name, self.services.library
-
-        def save(name: str | None) -> None:
-            if name is None:
-                return
-            try:
-                path = library.save(job, name, self.query_one(ConfigEditor).text)
-            except (OSError, ValueError) as exc:
-                self.notify(f"Not saved: {exc}", severity="error")
-            else:
-                self.notify(f"Saved {path}")
-
-        self.app.push_screen(SaveConfigScreen(str(library.folder(job)), "config"), save)
+        self.query_one(ConfigPanel).save(self.job)
 
     def action_open(self) -> None:
         """Pick an example or saved config and load it into the editor."""
-        if self.job is None or self.detail is None:
+        if self.job is None:
             self.notify("Pick a job first.", severity="warning")
             return
-        detail, job, library = self.detail, self.job.name, self.services.library
-        choices = [f"example: {name}" for name in detail.examples]
-        choices += [f"saved: {name}" for name in library.names(job)]
-
-        def load(choice: str | None) -> None:
-            if choice is None:
-                return
-            kind, name = choice.split(": ", 1)
-            try:
-                text = (
-                    pretty_json(detail.examples[name])
-                    if kind == "example"
-                    else library.load(job, name)
-                )
-            except OSError as exc:
-                self.notify(f"Could not open {name}: {exc}", severity="error")
-                return
-            self.query_one(ConfigEditor).load(detail.config_model, job, text, choice)
-            self.action_show_tab("tab-config")
-
-        title = f"Open a config for {job} ({library.folder(job)})"
-        self.app.push_screen(OpenConfigScreen(title, choices), load)
+        self.query_one(ConfigPanel).open(
+            self.detail, on_loaded=lambda: self.action_show_tab("tab-config")
+        )
 
     def action_copy_commands(self) -> None:
         """Copy the equivalent spark-submit and papermill commands, and show them."""
-        editor = self.query_one(ConfigEditor)
-        if self.job is None or self.detail is None or not editor.valid:
-            self.notify("Fix the config first: only a valid config is copied.", severity="error")
-            return
-        config = parse_valid(editor.text)
-        job, module, spark = self.job.name, self.job.module, self.detail.needs_spark
-        text = production_commands(job=job, module=module, config=config, has_spark=spark)
-        self.app.copy_to_clipboard(text.as_text())
-        # The clipboard holds a runnable command; the screen shows no secret (the
-        # editor, where the user typed them, is the only place they appear).
-        hidden = production_commands(
-            job=job, module=module, config=redact_config(config), has_spark=spark
-        )
-        self.app.push_screen(CommandsScreen(text.as_text(), shown=hidden.as_text()))
+        self.query_one(ConfigPanel).copy_commands(self.detail)
 
 
 def _default_config(detail: JobDetail) -> tuple[str, str]:
