@@ -154,7 +154,8 @@ class RunWatch:
         """The process ended after ``job_started`` without a final event: fix its row."""
         from dwh.runs.store import RunStore, store_path_from_env
 
-        path = store_path_from_env({**os.environ, **self.request.env})
+        overlay = self.request.env
+        path = store_path_from_env({**os.environ, **overlay} if overlay else None)
         if path is None:
             return
         try:

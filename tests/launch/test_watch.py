@@ -103,3 +103,16 @@ def test_a_run_that_never_started_leaves_the_store_alone(
 
     assert watch.conclude(2).status == RunStatus.REJECTED
     assert not store_path.exists()
+
+
+def test_the_store_the_childs_environment_names_is_the_one_settled(tmp_path: Path) -> None:
+    store_path = tmp_path / "child-runs.db"
+    request = RunRequest("noop", NOOP, {}, False, "r-1", env={"DWH_RUN_STORE": str(store_path)})
+    watch = RunWatch(request)
+    watch.add(_event(EventName.JOB_STARTED, config={}, config_hash="h"))
+
+    assert watch.conclude(1).status == RunStatus.FAILED
+    assert watch.settle_problem is None
+    with RunStore(store_path, create=False) as store:
+        record = store.get("r-1")
+        assert record is not None and record.status == "failed"
