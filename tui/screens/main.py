@@ -36,8 +36,7 @@ from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
-from tui.screens.help import HelpScreen
-from tui.skeleton import skeleton_config
+from tui.screens.help import HelpScreen, binding_rows
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.config_panel import ConfigPanel
@@ -208,7 +207,7 @@ class MainScreen(Screen[None]):
         if pending is None and detail.job.module in self.drafts:
             pending = _PendingConfig(*self.drafts[detail.job.module])
         elif pending is None:
-            pending = _PendingConfig(*_default_config(detail))
+            pending = _PendingConfig(*detail.default_config())
         self.query_one(ConfigEditor).load(
             detail.config_model, detail.job.name, pending.text, pending.source
         )
@@ -300,15 +299,8 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show every binding."""
-        rows: dict[str, list[str]] = {}
-        for pressed, active in self.app.active_bindings.items():
-            binding = active.binding
-            key = binding.id or binding.action
-            entry = rows.setdefault(key, [binding.description or binding.action, ""])
-            entry[1] = f"{entry[1]}, {pressed}" if entry[1] else pressed
-        table = [(keys, key, description) for key, (description, keys) in rows.items()]
-        table.sort(key=lambda row: not row[1].startswith("dwh."))  # ours first, stable
-        self.app.push_screen(HelpScreen(table, str(self.services.keymap_path)))
+        rows = binding_rows(self.app.active_bindings)
+        self.app.push_screen(HelpScreen(rows, str(self.services.keymap_path)))
 
     # -- runs -----------------------------------------------------------------------
 
@@ -415,12 +407,3 @@ class MainScreen(Screen[None]):
     def action_copy_commands(self) -> None:
         """Copy the equivalent spark-submit and papermill commands, and show them."""
         self.query_one(ConfigPanel).copy_commands(self.detail)
-
-
-def _default_config(detail: JobDetail) -> tuple[str, str]:
-    if detail.examples:
-        name, config = next(iter(detail.examples.items()))
-        return pretty_json(config), f"example {name}"
-    if detail.schema:
-        return pretty_json(skeleton_config(detail.schema)), "skeleton from schema"
-    return "{}\n", "empty"
