@@ -14,9 +14,10 @@ from lifecycle_support import REPO, SUPPORT_DIR, job_env
 
 from dwh.errors import UsageError
 from dwh.events import Event
+from dwh.launch import launch
 from dwh.runs.store import RunStore
 from dwh.testing import RecordingEventPublisher
-from dwh.triggers import check_jobs, load_trigger_map, run_job, run_with_triggers
+from dwh.triggers import check_jobs, load_trigger_map, run_with_triggers
 from dwh.triggers.trigger_map import TriggerMap, TriggerMapError, downstream_config, resolve
 
 CHAIN = {
@@ -245,7 +246,7 @@ def test_a_process_that_dies_is_marked_failed_in_the_store(
                 for pid in pids:
                     subprocess.run(["kill", "-9", pid], check=False)
 
-    run = run_job("noop", {"sleep_seconds": 30}, run_id="doomed-run", events=KillOnStart())
+    run = launch("noop", {"sleep_seconds": 30}, run_id="doomed-run", events=KillOnStart())
 
     assert started.is_set()
     assert run.status == "failed"
@@ -253,7 +254,7 @@ def test_a_process_that_dies_is_marked_failed_in_the_store(
     record = store_of(env).get("doomed-run")
     assert record is not None
     assert record.status == "failed"
-    assert "exited with code -9" in (record.error or "")
+    assert "died (SIGKILL)" in (record.error or "")
 
 
 def test_cancelling_the_runner_cancels_the_job_and_stops_the_chain(env: dict[str, str]) -> None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from dwh.config import config_schema
 from dwh.errors import DwhError
 from dwh.registry import JobInfo, discover_jobs, example_configs, load_factory
+from tui.config_files import pretty_json
+from tui.skeleton import skeleton_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,6 +50,18 @@ class JobDetail:
     def usable(self) -> bool:
         """Whether configs can be validated and runs started."""
         return self.config_model is not None and self.error is None
+
+    def default_config(self) -> tuple[str, str]:
+        """The config a new edit starts from, and where it came from.
+
+        The first example, else a skeleton from the schema, else ``{}``.
+        """
+        if self.examples:
+            name, config = next(iter(self.examples.items()))
+            return pretty_json(config), f"example {name}"
+        if self.schema:
+            return pretty_json(skeleton_config(self.schema)), "skeleton from schema"
+        return "{}\n", "empty"
 
 
 class JobCatalog:

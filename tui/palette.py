@@ -1,40 +1,35 @@
-"""Command palette commands: open job X, run, rerun last, cancel, copy, history."""
+"""Command palette commands, offered by whichever screen lists them.
+
+A screen puts :class:`ScreenCommands` in its ``COMMANDS`` and implements
+:class:`CommandSource`; the provider knows no screen class, so no import cycle.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from tui.screens.main import MainScreen
+Command = tuple[str, Callable[[], object], str]
+"""A palette command: its name, what it does, and a help line."""
 
 
-class JobCommands(Provider):
-    """Job commands for ``ctrl+p``."""
+@runtime_checkable
+class CommandSource(Protocol):
+    """A screen that offers palette commands."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from tui.screens.main import MainScreen
+    def palette_commands(self) -> list[Command]:
+        """The commands, in the order they are listed."""
+        ...
 
+
+class ScreenCommands(Provider):
+    """The calling screen's commands for ``ctrl+p``."""
+
+    def _commands(self) -> list[Command]:
         screen = self.screen
-        if not isinstance(screen, MainScreen):
-            return []
-        main: MainScreen = screen
-        commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Run the current job", main.action_run, "ctrl+j: run with the editor's config"),
-            ("Rerun last run", main.rerun_last, "ctrl+r: same job, same config"),
-            ("Cancel the running job", main.action_cancel, "ctrl+t"),
-            ("Copy production command", main.action_copy_commands, "ctrl+l: spark-submit"),
-            ("Show run history", partial(main.action_show_tab, "tab-history"), "f6"),
-            ("New config from schema", main.action_new, "ctrl+n"),
-            ("Save config", main.action_save, "ctrl+s"),
-            ("Open config", main.action_open, "ctrl+o: examples and saved configs"),
-        ]
-        for job in main.dwh.catalog.jobs:
-            commands.append((f"Open job {job.name}", partial(main.open_job, job), job.description))
-        return commands
+        return screen.palette_commands() if isinstance(screen, CommandSource) else []
 
     async def discover(self) -> Hits:
         """Offer every command before anything is typed."""

@@ -9,7 +9,6 @@ job needs Spark.
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -18,9 +17,8 @@ from dwh.cli.output import console, read_config_arg
 from dwh.config import parse_config
 from dwh.errors import ConfigError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
-from dwh.triggers.trigger_map import TRIGGERS_ENV
-
-_CHAIN_EXIT = {"succeeded": 0, "failed": 1, "rejected": 2, "cancelled": 130}
+from dwh.settings import TRIGGERS_ENV
+from dwh.settings import triggers_path as settings_triggers_path
 
 
 @click.command()
@@ -128,10 +126,11 @@ def _follow(
     triggers_path: str | None,
 ) -> int:
     """Run the job and the chain its success triggers; print the chain; return the exit code."""
+    from dwh.launch import exit_code_for
     from dwh.services.publishers import JsonLinesPublisher
     from dwh.triggers import run_with_triggers
 
-    source = triggers_path or os.environ.get(TRIGGERS_ENV) or _default_triggers()
+    source = triggers_path or settings_triggers_path() or _default_triggers()
     runs = run_with_triggers(
         info.name,
         config_text,
@@ -152,7 +151,7 @@ def _follow(
             soft_wrap=True,
         )
     failed = next((run for run in runs if not run.succeeded), None)
-    return 0 if failed is None else _CHAIN_EXIT.get(failed.status, 1)
+    return 0 if failed is None else exit_code_for(failed.status)
 
 
 def _default_triggers() -> str:

@@ -12,7 +12,6 @@ from dwh.triggers.runner import (
     check_jobs,
     load_trigger_map,
     main,
-    run_job,
     run_with_triggers,
 )
 from dwh.triggers.trigger_map import TRIGGERS_ENV, Trigger, TriggerMap, TriggerMapError
@@ -26,6 +25,5 @@ __all__ = [
     "check_jobs",
     "load_trigger_map",
     "main",
-    "run_job",
     "run_with_triggers",
 ]

@@ -2,7 +2,7 @@
 
 Each job runs in its own process through the generic entry (``dwh.entry``), exactly as
 ``spark-submit scripts/container/generic_entry.py`` would run it
-(:func:`~dwh.launch._process.run_job`). Its events come back on a private pipe, never mixed
+(:func:`dwh.launch.launch`). Its events come back on a private pipe, never mixed
 with Spark's log output; its stderr is passed through. When a run succeeds, every
 trigger the map lists for its job fires, in order: the downstream config is built from
 the trigger's ``config`` and ``map`` (see :mod:`dwh.triggers.trigger_map`), with
@@ -23,17 +23,18 @@ From a terminal::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from dwh.errors import DwhError
-from dwh.launch._process import JobRun, run_job
+from dwh.errors import DwhError, ExitCode
+from dwh.events import RunStatus
+from dwh.launch import JobRun, exit_code_for, launch
 from dwh.redaction import redact_config
 from dwh.registry import discover_jobs, find_job, load_factory
 from dwh.run_context import new_run_id
+from dwh.settings import triggers_path
 from dwh.triggers.trigger_map import (
     TRIGGERS_ENV,
     Trigger,
@@ -53,12 +54,8 @@ __all__ = [
     "TriggerMapError",
     "load_trigger_map",
     "main",
-    "run_job",
     "run_with_triggers",
 ]
-
-
-_EXIT_CODES = {"succeeded": 0, "failed": 1, "rejected": 2, "cancelled": 130}
 
 
 def load_trigger_map(source: TriggerMap | str | Path | None = None) -> TriggerMap:
@@ -70,7 +67,7 @@ def load_trigger_map(source: TriggerMap | str | Path | None = None) -> TriggerMa
     if isinstance(source, TriggerMap):
         return source
     if source is None:
-        env = os.environ.get(TRIGGERS_ENV, "").strip()
+        env = triggers_path()
         return TriggerMap.load(env) if env else TriggerMap.empty()
     return TriggerMap.load(source)
 
@@ -116,7 +113,7 @@ def run_with_triggers(
     triggers = load_trigger_map(trigger_map) if follow else TriggerMap.empty()
     check_jobs(triggers, job_name)
     out = stderr or sys.stderr
-    first = run_job(
+    first = launch(
         job_name, config, run_id=run_id, has_spark=has_spark, events=events, env=env, stderr=out
     )
     runs = [first]
@@ -137,7 +134,7 @@ def run_with_triggers(
                 f"trigger: {upstream.job} run {upstream.run_id} succeeded; "
                 f"starting {trigger.job} run {child_id}",
             )
-            child = run_job(
+            child = launch(
                 trigger.job,
                 child_config,
                 run_id=child_id,
@@ -147,7 +144,7 @@ def run_with_triggers(
                 stderr=out,
             )
         runs.append(child)
-        if child.status == "cancelled":
+        if child.status == RunStatus.CANCELLED:
             break
         pending = _fired(child, triggers) + pending
     return runs
@@ -175,7 +172,7 @@ def _rejected(trigger: Trigger, upstream: JobRun, run_id: str, error: str) -> Jo
     return JobRun(
         job=trigger.job,
         run_id=run_id,
-        status="rejected",
+        status=RunStatus.REJECTED,
         exit_code=None,
         config=redact_config(dict(trigger.config)),
         error=error,
@@ -218,13 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("dwh: cancelled", file=sys.stderr)
-        return 130
+        return ExitCode.CANCELLED
     for run in runs:
         parent = f" (triggered by {run.triggered_by_job} run {run.triggered_by_run_id})"
         lineage = parent if run.triggered_by_run_id else ""
         print(f"dwh: chain: {run.job} run {run.run_id} {run.status}{lineage}", file=sys.stderr)
     failed = next((r for r in runs if not r.succeeded), None)
-    return 0 if failed is None else _EXIT_CODES.get(failed.status, 1)
+    return ExitCode.OK if failed is None else exit_code_for(failed.status)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dwh.events import Event
+from dwh.launch import RunRequest, SubprocessLauncher, launch
 from dwh.redaction import redact_config
-from dwh.triggers import run_job
-from tui.runner import RunRequest, SubprocessLauncher
 
 REPO = Path(__file__).resolve().parents[2]
 GLUE_ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"
@@ -222,7 +221,7 @@ async def test_the_tui_and_the_trigger_runner_keep_the_config_off_the_command_li
     monkeypatch.syspath_prepend(tmp_path / "pkgs")  # the runner finds the job here first
     config = {"dsn": "postgresql://db.internal/dwh", "password": PASSWORD}
 
-    by_trigger_runner = run_job("db", config, has_spark=False)
+    by_trigger_runner = launch("db", config, has_spark=False)
 
     launched = await SubprocessLauncher().launch(
         RunRequest("db", "secretjobs.db.db_job_factory", config, False, "tui-run")

@@ -200,3 +200,25 @@ async def test_hundreds_of_jobs_list_and_filter(make_app, tmp_path, monkeypatch)
         await pilot.press("ctrl+f", *"number 7.")  # the description is searched too
         await pilot.pause()
         assert [job.name for job in app.screen.query_one(JobBrowser).shown] == ["job_007"]
+
+
+async def test_f2_then_enter_opens_the_first_job_and_the_hint_says_so(make_app):
+    from tui_helpers import wait_until_ready
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until_ready(pilot)
+        hint = _text(app, "#job-doc")
+        assert "F2 goes to the first job" in hint and "Enter opens it" in hint
+        tree = app.screen.query_one("#job-tree", Tree)
+        first = tree.root.children[0].children[0].data
+        second = tree.root.children[0].children[1].data
+        await pilot.press("f2", "enter")
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        assert app.screen.job.name == first.name
+        assert all(branch.is_expanded for branch in tree.root.children)  # nothing folded
+        # F2 again keeps the cursor on its job; down and Enter open the next one
+        await pilot.press("f2", "down", "enter")
+        await wait_for(pilot, lambda: app.screen.job.name == second.name)
+        await wait_for(pilot, lambda: app.screen.detail is not None)
+        assert tree.has_focus

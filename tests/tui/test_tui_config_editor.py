@@ -169,3 +169,44 @@ async def test_drafts_survive_switching_jobs(make_app):
         await open_job(pilot, "sample")
         await open_job(pilot, "noop")
         assert json.loads(app.screen.query_one(ConfigEditor).text) == {"message": "draft"}
+
+
+async def test_at_80x24_the_editor_is_readable_and_the_tree_can_be_hidden(make_app):
+    from tui_helpers import open_job
+
+    from tui.widgets.job_browser import JobBrowser
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        editor = screen.query_one("#config-text").region
+        problems = screen.query_one("#config-problems").region
+        assert editor.width >= 50, editor
+        assert problems.y >= editor.bottom, "the validation panel is under the editor"
+        assert problems.height >= 4
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert not screen.query_one(JobBrowser).display
+        assert screen.query_one("#config-text").region.width >= 76
+        await pilot.press("f2")  # F2 brings the tree back, the cursor on a job
+        await pilot.pause()
+        assert screen.query_one(JobBrowser).display
+        assert screen.query_one("#job-tree").has_focus
+
+
+async def test_at_120x40_the_validation_panel_stays_beside_the_editor(make_app):
+    from tui_helpers import open_job
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        await pilot.pause()
+        assert app.screen.has_class("-wide")
+        editor = app.screen.query_one("#config-text").region
+        problems = app.screen.query_one("#config-problems").region
+        assert problems.x >= editor.right and problems.y == editor.y

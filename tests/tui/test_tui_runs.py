@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from textual.widgets import Button
-from tui_helpers import SIZE, FrozenClock, ReplayLauncher, noop_events, open_job, wait_for
+from tui_helpers import (
+    SIZE,
+    FrozenClock,
+    ReplayLauncher,
+    noop_events,
+    open_job,
+    spark_progress,
+    wait_for,
+)
 
 from dwh.runs.store import RunStore
 from tui.widgets.config_editor import ConfigEditor
@@ -91,7 +99,9 @@ async def test_process_that_dies_is_reported_and_recorded(make_app):
     async with app.run_test(size=SIZE) as pilot:
         console = await _start(pilot, '{"sleep_seconds": 30}')
         await wait_for(pilot, lambda: any("started" in e for e in console.entries))
-        app.screen._handle.process.kill()  # SIGKILL: the job cannot report anything
+        app.screen.query_one(
+            RunConsole
+        ).handle.process.kill()  # SIGKILL: the job cannot report anything
         await wait_for(pilot, lambda: not console.running)
         assert console.status == "failed"
         assert "died (SIGKILL)" in console.message
@@ -138,7 +148,7 @@ async def test_quitting_during_a_run_stops_the_job(make_app):
     async with app.run_test(size=SIZE) as pilot:
         console = await _start(pilot, '{"sleep_seconds": 30}')
         await wait_for(pilot, lambda: console.status == "running")
-        process = app.screen._handle.process
+        process = app.screen.query_one(RunConsole).handle.process
     await asyncio.wait_for(process.wait(), timeout=30)
     assert process.returncode == 130
 
@@ -159,7 +169,7 @@ async def test_a_job_that_cannot_start_is_a_failed_status(make_app):
 
 
 async def test_a_flood_of_spark_output_stays_out_of_the_lifecycle_and_is_capped(make_app):
-    from tui.runner import LogLine
+    from dwh.launch import LogLine
     from tui.widgets.run_console import MAX_LOG_LINES
 
     items = noop_events("run-0001")
@@ -176,3 +186,35 @@ async def test_a_flood_of_spark_output_stays_out_of_the_lifecycle_and_is_capped(
         log = app.screen.query_one("#run-log")
         assert log.line_count == MAX_LOG_LINES
         assert "6002 lines" in str(app.screen.query_one("#run-log-box").title)
+
+
+async def test_spark_progress_is_a_bar_under_the_status_not_lines(make_app):
+    from textual.widgets import ProgressBar, Static
+
+    items = noop_events("run-0001")
+    # job_started, a log line, then stage 3 moving, then stage 4 begun
+    progress = [spark_progress("run-0001", 3, done, 5) for done in (0, 2, 5)]
+    items[2:2] = [*progress, spark_progress("run-0001", 4, 1, 8)]
+    launcher = ReplayLauncher(items, 0, FrozenClock(), seconds=3.0, hold_after=6)
+    app = make_app(launcher=launcher)
+    async with app.run_test(size=SIZE) as pilot:
+        console = await _start(pilot, "{}")
+        await wait_for(
+            pilot, lambda: console.stage is not None and console.stage.payload["stage_id"] == 4
+        )
+        await pilot.pause()
+        box = console.query_one("#run-progress")
+        bar = console.query_one("#run-progress-bar", ProgressBar)
+        assert box.display and box.region.height == 1
+        assert (bar.progress, bar.total) == (1, 8)
+        label = str(console.query_one("#run-stage", Static).render())
+        assert label == "stage 4  1/8 tasks, 2 running"
+        assert console.status == "running"
+        # progress is shown on the bar only, never logged line by line
+        assert not any("spark_progress" in e or "stage" in e for e in console.entries)
+        assert box.region.y < console.query_one("#run-lifecycle").region.y
+        launcher.gate.set()
+        await wait_for(pilot, lambda: console.status == "succeeded")
+        assert not box.display
+        text = "\n".join(console.entries)
+        assert "✔ succeeded" in text and "load" in text

@@ -1,11 +1,9 @@
-"""The TUI's non-visual parts: validation, skeletons, commands, outcomes, streams, files."""
+"""The TUI's non-visual parts: validation, skeletons, commands, files, lifecycle lines."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shlex
-import signal
 
 import pytest
 
@@ -16,9 +14,7 @@ from tui.catalog import JobCatalog, load_detail
 from tui.config_files import ConfigLibrary, pretty_json
 from tui.history import format_duration, format_time, key_metrics
 from tui.keymap import read_keymap
-from tui.outcome import run_outcome
 from tui.production import production_commands
-from tui.runner import ENTRY_SCRIPT, RunRequest, _lines, entry_command
 from tui.skeleton import describe_type, skeleton_config
 from tui.validation import validate_config
 
@@ -129,54 +125,8 @@ def test_job_notebook_command_only_when_the_job_has_a_notebook(tmp_path):
     assert "own notebook" not in without.as_text()
 
 
-def test_entry_command_is_the_production_entry():
-    request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {"a": 1}, False, "r-1")
-    argv = entry_command(request, 7, "@/dev/fd/8")
-    assert argv[1] == str(ENTRY_SCRIPT)
-    assert ENTRY_SCRIPT.is_file()
-    assert argv[2:] == [
-        "--module_name",
-        "dwh.jobs.noop.noop_job_factory",
-        "--noop_job",
-        "@/dev/fd/8",
-        "--has_spark",
-        "false",
-        "--run_id",
-        "r-1",
-        "--events",
-        "fd:7",
-    ]
-
-
 def _event(name: str, **payload) -> Event:
     return Event(name, job="noop", run_id="r", payload=payload)
-
-
-@pytest.mark.parametrize(
-    ("terminal", "code", "status", "fragment", "reported"),
-    [
-        (_event("job_succeeded", metrics={}), 0, "succeeded", "on_success ran", True),
-        (_event("job_failed", error_message="E: x", cancelled=False), 1, "failed", "E: x", True),
-        (_event("job_failed", error_message="K", cancelled=True), 130, "cancelled", "", True),
-        (None, 130, "cancelled", "before the job started", False),
-        (None, -signal.SIGTERM, "cancelled", "SIGTERM", False),
-        (None, -signal.SIGKILL, "failed", "died (SIGKILL)", False),
-        (None, 2, "failed", "error: invalid config", False),
-        (None, 0, "succeeded", "no outcome event", False),
-    ],
-)
-def test_run_outcome(terminal, code, status, fragment, reported):
-    outcome = run_outcome(terminal, code, "dwh: error: invalid config")
-    assert (outcome.status, outcome.reported) == (status, reported)
-    assert fragment in outcome.message
-
-
-async def test_lines_split_chunks_and_cut_huge_lines():
-    reader = asyncio.StreamReader()
-    reader.feed_data(b"one\ntw")
-    reader.feed_data(b"o\r\nthree")
-    reader.feed_eof()
-    assert [line async for line in _lines(reader)] == ["one", "two", "three"]
 
 
 def test_config_library(isolated_home):
@@ -254,40 +204,3 @@ def test_event_lines_read_like_a_lifecycle():
     ]
     other = plain(_event("something_new", value=1))
     assert other[0].endswith('• something_new  {"value": 1}')
-
-
-async def _collect(request):
-    from tui.runner import SubprocessLauncher
-
-    handle = await SubprocessLauncher().launch(request)
-    items = [item async for item in handle.items()]
-    return items, handle.returncode
-
-
-async def test_launcher_streams_events_apart_from_the_log():
-    from tui.runner import LogLine
-
-    request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {}, False, "r-stream")
-    items, code = await _collect(request)
-    assert code == 0
-    events = [item.event for item in items if isinstance(item, Event)]
-    assert events == [
-        "job_started",
-        "phase_finished",
-        "phase_finished",
-        "phase_finished",
-        "job_succeeded",
-    ]
-    logs = [item.text for item in items if isinstance(item, LogLine)]
-    assert logs and all(not line.startswith("{") for line in logs)
-
-
-async def test_without_the_scripts_folder_the_entry_runs_through_python_c(monkeypatch, tmp_path):
-    import tui.runner
-
-    monkeypatch.setattr(tui.runner, "ENTRY_SCRIPT", tmp_path / "missing.py")
-    request = RunRequest("noop", "dwh.jobs.noop.noop_job_factory", {}, False, "r-dash-c")
-    assert entry_command(request, 5, "@/dev/fd/6")[1] == "-c"
-    items, code = await _collect(request)
-    assert code == 0
-    assert [item.event for item in items if isinstance(item, Event)][-1] == "job_succeeded"

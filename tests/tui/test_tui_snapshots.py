@@ -109,3 +109,55 @@ def test_help(snap_compare):
         await _steady(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+NARROW = (80, 24)
+BAD_SAMPLE = '{\n  "source_path": "s3://bucket/in",\n  "limit": "10",\n  "mood": "append"\n}\n'
+
+
+def test_config_editor_at_80x24(snap_compare):
+    # The default terminal size: a slimmer tree, the validation panel under the editor.
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        pilot.app.screen.query_one(ConfigEditor).set_text(BAD_SAMPLE)
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=NARROW, run_before=run_before)
+
+
+def test_config_editor_at_80x24_with_the_tree_hidden(snap_compare):
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("f4", "ctrl+b")
+        pilot.app.screen.query_one(ConfigEditor).set_text(BAD_SAMPLE)
+        await _steady(pilot)
+
+    assert snap_compare(_app(), terminal_size=NARROW, run_before=run_before)
+
+
+def test_run_console_with_spark_progress(snap_compare):
+    from tui_helpers import spark_progress
+
+    run_id = "20261125T183000Z-0001"
+    items = noop_events(run_id, job="sample")
+    items[2:2] = [
+        spark_progress(run_id, 3, 5, 5, job="sample"),
+        spark_progress(run_id, 4, 3, 8, job="sample"),
+    ]
+    clock = FrozenClock()
+    launcher = ReplayLauncher(items, 0, clock, seconds=1.5, hold_after=4)
+    app = DwhApp(
+        launcher=launcher, clock=clock, run_ids=Counter("20261125T183000Z"), packages=PACKAGES
+    )
+
+    async def run_before(pilot) -> None:
+        await open_job(pilot, "sample")
+        await pilot.press("ctrl+j")
+        console = pilot.app.screen.query_one(RunConsole)
+        await wait_for(
+            pilot, lambda: console.stage is not None and console.stage.payload["stage_id"] == 4
+        )
+        await _steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

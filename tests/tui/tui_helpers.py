@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dwh.events import Event
-from tui.runner import LogLine, RunItem, RunRequest
+from dwh.launch import LogLine, RunItem, RunRequest
 
 SIZE = (120, 40)
 FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
@@ -72,15 +72,29 @@ class FrozenClock:
 
 
 class ReplayRun:
-    """A finished run replayed from recorded events (for stable snapshots)."""
+    """A finished run replayed from recorded events (for stable snapshots).
 
-    def __init__(self, items: list[RunItem], returncode: int) -> None:
+    With ``hold_after``, the replay stops after that many items until ``gate`` is set,
+    so a test can look at the run while it is still going.
+    """
+
+    def __init__(
+        self,
+        items: list[RunItem],
+        returncode: int,
+        hold_after: int | None = None,
+        gate: asyncio.Event | None = None,
+    ) -> None:
         self._items = items
         self._returncode = returncode
+        self._hold_after = hold_after
+        self._gate = gate
         self.done = False
 
     async def items(self) -> AsyncIterator[RunItem]:
-        for item in self._items:
+        for index, item in enumerate(self._items):
+            if index == self._hold_after and self._gate is not None:
+                await self._gate.wait()
             await asyncio.sleep(0)
             yield item
         self.done = True
@@ -96,17 +110,42 @@ class ReplayRun:
 class ReplayLauncher:
     """Replays a fixed run whatever is asked, moving the clock to its end."""
 
-    def __init__(self, items: list[RunItem], returncode: int, clock: FrozenClock, seconds: float):
+    def __init__(
+        self,
+        items: list[RunItem],
+        returncode: int,
+        clock: FrozenClock,
+        seconds: float,
+        hold_after: int | None = None,
+    ):
         self.items = items
         self.returncode = returncode
         self.clock = clock
         self.seconds = seconds
+        self.hold_after = hold_after
+        self.gate = asyncio.Event()
         self.requests: list[RunRequest] = []
 
     async def launch(self, request: RunRequest) -> ReplayRun:
         self.requests.append(request)
         self.clock.now += self.seconds
-        return ReplayRun(self.items, self.returncode)
+        return ReplayRun(self.items, self.returncode, self.hold_after, self.gate)
+
+
+def spark_progress(run_id: str, stage: int, done: int, total: int, job: str = "noop") -> Event:
+    """A ``spark_progress`` event of one stage."""
+    return Event(
+        "spark_progress",
+        job=job,
+        run_id=run_id,
+        payload={
+            "stage_id": stage,
+            "tasks_done": done,
+            "tasks_running": min(2, total - done),
+            "tasks_total": total,
+            "tasks_failed": 0,
+        },
+    )
 
 
 def noop_events(

@@ -12,7 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from textual.app import ComposeResult
+    from textual.binding import ActiveBinding
 
 
 class HelpScreen(ModalScreen[None]):
@@ -49,3 +52,15 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static(table)
             yield Static(note)
+
+
+def binding_rows(active: Mapping[str, ActiveBinding]) -> list[tuple[str, str, str]]:
+    """``(keys, id, description)`` rows of the active bindings: dwh's first, one per id."""
+    rows: dict[str, list[str]] = {}
+    for pressed, binding in ((key, item.binding) for key, item in active.items()):
+        key = binding.id or binding.action
+        entry = rows.setdefault(key, [binding.description or binding.action, ""])
+        entry[1] = f"{entry[1]}, {pressed}" if entry[1] else pressed
+    table = [(keys, key, description) for key, (description, keys) in rows.items()]
+    table.sort(key=lambda row: not row[1].startswith("dwh."))  # ours first, stable
+    return table

@@ -1,12 +1,24 @@
-"""The workspace: job tree on the left; job, config, run and history tabs on the right."""
+"""The workspace: job tree on the left; job, config, run and history tabs on the right.
+
+The screen is given its services (:class:`tui.services.Services`) and composes
+widgets that own their work: the job browser lists, the config editor validates, the
+run console runs and follows a job through the launcher. The screen holds the job in
+hand and wires the widgets' messages to each other; its palette commands live here
+(``COMMANDS``).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import json
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
@@ -18,10 +30,16 @@ from textual.widgets import (
     Tree,
 )
 
-from tui.screens.config_actions import ConfigActions
-from tui.screens.help import HelpScreen
-from tui.screens.run_actions import RunActions
+from dwh.events import RunStatus
+from dwh.launch import RunRequest
+from dwh.redaction import REDACTED
+from tui.config_files import pretty_json
+from tui.history import close_store, open_run_store
+from tui.palette import Command, ScreenCommands
+from tui.screens.help import HelpScreen, binding_rows
+from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.config_panel import ConfigPanel
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
@@ -29,15 +47,47 @@ from tui.widgets.run_console import RunConsole
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.command import Provider
+
+    from dwh.launch import Outcome
+    from dwh.registry import JobInfo
+    from tui.catalog import JobDetail
+    from tui.services import Services
+
+_TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
+_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
 
-class MainScreen(ConfigActions, RunActions):
-    """Browse jobs, edit a config, run it and watch it, look back at earlier runs."""
+@dataclass(frozen=True)
+class _PendingConfig:
+    """A config to load once the job's detail has arrived, and whether to run it."""
 
+    text: str
+    source: str
+    run: bool = False
+
+
+class MainScreen(Screen[None]):
+    """Browse jobs, edit a config, run it and watch it, look back at earlier runs.
+
+    Selecting a job imports its factory module in a thread, so a slow or broken module
+    never blocks the UI; the config editor is filled once the detail has arrived.
+
+    Args:
+        services: The launcher, the job catalog, the config library, the clock.
+    """
+
+    COMMANDS: ClassVar[set[type[Provider] | Any]] = {ScreenCommands}
+    HORIZONTAL_BREAKPOINTS = _BREAKPOINTS
+    """Below 100 columns the job tree narrows and the validation panel goes under the
+    editor (``dwh.tcss``), so a config line stays readable at 80x24."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="dwh.help", priority=True),
         Binding("f2", "focus_jobs", "Jobs", id="dwh.focus_jobs", priority=True),
         Binding("ctrl+f", "filter", "Filter", id="dwh.filter", show=False, priority=True),
+        Binding(
+            "ctrl+b", "toggle_jobs", "Jobs panel", id="dwh.toggle_jobs", show=False, priority=True
+        ),
         Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", priority=True),
         Binding("f4", "show_tab('tab-config')", "Config", id="dwh.show_config", priority=True),
         Binding("f5", "show_tab('tab-run')", "Log", id="dwh.show_run", priority=True),
@@ -51,6 +101,16 @@ class MainScreen(ConfigActions, RunActions):
         Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
     ]
 
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self.job: JobInfo | None = None
+        self.detail: JobDetail | None = None
+        self.drafts: dict[str, tuple[str, str]] = {}
+        self.last_request: RunRequest | None = None
+        self._pending: _PendingConfig | None = None
+        self._controls: tuple[bool, bool] | None = None
+
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Horizontal(id="workspace"):
@@ -59,16 +119,15 @@ class MainScreen(ConfigActions, RunActions):
                 with TabPane("Job", id="tab-job"):
                     yield JobDetailView(id="detail")
                 with TabPane("Config", id="tab-config"):
-                    with Vertical():
-                        yield ConfigEditor(id="editor")
-                        with Horizontal(classes="buttons"):
-                            yield Button("Run (ctrl+j)", id="run", variant="success", disabled=True)
-                            yield Button("Save (ctrl+s)", id="save")
-                            yield Button("Open (ctrl+o)", id="open")
-                            yield Button("Prod command (ctrl+l)", id="copy")
+                    yield ConfigPanel(library=self.services.library)
                 with TabPane("Run", id="tab-run"):
                     with Vertical():
-                        yield RunConsole(id="console", clock=self.dwh.clock)
+                        yield RunConsole(
+                            id="console",
+                            launcher=self.services.launcher,
+                            clock=self.services.clock,
+                            on_finished=self._run_finished,
+                        )
                         with Horizontal(classes="buttons"):
                             yield Button("Cancel run (ctrl+t)", id="cancel", variant="error")
                 with TabPane("History", id="tab-history"):
@@ -77,10 +136,26 @@ class MainScreen(ConfigActions, RunActions):
 
     def on_mount(self) -> None:
         """List the jobs and the run history."""
-        self.query_one(JobBrowser).set_jobs(self.dwh.catalog.refresh())
+        self.query_one(JobBrowser).set_jobs(self.services.catalog.refresh())
         self.query_one("#job-tree", Tree).focus()
         self.refresh_history()
         self._sync_controls()
+
+    def palette_commands(self) -> list[Command]:
+        """The ``ctrl+p`` commands: the actions, then "Open job X" for every job."""
+        commands: list[Command] = [
+            ("Run the current job", self.action_run, "ctrl+j: run with the editor's config"),
+            ("Rerun last run", self.rerun_last, "ctrl+r: same job, same config"),
+            ("Cancel the running job", self.action_cancel, "ctrl+t"),
+            ("Copy production command", self.action_copy_commands, "ctrl+l: spark-submit"),
+            ("Show run history", partial(self.action_show_tab, "tab-history"), "f6"),
+            ("New config from schema", self.action_new, "ctrl+n"),
+            ("Save config", self.action_save, "ctrl+s"),
+            ("Open config", self.action_open, "ctrl+o: examples and saved configs"),
+        ]
+        for job in self.services.catalog.jobs:
+            commands.append((f"Open job {job.name}", partial(self.open_job, job), job.description))
+        return commands
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
@@ -94,9 +169,103 @@ class MainScreen(ConfigActions, RunActions):
         if event.button.id in actions:
             actions[event.button.id]()
 
+    # -- the job in hand ------------------------------------------------------------
+
+    def on_job_browser_job_selected(self, event: JobBrowser.JobSelected) -> None:
+        """Show the picked job and load its config into the editor."""
+        self.open_job(event.job)
+
+    def open_job(
+        self, job: JobInfo, *, text: str | None = None, source: str = "", run: bool = False
+    ) -> None:
+        """Select a job; ``text`` (a config) replaces the default config if given.
+
+        With ``run``, the job runs with ``text`` once it is loaded, if it is valid.
+        """
+        if self.job is not None and self.detail is not None and self.detail.usable:
+            self.drafts[self.job.module] = (self.query_one(ConfigEditor).text, "draft")
+        self.job, self.detail = job, None
+        if text is not None:
+            self._pending = _PendingConfig(text, source, run)
+        self.query_one(JobDetailView).show_loading(job)
+        self.sub_title = job.name
+        self._load_detail(job)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _load_detail(self, job: JobInfo) -> None:
+        # Importing a factory module is light by contract, but it is user code.
+        self.app.call_from_thread(self._detail_loaded, self.services.catalog.detail(job))
+
+    def _detail_loaded(self, detail: JobDetail) -> None:
+        if self.job is None or detail.job.module != self.job.module:
+            return  # the user has moved on
+        self.detail = detail
+        self.query_one(JobDetailView).show(detail)
+        if detail.error:
+            self.query_one(JobBrowser).mark_broken(detail.job)
+        pending, self._pending = self._pending, None
+        if pending is None and detail.job.module in self.drafts:
+            pending = _PendingConfig(*self.drafts[detail.job.module])
+        elif pending is None:
+            pending = _PendingConfig(*detail.default_config())
+        self.query_one(ConfigEditor).load(
+            detail.config_model, detail.job.name, pending.text, pending.source
+        )
+        if pending.run:
+            self.action_run()
+
+    def on_config_editor_validated(self, event: ConfigEditor.Validated) -> None:
+        """Enable Run exactly when the config is valid."""
+        self._sync_controls()
+
+    def _sync_controls(self) -> None:
+        state = (self._can_run(), self.query_one(RunConsole).running)
+        if state == self._controls:
+            return  # redrawing the footer on every keystroke is costly
+        self._controls = state
+        self.query_one("#run", Button).disabled = not state[0]
+        self.query_one("#cancel", Button).disabled = not state[1]
+        self.refresh_bindings()
+
+    def _can_run(self) -> bool:
+        return (
+            self.detail is not None
+            and self.detail.usable
+            and self.query_one(ConfigEditor).valid
+            and not self.query_one(RunConsole).running
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out Run while the config is invalid, Cancel while nothing runs."""
+        try:
+            if action == "run":
+                return True if self._can_run() else None
+            if action == "cancel":
+                return True if self.query_one(RunConsole).running else None
+            if action == "show_tab" and parameters[:1] == (self.query_one(TabbedContent).active,):
+                return False  # the tab in view: its key leaves the footer room for others
+        except NoMatches:  # asked before the widgets exist
+            return None
+        return True
+
+    # -- navigation -----------------------------------------------------------------
+
     def action_focus_jobs(self) -> None:
-        """Focus the job tree."""
-        self.query_one("#job-tree", Tree).focus()
+        """Focus the job tree (showing it if hidden), the cursor on a job: Enter opens it."""
+        browser = self.query_one(JobBrowser)
+        browser.display = True
+        browser.focus_first_job()
+
+    def action_toggle_jobs(self) -> None:
+        """Hide the job tree to give the tabs the whole width, or show it again."""
+        browser = self.query_one(JobBrowser)
+        if browser.display:
+            had_focus = browser.has_focus_within
+            browser.display = False
+            if had_focus:
+                self.focus_next()
+        else:
+            self.action_focus_jobs()
 
     def action_filter(self) -> None:
         """Focus the filter box, its text selected so typing replaces it."""
@@ -104,18 +273,137 @@ class MainScreen(ConfigActions, RunActions):
         box.focus()
         box.select_all()
 
+    def action_show_tab(self, tab: str) -> None:
+        """Switch to a tab and focus its main widget."""
+        self.query_one(TabbedContent).active = tab
+        targets = {
+            "tab-config": "#config-text",
+            "tab-history": "#history-table",
+            "tab-run": "#run-lifecycle",
+        }
+        if tab in targets:
+            self.query_one(targets[tab]).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """Re-read the run store whenever History is shown, by key or by mouse."""
+        if event.pane.id == "tab-history":
+            self.refresh_history()
+        self.refresh_bindings()
+
+    def refresh_history(self) -> None:
+        """Re-read the run store."""
+        view = self.query_one(HistoryView)
+        close_store(view.store)
+        status = open_run_store()
+        view.load(status.store, status.message)
+
     def action_help(self) -> None:
         """Show every binding."""
-        rows: dict[str, list[str]] = {}
-        for pressed, active in self.app.active_bindings.items():
-            binding = active.binding
-            key = binding.id or binding.action
-            entry = rows.setdefault(key, [binding.description or binding.action, ""])
-            entry[1] = f"{entry[1]}, {pressed}" if entry[1] else pressed
-        table = [(keys, key, description) for key, (description, keys) in rows.items()]
-        table.sort(key=lambda row: not row[1].startswith("dwh."))  # ours first, stable
-        self.app.push_screen(HelpScreen(table, str(self.dwh.keymap_path)))
+        rows = binding_rows(self.app.active_bindings)
+        self.app.push_screen(HelpScreen(rows, str(self.services.keymap_path)))
+
+    # -- runs -----------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        """Run the job with the editor's config, through the generic entry."""
+        if self.job is None or self.detail is None or not self._can_run():
+            self.notify("Run needs a valid config and no run in progress.", severity="warning")
+            return
+        request = RunRequest(
+            job=self.job.name,
+            module=self.job.module,
+            config=parse_valid(self.query_one(ConfigEditor).text),
+            has_spark=self.detail.needs_spark,
+            run_id=self.services.new_run_id(),
+        )
+        self.last_request = request
+        self.query_one(RunConsole).run(request)
+        self.action_show_tab("tab-run")
+        self._sync_controls()
+
+    def _run_finished(self, request: RunRequest, result: Outcome) -> None:
+        """A run ended: update the controls and the history; say so if out of sight."""
+        self._sync_controls()
+        self.refresh_history()
+        if self.query_one(TabbedContent).active != "tab-run":
+            message = f"{request.job} {result.status}: {result.message}"
+            if result.status == RunStatus.SUCCEEDED:
+                self.notify(message)
+            else:
+                self.notify(message, severity="warning")
+
+    def action_cancel(self) -> None:
+        """Stop the running job (SIGTERM: on_failure runs, the run is cancelled)."""
+        if not self.query_one(RunConsole).cancel():
+            self.notify("No run in progress.", severity="warning")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a run in the history also loads its config."""
         self.action_rerun()
+
+    def action_rerun(self) -> None:
+        """In History: load the selected run's config. Elsewhere: rerun the last run."""
+        if self.query_one(TabbedContent).active == "tab-history":
+            record = self.query_one(HistoryView).selected
+            if record is None:
+                self.notify("No run selected.", severity="warning")
+                return
+            self.load_run_config(record.job, record.config, f"from run {record.run_id}")
+            return
+        self.rerun_last()
+
+    def rerun_last(self) -> None:
+        """Run the last run's job again with the same config."""
+        request = self.last_request
+        if request is None:
+            history = self.query_one(HistoryView).records
+            if not history:
+                self.notify("Nothing to rerun yet.", severity="warning")
+                return
+            last = history[0]
+            self.load_run_config(last.job, last.config, f"from run {last.run_id}", run=True)
+            return
+        self.load_run_config(request.job, request.config, "rerun", run=True)
+
+    def load_run_config(
+        self, job_name: str, config: dict[str, Any], source: str, *, run: bool = False
+    ) -> None:
+        """Open ``job_name`` with ``config`` in the editor; run it if asked and valid."""
+        job = self.services.catalog.find(job_name)
+        if job is None:
+            self.notify(f"Job '{job_name}' is not registered any more.", severity="error")
+            return
+        clean = {k: v for k, v in config.items() if not (k in _TRIGGER_FIELDS and v is None)}
+        if REDACTED in json.dumps(clean):
+            # Never run with placeholders where secrets were: the user fills them in.
+            run = False
+            self.notify(
+                f"Secrets were redacted in the run store: replace the {REDACTED} values, then run.",
+                severity="warning",
+            )
+        self.open_job(job, text=pretty_json(clean), source=source, run=run)
+        self.action_show_tab("tab-config")
+
+    # -- the config in the editor (the panel does the work) --------------------------
+
+    def action_new(self) -> None:
+        """Replace the config with a skeleton generated from the schema."""
+        if self.query_one(ConfigPanel).new(self.detail):
+            self.action_show_tab("tab-config")
+
+    def action_save(self) -> None:
+        """Ask for a name and save the config under ``$DWH_HOME/configs/<job>/``."""
+        self.query_one(ConfigPanel).save(self.job)
+
+    def action_open(self) -> None:
+        """Pick an example or saved config and load it into the editor."""
+        if self.job is None:
+            self.notify("Pick a job first.", severity="warning")
+            return
+        self.query_one(ConfigPanel).open(
+            self.detail, on_loaded=lambda: self.action_show_tab("tab-config")
+        )
+
+    def action_copy_commands(self) -> None:
+        """Copy the equivalent spark-submit and papermill commands, and show them."""
+        self.query_one(ConfigPanel).copy_commands(self.detail)

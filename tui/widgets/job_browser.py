@@ -56,6 +56,24 @@ class JobBrowser(Vertical):
                 if leaf.data is not None and leaf.data.module == job.module:
                     leaf.set_label(_label(job, broken=True))
 
+    def focus_first_job(self) -> None:
+        """Focus the tree with the cursor on a job (the first one, unless it is on one).
+
+        Enter then opens that job; it never lands on a package, where Enter would
+        fold the tree instead.
+        """
+        tree: Tree[JobInfo] = self.query_one("#job-tree", Tree)
+        tree.focus()
+        current = tree.cursor_node
+        if current is not None and current.data is not None:
+            return
+        first = next(
+            (leaf for branch in tree.root.children for leaf in branch.children if leaf.data),
+            None,
+        )
+        if first is not None:
+            tree.move_cursor(first)
+
     def on_input_changed(self, event: Input.Changed) -> None:
         """Re-filter on every keystroke."""
         event.stop()

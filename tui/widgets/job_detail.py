@@ -23,7 +23,8 @@ class JobDetailView(VerticalScroll):
     """Shows what a job does and what its config takes; import errors go here too."""
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Pick a job on the left (F2, then Enter).", style="dim"), id="job-doc")
+        hint = "Pick a job: F2 goes to the first job, ↑/↓ move, Enter opens it; ctrl+f filters."
+        yield Static(Text(hint, style="dim"), id="job-doc")
         yield Static("", id="job-error")
         yield Static("", id="job-schema")
         yield Static("", id="job-examples")

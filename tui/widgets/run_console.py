@@ -1,4 +1,10 @@
-"""The live run console: a status line, the lifecycle log and the process log."""
+"""The live run console: it runs a job through the launcher and shows it as it happens.
+
+A status line, a Spark progress bar (the current stage's tasks), the lifecycle log
+and the process log. The console owns the run: :meth:`RunConsole.run` starts it with
+the launcher it was given (:mod:`dwh.launch`'s async face), :meth:`RunConsole.cancel`
+stops it, and its ``on_finished`` callback tells the screen how it ended.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.containers import Vertical
-from textual.widgets import Collapsible, Log, RichLog, Static
+from textual import work
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Collapsible, Log, ProgressBar, RichLog, Static
 
+from dwh.events import Event, EventName, RunStatus
+from dwh.launch import LogLine, Outcome, RunWatch
 from tui.history import format_duration
 from tui.widgets.lifecycle import event_lines
 
@@ -18,7 +27,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.timer import Timer
 
-    from dwh.events import Event
+    from dwh.launch import Launcher, RunHandle, RunRequest
 
 MAX_LOG_LINES = 5000
 """The process log keeps the last this many lines."""
@@ -26,12 +35,14 @@ LOG_FLUSH_SECONDS = 0.1
 
 _STYLES = {
     "starting": ("◌", "cyan"),
-    "running": ("●", "cyan"),
-    "succeeded": ("✔", "green"),
-    "failed": ("✘", "red"),
-    "cancelled": ("■", "yellow"),
+    RunStatus.RUNNING: ("●", "cyan"),
+    RunStatus.SUCCEEDED: ("✔", "green"),
+    RunStatus.FAILED: ("✘", "red"),
+    RunStatus.CANCELLED: ("■", "yellow"),
+    RunStatus.REJECTED: ("⊘", "red"),
     "cancelling": ("◍", "yellow"),
 }
+_BAD = frozenset({RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.REJECTED})
 
 
 class RunConsole(Vertical):
@@ -41,13 +52,26 @@ class RunConsole(Vertical):
     included) goes to the collapsible process log below it.
 
     Args:
+        launcher: Starts runs (:class:`dwh.launch.SubprocessLauncher`, or a replay).
         clock: A monotonic clock, replaceable so snapshots show a fixed elapsed time.
+        on_finished: Called with the request and its outcome as soon as a run has
+            ended (in the same step, so the screen's controls never lag the console).
     """
 
     def __init__(
-        self, *, clock: Callable[[], float] = time.monotonic, id: str | None = None
+        self,
+        *,
+        launcher: Launcher,
+        clock: Callable[[], float] = time.monotonic,
+        on_finished: Callable[[RunRequest, Outcome], None] | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._launcher = launcher
+        self._on_finished = on_finished
+        self.handle: RunHandle | None = None
+        self.stage: Event | None = None
+        """The latest ``spark_progress`` event: the stage the bar shows."""
         self._clock = clock
         self._started: float | None = None
         self._ended: float | None = None
@@ -64,6 +88,9 @@ class RunConsole(Vertical):
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
         yield Static(hint, id="run-status")
+        with Horizontal(id="run-progress"):
+            yield Static(id="run-stage")
+            yield ProgressBar(id="run-progress-bar", show_eta=False)
         lifecycle = RichLog(id="run-lifecycle", wrap=True, markup=False)
         lifecycle.border_title = "lifecycle"
         yield lifecycle
@@ -75,9 +102,92 @@ class RunConsole(Vertical):
         """Whether a run is in progress."""
         return self.status in ("starting", "running", "cancelling")
 
+    def run(self, request: RunRequest) -> None:
+        """Start ``request`` through the launcher and follow it to its end."""
+        self.start(request.job, request.run_id)
+        self._follow(request)
+
+    def cancel(self) -> bool:
+        """Ask the running job to stop (SIGTERM: on_failure runs); False if none runs."""
+        if self.handle is None or not self.running:
+            return False
+        self.handle.terminate()
+        self.set_status("cancelling")
+        return True
+
+    def on_unmount(self) -> None:
+        """Never leave a job running behind the TUI."""
+        if self.handle is not None:
+            self.handle.terminate()
+
+    @work(exclusive=True, group="run", exit_on_error=False)
+    async def _follow(self, request: RunRequest) -> None:
+        try:
+            handle = await self._launcher.launch(request)
+        except Exception as exc:  # no interpreter, no fds, ...: a status, never a crash
+            message = f"the job could not be started: {type(exc).__name__}: {exc}"
+            self._end(request, _unstarted(message))
+            return
+        self.handle = handle
+        watch = RunWatch(request)
+        try:
+            async for item in handle.items():
+                watch.add(item)
+                self.show(item)
+        except Exception as exc:  # the TUI lost the stream: stop the job, say so
+            handle.terminate()
+            watch.add(
+                LogLine(f"dwh: the TUI stopped following the run: {type(exc).__name__}: {exc}")
+            )
+        finally:
+            self.handle = None
+        result = watch.conclude(handle.returncode, cancelled=self.status == "cancelling")
+        if not result.reported:
+            self.add_note(result.message, style="yellow")
+        if watch.settle_problem:
+            self.notify(watch.settle_problem, severity="warning")
+        self._end(request, result)
+
+    def _end(self, request: RunRequest, result: Outcome) -> None:
+        self.finish(result.status, result.message)
+        if self._on_finished is not None:
+            self._on_finished(request, result)
+
+    def show(self, item: object) -> None:
+        """Show one item of the run: an event, a line of its log, or a bad event line."""
+        if isinstance(item, Event):
+            if item.event == EventName.SPARK_PROGRESS:
+                self.show_progress(item)
+            else:
+                self.add_event(item)
+        elif isinstance(item, LogLine):
+            self.add_log(item.text)
+        else:
+            reason, text = getattr(item, "reason", "?"), getattr(item, "text", "")
+            self.add_note(f"⚠ {reason}: {text[:200]}", style="yellow")
+
+    def show_progress(self, event: Event) -> None:
+        """Show a ``spark_progress`` event on the bar (never as a lifecycle line)."""
+        self.stage = event
+        payload = event.payload
+        done, total = _count(payload, "tasks_done"), _count(payload, "tasks_total")
+        running, failed = _count(payload, "tasks_running"), _count(payload, "tasks_failed")
+        label = f"stage {payload.get('stage_id', '?')}  {done}/{total} tasks"
+        if running:
+            label += f", {running} running"
+        if failed:
+            label += f", {failed} failed"
+        self.query_one("#run-stage", Static).update(label)
+        self.query_one("#run-progress-bar", ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one("#run-progress").display = True
+        if self.status == "starting":
+            self.set_status("running")
+
     def start(self, job: str, run_id: str) -> None:
         """Clear the console for a new run."""
         self.job, self.run_id, self.message = job, run_id, ""
+        self.stage = None
+        self.query_one("#run-progress").display = False
         self.entries.clear()
         self.log_lines.clear()
         self.log_count = 0
@@ -123,6 +233,7 @@ class RunConsole(Vertical):
         """Mark the run as ended."""
         self._ended = self._clock()
         self.message = message
+        self.query_one("#run-progress").display = False
         self.set_status(status)
         self._flush_log()
         self._refresh_log_title()
@@ -132,7 +243,7 @@ class RunConsole(Vertical):
     def set_status(self, status: str) -> None:
         """Change the status and redraw the status line."""
         self.status = status
-        self.set_class(status in ("failed", "cancelled"), "-bad")
+        self.set_class(status in _BAD, "-bad")
         self._refresh_status()
 
     def elapsed(self) -> float | None:
@@ -167,3 +278,12 @@ class RunConsole(Vertical):
         elif self.status == "starting":
             line.append("\nprocess started; waiting for the job's first event", style="dim")
         self.query_one("#run-status", Static).update(line)
+
+
+def _count(payload: dict[str, object], key: str) -> int:
+    value = payload.get(key)
+    return value if isinstance(value, int) else 0
+
+
+def _unstarted(message: str) -> Outcome:
+    return Outcome(RunStatus.FAILED, message, message)
