@@ -75,6 +75,17 @@ class ConfigError(UsageError):
             message = f"{head} ({count} problems): " + " ".join(numbered)
         super().__init__(message)
 
+    def report(self) -> list[str]:
+        """The lines ``dwh validate`` prints for this error: a header, then each problem.
+
+        The command line prefixes the header with ``dwh: ``; the notebook form shows the
+        same lines, so both say exactly the same thing about the same config.
+        """
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        header = f"invalid config for job '{self.job}' ({count} {noun}):"
+        return [header, *(f"  - {problem}" for problem in self.problems)]
+
 
 class ModuleRefusedError(UsageError):
     """A module name is malformed or outside the allowed package prefixes."""
