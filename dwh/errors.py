@@ -12,7 +12,8 @@ DwhError                      exit 1
 │   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
-└── JobAlreadyRunningError    exit 3  another live run holds the same output lock
+├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
+└── NotebookServerError       exit 1  JupyterLab (dwh notebook) exited or never answered
 ```
 """
 
@@ -107,3 +108,7 @@ class JobAlreadyRunningError(DwhError):
     """Another live run of the same job is writing the same output."""
 
     exit_code: ClassVar[int] = ExitCode.LOCKED
+
+
+class NotebookServerError(DwhError):
+    """JupyterLab, started by ``dwh notebook``, exited or did not answer in time."""
