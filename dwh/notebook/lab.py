@@ -179,6 +179,16 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
 
+    def delete(self, path: str, *, timeout: float = 10.0) -> None:
+        """DELETE ``/api/<path>`` with the token (e.g. ``kernels/<id>`` shuts a kernel down)."""
+        request = urllib.request.Request(
+            f"{self.settings.base_url}/api/{path.lstrip('/')}",
+            headers={"Authorization": f"token {self.settings.token}"},
+            method="DELETE",
+        )
+        with urllib.request.urlopen(request, timeout=timeout):
+            pass
+
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Wait until the server answers ``/api/status``.
 
