@@ -145,13 +145,14 @@ class RunView:
     def finish(self, run: NotebookRun) -> None:
         """Show how the run ended: metrics and outputs, or the one-line error."""
         if run.succeeded:
-            self.status.value = f"<b style='color:#2a7d2a'>{html.escape(run.summary())}</b>"
-            rows = [(str(r["metric"]), str(r["value"])) for r in metric_rows(run.metrics)]
-            self.metrics.value = "<h4>Metrics</h4>" + _table(("metric", "value"), rows)
+            # The status line goes last: once it says "succeeded", everything is shown.
             outputs = [(name, path, _row_count(path)) for name, path in run.outputs.items()]
             self.outputs.value = (
                 "<h4>Outputs</h4>" + _table(("output", "path", "rows"), outputs) if outputs else ""
             )
+            rows = [(str(r["metric"]), str(r["value"])) for r in metric_rows(run.metrics)]
+            self.metrics.value = "<h4>Metrics</h4>" + _table(("metric", "value"), rows)
+            self.status.value = f"<b style='color:#2a7d2a'>{html.escape(run.summary())}</b>"
         else:
             self.status.value = f"<b style='color:#b00020'>{html.escape(run.summary())}</b>"
 

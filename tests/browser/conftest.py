@@ -83,8 +83,13 @@ def lab(lab_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             f"--LabApp.workspaces_dir={home / 'workspaces'}",
         ],
     )
+    # No "get Jupyter news?" toast over the page (and no call out for it).
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     env = dict(os.environ)
     env.update(
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
         PYTHONPATH=str(REPO),
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
