@@ -141,8 +141,15 @@ class ConfigForm:
         self.refresh()
 
     def load(self, config: Mapping[str, Any]) -> None:
-        """Fill every input from ``config`` (fields it lacks get their defaults)."""
+        """Fill every input from ``config`` (fields it lacks get their defaults).
+
+        Raises:
+            ConfigError: ``config`` has a key the form has no field for (the model's
+                "unknown key ... did you mean" message); nothing is dropped silently.
+        """
         data = dict(config)
+        if set(data) - set(self.inputs):
+            parse_config(self._model, data, job=self.job)
         self.set(**{spec.name: spec.from_config(data) for spec in self.specs})
 
     def refresh(self) -> None:
