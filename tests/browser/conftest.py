@@ -36,13 +36,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
-
-
 def write_transformed(folder: Path) -> None:
     """A transform_images output for filter_images: 4 rows, one duplicate content hash."""
     import pyarrow as pa

@@ -67,11 +67,16 @@ def errors(nb: dict[str, Any]) -> list[str]:
 def mime_types(nb: dict[str, Any]) -> set[str]:
     """The mime types of every rich output."""
     return {
-        mime for cell in nb["cells"] for out in cell.get("outputs", []) for mime in out.get("data", {})
+        mime
+        for cell in nb["cells"]
+        for out in cell.get("outputs", [])
+        for mime in out.get("data", {})
     }
 
 
 def summary(nb: dict[str, Any]) -> str:
     """Which code cells ran, for a failure message."""
-    counts = [cell.get("execution_count") for cell in nb.get("cells", []) if cell["cell_type"] == "code"]
+    counts = [
+        cell.get("execution_count") for cell in nb.get("cells", []) if cell["cell_type"] == "code"
+    ]
     return f"execution counts {counts}; errors {errors(nb)}"

@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import expect
+import pytest
 from labpage import errors, open_notebook, run_all_cells, summary
+from playwright.sync_api import expect
 
 from dwh.notebook.lab import LabServer
 from dwh.registry import example_configs
@@ -18,6 +19,8 @@ from dwh.registry import example_configs
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "docs" / "notebook-form.png"
 DWH = Path(sys.executable).with_name("dwh")
+
+pytestmark = pytest.mark.browser
 
 
 def dwh_validate(config: dict[str, Any]) -> subprocess.CompletedProcess[str]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from labpage import errors, mime_types, open_notebook, run_all_cells, summary
 
 from dwh.notebook.lab import LabServer
+
+pytestmark = pytest.mark.browser
 
 
 def test_run_job_notebook_runs_every_cell_without_an_error(page: Any, lab: LabServer) -> None:
