@@ -65,6 +65,12 @@ def lab_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def no_filtered_history(lab_project: Path) -> None:
+    """Each test filters against no history: an earlier test's output would dedupe it all."""
+    shutil.rmtree(lab_project / "demo-data" / "filtered", ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def lab(lab_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on the throwaway project, with the app exposed to the page for the tests."""
