@@ -8,7 +8,7 @@ stage from ``spark_progress`` events), then its metrics and outputs, or its one-
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -41,7 +41,9 @@ def make_input(spec: FieldSpec) -> w.ValueWidget:
         widget = w.Checkbox(value=bool(value), indent=False, **common)
     elif spec.kind is FieldKind.CHOICE:
         options = list(spec.choices) if spec.required else [NO_CHOICE, *spec.choices]
-        widget = w.Dropdown(options=options, value=value if value in options else options[0], **common)
+        widget = w.Dropdown(
+            options=options, value=value if value in options else options[0], **common
+        )
     elif spec.kind is FieldKind.DATE:
         widget = w.DatePicker(value=value, **common)
     elif spec.kind is FieldKind.JSON:
@@ -163,7 +165,7 @@ class RunView:
 
 def _row_count(path: str) -> str:
     """The rows in a parquet output, read from the files' footers (no Spark)."""
-    import pyarrow.dataset as ds
+    import pyarrow.dataset as ds  # type: ignore[import-untyped]
 
     try:
         return f"{ds.dataset(path, format='parquet', partitioning='hive').count_rows():,}"
@@ -171,7 +173,7 @@ def _row_count(path: str) -> str:
         return f"not counted ({type(exc).__name__})"
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{h}</th>" for h in header)
     body = "".join(
         "<tr>"

@@ -194,7 +194,10 @@ def _spec(name: str, prop: dict[str, Any], defs: dict[str, Any], required: bool)
 def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     ref = prop.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        return {**defs.get(ref.removeprefix("#/$defs/"), {}), **{k: v for k, v in prop.items() if k != "$ref"}}
+        return {
+            **defs.get(ref.removeprefix("#/$defs/"), {}),
+            **{k: v for k, v in prop.items() if k != "$ref"},
+        }
     return prop
 
 
@@ -204,7 +207,11 @@ def _kind(prop: dict[str, Any]) -> FieldKind:
     kind = prop.get("type")
     if kind == "string":
         return FieldKind.DATE if prop.get("format") == "date" else FieldKind.TEXT
-    simple = {"integer": FieldKind.INTEGER, "number": FieldKind.NUMBER, "boolean": FieldKind.BOOLEAN}
+    simple = {
+        "integer": FieldKind.INTEGER,
+        "number": FieldKind.NUMBER,
+        "boolean": FieldKind.BOOLEAN,
+    }
     return simple.get(str(kind), FieldKind.JSON)
 
 

@@ -75,7 +75,9 @@ class ConfigForm:
 
         self._examples = example_configs(self.job)
         self.example = widgets.Dropdown(
-            options=list(self._examples), description="example", style={"description_width": "190px"}
+            options=list(self._examples),
+            description="example",
+            style={"description_width": "190px"},
         )
         self.load_button = widgets.Button(description="Load example", disabled=not self._examples)
         self.load_button.on_click(lambda _: self.load(self._examples[str(self.example.value)]))
@@ -86,7 +88,9 @@ class ConfigForm:
         self.run_button.on_click(lambda _: self.run())
         self.commands = widgets.Textarea(rows=7, layout=widgets.Layout(width="100%"))
         self.commands.add_class("dwh-form-commands")
-        copy_out = widgets.Accordion(children=[self.commands], titles=("Copy as spark-submit / papermill",))
+        copy_out = widgets.Accordion(
+            children=[self.commands], titles=("Copy as spark-submit / papermill",)
+        )
         self.view = RunView()
 
         rows: list[w.Widget] = [widgets.HTML(f"<h3>{self.job} <small>{self.module}</small></h3>")]
@@ -233,7 +237,10 @@ def _user_namespace() -> MutableMapping[str, Any] | None:
     except ImportError:
         return None
     shell = get_ipython()
-    return None if shell is None else shell.user_ns  # type: ignore[no-any-return]
+    if shell is None:
+        return None
+    namespace: MutableMapping[str, Any] = shell.user_ns
+    return namespace
 
 
 def _pre(lines: list[str], *, color: str) -> str:
@@ -241,4 +248,3 @@ def _pre(lines: list[str], *, color: str) -> str:
 
     text = html.escape("\n".join(lines))
     return f"<pre style='color:{color};white-space:pre-wrap;margin:4px 0'>{text}</pre>"
-

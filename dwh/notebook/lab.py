@@ -102,7 +102,11 @@ def free_port() -> int:
 
 
 def lab_settings(
-    *, port: int = 0, token: str | None = None, root: Path | None = None, extra_args: Sequence[str] = ()
+    *,
+    port: int = 0,
+    token: str | None = None,
+    root: Path | None = None,
+    extra_args: Sequence[str] = (),
 ) -> LabSettings:
     """Check the options and pick the port and token.
 
@@ -207,7 +211,9 @@ class LabServer:
                 return
             except (urllib.error.URLError, OSError, ValueError):
                 time.sleep(0.25)
-        raise NotebookServerError(f"JupyterLab did not answer on {self.settings.base_url} in {timeout}s")
+        raise NotebookServerError(
+            f"JupyterLab did not answer on {self.settings.base_url} in {timeout}s"
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server and every process under it; kill what lingers.

@@ -139,7 +139,9 @@ def test_a_bad_value_gives_the_exact_dwh_validate_text_and_disables_run(
     values: dict[str, Any],
 ) -> None:
     namespace: dict[str, Any] = {}
-    built = form("filter_images", example_configs("filter_images")["demo.json"], namespace=namespace)
+    built = form(
+        "filter_images", example_configs("filter_images")["demo.json"], namespace=namespace
+    )
     assert namespace["job_config"] == built.job_config
     before = dict(namespace)
 
