@@ -148,13 +148,28 @@ class ConfigForm:
         """Fill every input from ``config`` (fields it lacks get their defaults).
 
         Raises:
-            ConfigError: ``config`` has a key the form has no field for (the model's
-                "unknown key ... did you mean" message); nothing is dropped silently.
+            ConfigError: ``config`` has a key the form has no field for, or a value its
+                input cannot hold (out of a box's bounds, not a date), with the model's
+                message; nothing is dropped or changed silently.
         """
         data = dict(config)
         if set(data) - set(self.inputs):
             parse_config(self._model, data, job=self.job)
         self.set(**{spec.name: spec.from_config(data) for spec in self.specs})
+        # A value an input cannot hold (a bounded box clamps -1 to 0; a date picker drops
+        # "2026-13-01") would be changed silently: refuse it with the model's message.
+        changed = [
+            spec.name
+            for spec in self.specs
+            if spec.name in data
+            and not (data[spec.name] is None and spec.nullable)
+            and spec.to_config(self.inputs[spec.name].value) != (True, data[spec.name])
+        ]
+        if changed:
+            parse_config(self._model, data, job=self.job)
+            raise ConfigError(
+                self.job, [f"'{name}': the form cannot hold the value" for name in changed]
+            )
 
     def refresh(self) -> None:
         """Validate the current config; show the problems or the commands, gate Run."""

@@ -255,3 +255,24 @@ def test_form_is_displayable_as_a_widget() -> None:
     built = ConfigForm("noop", namespace={})
     bundle = built._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+@pytest.mark.parametrize(
+    ("job", "config"),
+    [
+        ("noop", {"sleep_seconds": -1}),
+        ("noop", {"sleep_seconds": 4000}),
+        (
+            "filter_images",
+            {**example_configs("filter_images")["demo.json"], "run_date": "2026-13-01"},
+        ),
+    ],
+)
+def test_a_value_an_input_cannot_hold_is_refused_not_changed(
+    job: str, config: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        form(job, config, namespace={})
+
+    result = validate_cli(job, config)
+    assert result.stderr == "dwh: " + "\n".join(caught.value.report()) + "\n"
