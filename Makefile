@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench java clean
+.PHONY: demo test test-fast test-browser notebook chromium lint bench java clean
 
 # The venv is rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -27,14 +27,34 @@ demo: java $(STAMP)
 
 # Two tiers: the no-JVM tier first (fails fast, in minutes), then every test that
 # starts Spark (the session-scoped local session, spark-submit, the standalone clusters).
-test: java $(STAMP)
+test: java chromium $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/dwh check
-	$(BIN)/python -m pytest -q -m "not spark and not cluster"
+	$(BIN)/python -m pytest -q -m "not spark and not cluster and not browser"
 	$(BIN)/python -m pytest -q -m "spark or cluster"
+	$(BIN)/python -m pytest -q -m browser
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not spark and not cluster"
+	$(BIN)/python -m pytest -q -m "not spark and not cluster and not browser"
+
+# JupyterLab in a real chromium: the notebooks, the form, docs/notebook-form.png.
+test-browser: java chromium $(STAMP)
+	$(BIN)/python -m pytest -q -m browser
+
+# JupyterLab on notebooks/, 127.0.0.1 only, with a token: `make notebook NOTEBOOK_ARGS='--port 8888'`.
+notebook: java $(STAMP)
+	$(BIN)/dwh notebook $(NOTEBOOK_ARGS)
+
+# The browser tests drive Debian's chromium; never `playwright install` (it downloads a browser).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+	  echo "the browser tests need Debian's chromium at /usr/bin/chromium: run 'sudo apt-get install -y chromium' (as root: make chromium), then make again" >&2; \
+	  exit 1; \
+	fi
 
 bench: java $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -17,7 +17,8 @@ DwhError                      exit 1
 ├── RunStoreError             exit 1  the run store is missing, corrupt or unwritable
 ├── AlertError                exit 1  an alert sink could not deliver an alert
 ├── PackagingError            exit 1  building an artifact failed, or a job does not import
-└── LineageSendError          exit 1  ``dwh lineage --send`` could not deliver the events
+├── LineageSendError          exit 1  ``dwh lineage --send`` could not deliver the events
+└── NotebookServerError       exit 1  JupyterLab (dwh notebook) exited or never answered
 ```
 """
 
@@ -80,6 +81,17 @@ class ConfigError(UsageError):
             message = f"{head} ({count} problems): " + " ".join(numbered)
         super().__init__(message)
 
+    def report(self) -> list[str]:
+        """The lines ``dwh validate`` prints for this error: a header, then each problem.
+
+        The command line prefixes the header with ``dwh: ``; the notebook form shows the
+        same lines, so both say exactly the same thing about the same config.
+        """
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        header = f"invalid config for job '{self.job}' ({count} {noun}):"
+        return [header, *(f"  - {problem}" for problem in self.problems)]
+
 
 class ModuleRefusedError(UsageError):
     """A module name is malformed or outside the allowed package prefixes."""
@@ -121,3 +133,7 @@ class PackagingError(DwhError):
 
 class LineageSendError(DwhError):
     """``dwh lineage --send``: the OpenLineage transport refused or failed to deliver."""
+
+
+class NotebookServerError(DwhError):
+    """JupyterLab, started by ``dwh notebook``, exited or did not answer in time."""

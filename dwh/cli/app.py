@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "check": "dwh.cli.check:check",
     "package": "dwh.cli.package:package",
     "lineage": "dwh.cli.lineage:lineage",
+    "notebook": "dwh.cli.notebook:notebook",
 }
 """Each command's name and where it lives, ``module:attribute``."""
 

@@ -130,11 +130,10 @@ def validate(job: str, config: str, as_json: bool) -> None:
         if as_json:
             echo_json({"job": info.name, "valid": False, "problems": err.problems})
         else:
-            count = len(err.problems)
-            noun = "problem" if count == 1 else "problems"
-            click.echo(f"dwh: invalid config for job '{info.name}' ({count} {noun}):", err=True)
-            for problem in err.problems:
-                click.echo(f"  - {problem}", err=True)
+            header, *problems = err.report()
+            click.echo(f"dwh: {header}", err=True)
+            for line in problems:
+                click.echo(line, err=True)
         sys.exit(err.exit_code)
     if as_json:
         echo_json({"job": info.name, "valid": True, "config": parsed.model_dump(mode="json")})

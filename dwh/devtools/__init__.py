@@ -4,6 +4,8 @@
 - :mod:`dwh.devtools.check`: ``dwh check``, the job contract checks; its child-process
   half is :mod:`dwh.devtools._probe`.
 - :mod:`dwh.devtools.packaging`: ``dwh package``, the wheel and the ``--py-files`` zip.
+- :mod:`dwh.devtools.production`: the ``spark-submit`` and papermill commands that run a
+  config, for the TUI's ctrl+l and the notebook form.
 """
 
 __all__: list[str] = []

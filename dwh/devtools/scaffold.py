@@ -151,7 +151,8 @@ def notebook(job: str, module: str, example: dict[str, Any]) -> str:
         _cell("code", parameters, tags=["parameters"]),
         _cell(
             "code",
-            "from dwh.notebook import prepare_run\n\n"
+            "from dwh.notebook import prepare_run, use_project_root\n\n"
+            "use_project_root()  # relative paths resolve against the project root\n"
             f'prepared = prepare_run("{module}", job_config, has_spark=has_spark, run_id=run_id)\n'
             "prepared",
         ),

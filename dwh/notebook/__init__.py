@@ -23,10 +23,17 @@ generic entry and pytest. They hold no job logic: they call this module, which
 The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
 passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
 imported only when the job runs with Spark.
+
+``form("filter_images")`` (:mod:`dwh.notebook.form`) is the interactive way to write the
+same config: an ipywidgets form built from the job's JSON Schema. ``use_project_root()``
+makes relative paths resolve against the project root from any working directory.
 """
 
 from dwh.notebook.display import event_rows, metric_rows, plot_counts
+from dwh.notebook.fields import FieldKind, FieldSpec, field_specs
+from dwh.notebook.form import ConfigForm, form
 from dwh.notebook.outputs import strip_outputs
+from dwh.notebook.paths import project_root, use_project_root
 from dwh.notebook.runs import (
     RESULT_VERSION,
     NotebookRun,
@@ -39,14 +46,21 @@ from dwh.notebook.runs import (
 
 __all__ = [
     "RESULT_VERSION",
+    "ConfigForm",
+    "FieldKind",
+    "FieldSpec",
     "NotebookRun",
     "PreparedRun",
     "SparkInfo",
     "event_rows",
+    "field_specs",
+    "form",
     "metric_rows",
     "plot_counts",
     "prepare_run",
+    "project_root",
     "run_job",
     "strip_outputs",
+    "use_project_root",
     "write_result",
 ]

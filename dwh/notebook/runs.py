@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,18 +75,21 @@ class PreparedRun:
             f"has_spark={self.has_spark}, run_id={run_id!r}, config={config})"
         )
 
-    def execute(self) -> NotebookRun:
+    def execute(self, listener: Callable[[Event], None] | None = None) -> NotebookRun:
         """Call the factory module's ``main(**kwargs)`` and record what happened.
 
         A job failure does not raise here, so the notebook can show the events
         first; call :meth:`NotebookRun.raise_for_failure` afterwards. Interrupting
         the kernel (``KeyboardInterrupt``) is not caught.
 
+        Args:
+            listener: Called with each event as it is published (the form's live view).
+
         Returns:
             The run: its results or error, and every event it published.
         """
         main = load_job_main(self.module_name, self.packages)
-        recorder = RecordingEventPublisher()
+        recorder = _ListeningRecorder(listener=listener)
         run_id = self.run_id or new_run_id()
         app_before = _spark_application_id() if self.has_spark else None
         started = time.perf_counter()
@@ -293,6 +296,19 @@ def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+@dataclass
+class _ListeningRecorder(RecordingEventPublisher):
+    """Records every event and hands each to ``listener`` as it comes."""
+
+    listener: Callable[[Event], None] | None = None
+
+    def publish(self, event: Event) -> None:
+        """Record ``event``, then pass it on."""
+        super().publish(event)
+        if self.listener is not None:
+            self.listener(event)
 
 
 def _spark_application_id() -> str | None:

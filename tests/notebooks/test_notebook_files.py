@@ -12,7 +12,7 @@ from nbhelpers import NOTEBOOKS
 
 from dwh.notebook import strip_outputs
 
-NOTEBOOK_NAMES = ["run_job.ipynb", "filter_images.ipynb", "transform_images.ipynb"]
+NOTEBOOK_NAMES = ["run_job.ipynb", "filter_images.ipynb", "transform_images.ipynb", "form.ipynb"]
 
 
 def all_notebooks() -> list[str]:
