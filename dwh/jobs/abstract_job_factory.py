@@ -54,6 +54,7 @@ RUN_OPTIONS: tuple[str, ...] = (
     "module_name",
     "spark_remote",
     "run_store",
+    "backfill_id",
 )
 """The keyword arguments every factory's ``main(**kwargs)`` accepts besides the config."""
 
@@ -107,6 +108,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.events_target: str | None = kwargs.get("events") or os.environ.get(EVENTS_ENV) or None
         self.run_store_target: str | None = kwargs.get("run_store")
         self.spark_remote: str | None = kwargs.get("spark_remote")
+        self.backfill_id: str | None = kwargs.get("backfill_id") or None
         self._extra_publisher: EventPublisher | None = kwargs.get("event_publisher")
         self.config: ConfigT | None = None
 
@@ -126,7 +128,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.config = None  # create_job() must parse it too: checked below
         # Locked after validation and before any Spark session, so a second run of the
         # same output fails fast (exit 3); the lock goes when the run ends or dies.
-        with output_locks(outputs, job=self.job_name, run_id=self.run_id):
+        with output_locks(
+            outputs, job=self.job_name, run_id=self.run_id, backfill_id=self.backfill_id
+        ):
             job = self.create_job(**kwargs)
             if self.config is None:
                 raise JobContractError(
@@ -183,6 +187,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             config=redact_config(config.model_dump(mode="json")),
             triggered_by_job=config.triggered_by_job,
             triggered_by_run_id=config.triggered_by_run_id,
+            backfill_id=self.backfill_id,
         )
 
     def event_publisher(self) -> EventPublisher:

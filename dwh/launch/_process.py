@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -99,6 +99,8 @@ def run_job(
     events: EventPublisher | None = None,
     env: Mapping[str, str] | None = None,
     stderr: IO[str] | None = None,
+    spark_remote: str | None = None,
+    extra_args: Sequence[str] = (),
 ) -> JobRun:
     """Run one job in a child process through the generic entry and wait for it.
 
@@ -125,6 +127,9 @@ def run_job(
             argv += ["--events", f"fd:{write_fd}"]
             if has_spark is not None:
                 argv += ["--has_spark", "true" if has_spark else "false"]
+            if spark_remote:
+                argv += ["--spark_remote", spark_remote]
+            argv += list(extra_args)
             proc = subprocess.Popen(
                 argv,
                 pass_fds=(write_fd, config_fd),
