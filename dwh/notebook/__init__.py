@@ -25,6 +25,7 @@ passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
 imported only when the job runs with Spark.
 """
 
+from dwh.notebook.backfill import backfill
 from dwh.notebook.display import event_rows, metric_rows, plot_counts
 from dwh.notebook.outputs import strip_outputs
 from dwh.notebook.runs import (
@@ -42,6 +43,7 @@ __all__ = [
     "NotebookRun",
     "PreparedRun",
     "SparkInfo",
+    "backfill",
     "event_rows",
     "metric_rows",
     "plot_counts",
