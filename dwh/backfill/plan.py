@@ -25,7 +25,7 @@ from dwh.backfill.template import (
     resolve_config,
 )
 from dwh.config import load_json_object, parse_config
-from dwh.errors import UsageError
+from dwh.errors import ConfigError, UsageError
 from dwh.events import RunStatus
 from dwh.redaction import redact_config
 from dwh.registry import JobInfo, find_job, load_factory
@@ -166,7 +166,11 @@ def plan_backfill(
         plans = []
         for day in days:
             resolved = resolve_config(template, day, date_field=field_name)
-            model = parse_config(factory.config_model, resolved, job=info.name)
+            try:
+                model = parse_config(factory.config_model, resolved, job=info.name)
+            except ConfigError as err:
+                dated = [f"{problem} (date {day.isoformat()})" for problem in err.problems]
+                raise ConfigError(info.name, dated) from None
             digest = config_hash(redact_config(model.model_dump(mode="json")))
             latest = _latest(store, info.name, digest)
             plans.append(DatePlan(day, resolved, digest, latest, _runs(rule, latest)))
