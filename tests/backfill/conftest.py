@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lifecycle_support import job_env
+from lifecycle_support import SUPPORT_DIR, job_env
 
 from dwh.runs.store import RunRecord, RunStore
 
@@ -121,6 +121,15 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60, what: str = 
 def env(tmp_path: Path) -> Iterator[Env]:
     """A private environment for backfills of the ``dated`` test job."""
     yield Env(tmp_path)
+
+
+@pytest.fixture
+def in_process(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
+    """This process's environment set like the subprocess tests' (the dated job allowed)."""
+    for name in ("DWH_HOME", "DWH_JOB_PACKAGES", "PYTHONPATH", "DWH_LOCK_DIR"):
+        monkeypatch.setenv(name, env.vars[name])
+    monkeypatch.syspath_prepend(str(SUPPORT_DIR))
+    return env
 
 
 @pytest.fixture

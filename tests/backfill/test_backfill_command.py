@@ -38,6 +38,8 @@ def test_every_date_runs_once_in_order_carrying_the_backfill_id(env: Env) -> Non
         row["run_id"] for row in summary["dates"]
     )
     assert json.loads(env.dwh("runs", "--backfill", "bf-other", "--json").stdout) == []
+    table = env.dwh("runs", "--backfill", "bf-test").stdout
+    assert "backfill" in table and table.count("bf-test") == 5
 
 
 def test_backwards_runs_the_newest_date_first(env: Env) -> None:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from conftest import DAYS, Env
-from lifecycle_support import SUPPORT_DIR
 
 from dwh.errors import ExitCode, UsageError
 from dwh.notebook import backfill
 
 
-@pytest.fixture
-def nb_env(env: Env, monkeypatch: pytest.MonkeyPatch) -> Env:
-    """This process's environment set like the subprocess tests' (the dated job allowed)."""
-    for name in ("DWH_HOME", "DWH_JOB_PACKAGES", "PYTHONPATH", "DWH_LOCK_DIR"):
-        monkeypatch.setenv(name, env.vars[name])
-    monkeypatch.syspath_prepend(str(SUPPORT_DIR))
-    assert os.environ["DWH_HOME"] == str(env.home)
-    return env
-
-
-def test_backfill_returns_the_summary_as_a_dataframe_and_resumes(nb_env: Env) -> None:
-    config = {"out_dir": str(nb_env.out / "{run_date:%Y/%m}"), "fail_on": [DAYS[3]]}
+def test_backfill_returns_the_summary_as_a_dataframe_and_resumes(in_process: Env) -> None:
+    config = {"out_dir": str(in_process.out / "{run_date:%Y/%m}"), "fail_on": [DAYS[3]]}
 
     first = backfill("dated", config, DAYS[0], DAYS[-1], keep_going=True)
 
@@ -36,9 +23,9 @@ def test_backfill_returns_the_summary_as_a_dataframe_and_resumes(nb_env: Env) ->
     again = backfill("dated", config, DAYS[0], DAYS[-1], backwards=True)
     assert again["status"].tolist() == ["skipped", "failed", "skipped", "skipped", "skipped"]
     assert again.attrs["skipped"] == 4
-    assert nb_env.order() == [*DAYS, DAYS[3]]
+    assert in_process.order() == [*DAYS, DAYS[3]]
 
 
-def test_bad_input_raises_the_command_lines_error(nb_env: Env) -> None:
+def test_bad_input_raises_the_command_lines_error(in_process: Env) -> None:
     with pytest.raises(UsageError, match=r"placeholder \{when\} names no date field"):
         backfill("dated", {"out_dir": "o/{when}"}, DAYS[0], DAYS[1])
