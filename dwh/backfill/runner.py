@@ -28,7 +28,7 @@ from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 from dwh.backfill._engine import Engine, default_engine, launch_date, warm_session
-from dwh.errors import ExitCode
+from dwh.errors import ExitCode, UsageError
 from dwh.events import EventName, RunStatus
 from dwh.run_context import new_run_id
 
@@ -151,7 +151,7 @@ class Backfill:
         on_finish: Callable[[DateResult], None] | None = None,
     ) -> None:
         self.plan = plan
-        self.engine = Engine(engine) if engine else default_engine()
+        self.engine = _engine(engine) if engine else default_engine()
         self.keep_going = keep_going
         self.env = dict(env or {})
         self.stderr = stderr
@@ -248,6 +248,14 @@ class Backfill:
             error=run.error,
             exit_code=run.exit_code,
         )
+
+
+def _engine(value: Engine | str) -> Engine:
+    try:
+        return Engine(value)
+    except ValueError:
+        valid = ", ".join(engine.value for engine in Engine)
+        raise UsageError(f"engine must be one of {valid}, got {value!r}") from None
 
 
 def _output_rows(run: JobRun) -> int | None:
