@@ -19,7 +19,17 @@ from benchmarks.common import Settings
 from benchmarks.harness import Row, load_average, machine_facts, markdown_table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-MEASURES = ("light", "lineage", "registry", "overhead", "jobs", "warm", "scale", "tests")
+MEASURES = (
+    "light",
+    "lineage",
+    "registry",
+    "overhead",
+    "jobs",
+    "warm",
+    "backfill",
+    "scale",
+    "tests",
+)
 
 
 def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
@@ -118,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import registry_scale
 
             done(_guard(registry_scale.run, settings, name="registry"), "registry")
-        if selected & {"overhead", "jobs", "warm", "scale"}:
+        if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)
         if "tests" in selected:
@@ -151,6 +161,11 @@ def _spark_measures(settings: Settings, selected: set[str]) -> Iterator[tuple[st
     if "warm" in selected:
         warm_data = data.data_set(spark, settings.workdir, settings.warm_rows)
         yield "warm re-run", _guard(warm_rerun.run, settings, warm_data, spark, name="warm")
+    if "backfill" in selected:
+        from benchmarks import backfill
+
+        bf_data = data.data_set(spark, settings.workdir, settings.warm_rows)
+        yield "backfill", _guard(backfill.run, settings, bf_data, name="backfill")
     if "scale" in selected:
         small = data.data_set(spark, settings.workdir, settings.scale_rows[0])
         large = data.data_set(spark, settings.workdir, settings.scale_rows[1])

@@ -86,6 +86,7 @@ def _parser() -> _Parser:
     parser.add_argument("--job_config")
     parser.add_argument("--job_packages")
     parser.add_argument("--spark_remote")
+    parser.add_argument("--backfill_id")
     parser.add_argument("--debug", action="store_true")
     return parser
 
@@ -120,6 +121,8 @@ def parse_invocation(argv: Sequence[str]) -> Invocation:
         kwargs["events"] = args.events
     if args.spark_remote:
         kwargs["spark_remote"] = args.spark_remote
+    if args.backfill_id:
+        kwargs["backfill_id"] = args.backfill_id
     packages = (
         tuple(p.strip().rstrip(".") for p in args.job_packages.split(",") if p.strip())
         if args.job_packages

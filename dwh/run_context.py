@@ -35,6 +35,7 @@ class RunContext:
         config: The job config with secrets redacted (never the real values).
         triggered_by_job: The upstream job, when this run was triggered.
         triggered_by_run_id: The upstream run, when this run was triggered.
+        backfill_id: The backfill this run is one date of, if any.
     """
 
     job: str
@@ -43,6 +44,7 @@ class RunContext:
     config: dict[str, Any] = field(default_factory=dict)
     triggered_by_job: str | None = None
     triggered_by_run_id: str | None = None
+    backfill_id: str | None = None
 
     @property
     def config_hash(self) -> str:

@@ -16,6 +16,7 @@ from lifecycle_support import STORE_WRITER, entry_argv, job_env, run_entry
 from dwh.errors import UsageError
 from dwh.events import Event
 from dwh.jobs.noop.noop_job_factory import main as noop_main
+from dwh.runs._db import STORE_VERSION
 from dwh.runs.store import RunStore, RunStoreError, store_path_from_env
 from dwh.testing import RecordingEventPublisher
 
@@ -151,7 +152,7 @@ def test_store_uses_wal_and_a_schema_version(tmp_path: Path) -> None:
 
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_VERSION
 
 
 RECORD_AND_DIE = """
@@ -214,7 +215,7 @@ def test_a_version_1_store_is_upgraded_in_place_keeping_its_runs(tmp_path: Path)
 
     assert old is not None and old.status == "running"  # no pid: nothing to judge it by
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_VERSION
         pid, host = conn.execute("SELECT pid, host FROM runs WHERE run_id = 'new'").fetchone()
     assert isinstance(pid, int) and host
 

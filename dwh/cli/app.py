@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "validate": "dwh.cli.jobs:validate",
     "run": "dwh.cli.run:run",
     "runs": "dwh.cli.runs:runs",
+    "backfill": "dwh.cli.backfill:backfill",
     "new": "dwh.cli.new:new",
     "check": "dwh.cli.check:check",
     "package": "dwh.cli.package:package",

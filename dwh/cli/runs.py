@@ -27,35 +27,46 @@ _STYLE: dict[str, str] = {
 @click.group(invoke_without_command=True)
 @click.option("--job", metavar="JOB", help="Only runs of this job.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only runs with this status.")
+@click.option("--backfill", "backfill_id", metavar="ID", help="Only the runs of this backfill.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 def runs(
-    ctx: click.Context, job: str | None, status: str | None, limit: int, as_json: bool
+    ctx: click.Context,
+    job: str | None,
+    status: str | None,
+    backfill_id: str | None,
+    limit: int,
+    as_json: bool,
 ) -> None:
     """List recent runs, newest first (the run store at $DWH_HOME/runs.db)."""
     if ctx.invoked_subcommand is not None:
         return
     store = _open_store()
-    records = store.runs(job=job, status=status, limit=limit) if store else []
+    records = (
+        store.runs(job=job, status=status, limit=limit, backfill_id=backfill_id) if store else []
+    )
     if as_json:
         echo_json([run_dict(record) for record in records])
         return
     if not records:
-        console().print("no runs match" if job or status else "no runs recorded yet")
+        console().print("no runs match" if job or status or backfill_id else "no runs recorded yet")
         return
     table = Table(title=f"{len(records)} runs, newest first", title_justify="left")
-    for column in ("run id", "job", "status", "started (UTC)", "seconds", "triggered by"):
+    columns = ["run id", "job", "status", "started (UTC)", "seconds", "triggered by"]
+    backfills = any(record.backfill_id for record in records)
+    for column in columns + (["backfill"] if backfills else []):
         table.add_column(column, no_wrap=True)
     for record in records:
-        table.add_row(
+        cells = [
             record.run_id,
             record.job,
             _status(record.status),
             record.started_at or "",
             _seconds(record),
             _parent(record),
-        )
+        ]
+        table.add_row(*cells, *([record.backfill_id or ""] if backfills else []))
     console().print(table)
 
 
@@ -90,6 +101,8 @@ def show_run(run_id: str, as_json: bool) -> None:
     )
     if record.triggered_by_job:
         out.print(f"triggered by: {_parent(record)}")
+    if record.backfill_id:
+        out.print(f"backfill: {record.backfill_id}")
     _section(out, "config", record.config)
     _section(out, "metrics", record.metrics)
     _section(out, "outputs", record.outputs)

@@ -86,10 +86,12 @@ class AbstractJob(ABC):
         try:
             # Inside the try: a cancel (SIGTERM) that lands while job_started is being
             # published must still end the run with job_failed{cancelled: true}.
+            backfill = {"backfill_id": self.context.backfill_id} if self.context.backfill_id else {}
             self.publish(
                 EventName.JOB_STARTED,
                 config=self.context.config,
                 config_hash=self.context.config_hash,
+                **backfill,
             )
             results = self.execute_job(**kwargs)
             self.on_success(results)

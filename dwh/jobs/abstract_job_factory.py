@@ -78,6 +78,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.run_store_target: str | None = options.run_store
         self.spark_remote: str | None = options.spark_remote
         self._extra_publisher: EventPublisher | None = options.event_publisher
+        self.backfill_id: str | None = options.backfill_id or None
         self.config: ConfigT | None = None
         self._raw_config: object = _NO_CONFIG
         self._parse_calls = 0
@@ -101,7 +102,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
         # Locked after validation and before any Spark session, so a second run of the
         # same output fails fast (exit 3); the lock goes when the run ends or dies.
-        with output_locks(outputs, job=self.job_name, run_id=self.run_id):
+        with output_locks(
+            outputs, job=self.job_name, run_id=self.run_id, backfill_id=self.backfill_id
+        ):
             parsed_before = self._parse_calls
             job = self.create_job(**kwargs)
             if self._parse_calls == parsed_before:
@@ -187,6 +190,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             config=redact_config(config.model_dump(mode="json")),
             triggered_by_job=config.triggered_by_job,
             triggered_by_run_id=config.triggered_by_run_id,
+            backfill_id=self.backfill_id,
         )
 
     def event_publisher(self) -> EventPublisher:

@@ -54,6 +54,7 @@ class RunOptions(BaseModel):
         module_name: The factory module, recorded with the run.
         spark_remote: A Spark Connect remote (``sc://host:port`` or ``local[*]``).
         run_store: The run store's file, or ``off``; None means ``$DWH_RUN_STORE``.
+        backfill_id: The backfill this run belongs to (``dwh backfill`` sets it).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -65,6 +66,7 @@ class RunOptions(BaseModel):
     module_name: str | None = None
     spark_remote: str | None = None
     run_store: str | None = None
+    backfill_id: str | None = None
 
     @field_validator("has_spark", mode="before")
     @classmethod

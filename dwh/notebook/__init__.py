@@ -29,6 +29,7 @@ same config: an ipywidgets form built from the job's JSON Schema. ``use_project_
 makes relative paths resolve against the project root from any working directory.
 """
 
+from dwh.notebook.backfill import backfill
 from dwh.notebook.display import event_rows, metric_rows, plot_counts
 from dwh.notebook.fields import FieldKind, FieldSpec, field_specs
 from dwh.notebook.form import ConfigForm, form
@@ -52,6 +53,7 @@ __all__ = [
     "NotebookRun",
     "PreparedRun",
     "SparkInfo",
+    "backfill",
     "event_rows",
     "field_specs",
     "form",

@@ -29,7 +29,7 @@ from dwh.errors import RunStoreError
 from dwh.settings import RUN_STORE_ENV as STORE_ENV
 
 """Environment variable: the store's path, or ``off`` to record nothing."""
-STORE_VERSION = 2
+STORE_VERSION = 3
 """The schema version, kept in SQLite's ``user_version``."""
 LOCK_TIMEOUT_SECONDS = 30.0
 
@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS runs (
     triggered_by_run_id TEXT,
     updated_at TEXT NOT NULL,
     pid INTEGER,
-    host TEXT
+    host TEXT,
+    backfill_id TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job, started_at);
@@ -65,8 +66,10 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, seq);
 """
-_ADDED_COLUMNS = {"pid": "INTEGER", "host": "TEXT"}
+_ADDED_COLUMNS = {"pid": "INTEGER", "host": "TEXT", "backfill_id": "TEXT"}
 """Columns added since schema version 1, added to older stores when they are opened."""
+_ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS runs_by_backfill ON runs (backfill_id, started_at)",)
+"""Indexes on added columns: made after the columns exist."""
 
 _FORKED = (
     "run store {path} was open when this process was forked; SQLite cannot be shared "
@@ -198,6 +201,8 @@ class RunStoreDb:
                 for name, kind in _ADDED_COLUMNS.items():
                     if name not in columns:
                         conn.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+                for statement in _ADDED_INDEXES:
+                    conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {STORE_VERSION}")
             conn.execute("COMMIT")
 

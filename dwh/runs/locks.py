@@ -44,12 +44,16 @@ class OutputLock:
         path: The output (a file or folder path); it need not exist yet.
         job: The job that writes it.
         run_id: The run that holds the lock.
+        backfill_id: The backfill the run belongs to, named to a run refused the lock.
     """
 
-    def __init__(self, path: Path, *, job: str, run_id: str) -> None:
+    def __init__(
+        self, path: Path, *, job: str, run_id: str, backfill_id: str | None = None
+    ) -> None:
         self.path = path.absolute()
         self.job = job
         self.run_id = run_id
+        self.backfill_id = backfill_id
         digest = hashlib.sha256(os.fsencode(self.path)).hexdigest()[:32]
         self.file = lock_dir() / f"{digest}.lock"
         self._fd: int | None = None
@@ -75,6 +79,8 @@ class OutputLock:
             "host": this_host(),
             "path": str(self.path),
         }
+        if self.backfill_id:
+            holder_info["backfill_id"] = self.backfill_id
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder_info).encode(), 0)
         self._fd = fd
@@ -88,14 +94,19 @@ class OutputLock:
     def _busy_message(self, holder: dict[str, Any]) -> str:
         other = holder.get("run_id") or "unknown"
         where = f"pid {holder['pid']} on {holder['host']}" if "pid" in holder else "another process"
+        if holder.get("backfill_id"):
+            other += f" of backfill {holder['backfill_id']}"
+        mine = f" (backfill {self.backfill_id})" if self.backfill_id else ""
         return (
             f"job '{self.job}' is already running: run {other} ({where}) is writing "
-            f"{self.path}; run {self.run_id} did not start"
+            f"{self.path}; run {self.run_id}{mine} did not start"
         )
 
 
 @contextlib.contextmanager
-def output_locks(paths: Iterable[str], *, job: str, run_id: str) -> Iterator[None]:
+def output_locks(
+    paths: Iterable[str], *, job: str, run_id: str, backfill_id: str | None = None
+) -> Iterator[None]:
     """Hold a lock on each local output in ``paths`` for the ``with`` block.
 
     Raises:
@@ -105,7 +116,7 @@ def output_locks(paths: Iterable[str], *, job: str, run_id: str) -> Iterator[Non
     for path in sorted(set(paths)):
         local = local_path(path)
         if local is not None:
-            locks.append(OutputLock(local, job=job, run_id=run_id))
+            locks.append(OutputLock(local, job=job, run_id=run_id, backfill_id=backfill_id))
     try:
         for lock in locks:
             lock.acquire()

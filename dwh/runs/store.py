@@ -53,7 +53,7 @@ OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
 STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus if s is not RunStatus.REJECTED)
 _RUN_COLUMNS = (
     "run_id, job, module, status, config, config_hash, started_at, ended_at, metrics, "
-    "outputs, error, triggered_by_job, triggered_by_run_id"
+    "outputs, error, triggered_by_job, triggered_by_run_id, backfill_id"
 )
 _ORDER_NEWEST = "ORDER BY started_at DESC, rowid DESC"
 
@@ -78,6 +78,7 @@ class RunRecord:
         error: ``"ErrorType: message"`` once it failed.
         triggered_by_job: The upstream job, when this run was triggered.
         triggered_by_run_id: The upstream run, when this run was triggered.
+        backfill_id: The backfill this run was one date of, from ``job_started``.
     """
 
     run_id: str
@@ -93,6 +94,7 @@ class RunRecord:
     error: str | None
     triggered_by_job: str | None
     triggered_by_run_id: str | None
+    backfill_id: str | None = None
 
     @property
     def duration_seconds(self) -> float | None:
@@ -199,11 +201,13 @@ class RunStore:
             )
             if event.event == EventName.JOB_STARTED:
                 conn.execute(
-                    "UPDATE runs SET config = ?, config_hash = ?, started_at = ? WHERE run_id = ?",
+                    "UPDATE runs SET config = ?, config_hash = ?, started_at = ?, "
+                    "backfill_id = ? WHERE run_id = ?",
                     (
                         _dumps(payload.get("config") or {}),
                         payload.get("config_hash"),
                         event.at,
+                        payload.get("backfill_id"),
                         event.run_id,
                     ),
                 )
@@ -231,9 +235,15 @@ class RunStore:
             )
 
     def runs(
-        self, *, job: str | None = None, status: str | None = None, limit: int = 200
+        self,
+        *,
+        job: str | None = None,
+        status: str | None = None,
+        limit: int = 200,
+        backfill_id: str | None = None,
+        config_hash: str | None = None,
     ) -> list[RunRecord]:
-        """Return runs, newest first, optionally only one job's or one status.
+        """Return runs, newest first, optionally only one job's, status, backfill or config.
 
         Raises:
             UsageError: ``status`` is not a known status or ``limit`` is not positive.
@@ -249,6 +259,10 @@ class RunStore:
         if status is not None:
             where.append("status = ?")
             params.append(status)
+        for column, value in (("backfill_id", backfill_id), ("config_hash", config_hash)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         self._mark_lost()
         rows = self._db.read(
@@ -426,6 +440,7 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         error=row[10],
         triggered_by_job=row[11],
         triggered_by_run_id=row[12],
+        backfill_id=row[13],
     )
 
 
