@@ -9,9 +9,11 @@ DwhError                      exit 1
 ├── UsageError                exit 2  bad invocation; no job ran, nothing written
 │   ├── ConfigError           exit 2  the job's JSON config is malformed or invalid
 │   ├── ModuleRefusedError    exit 2  a module name outside the allowed packages
-│   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
+│   ├── JobModuleError        exit 2  the module is missing, fails to import or has no main
+│   └── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
+├── DataReadError             exit 1  the data is there but can't be read (corrupt, mixed)
 └── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ```
 """
@@ -82,6 +84,18 @@ class ModuleRefusedError(UsageError):
 
 class JobModuleError(UsageError):
     """A job module is missing, raises on import, or has no ``main``."""
+
+
+class PreviewTargetError(UsageError):
+    """``dwh preview``'s target names nothing to show.
+
+    A missing path, an unknown run id, a run that recorded no outputs, or an output
+    name the run does not have.
+    """
+
+
+class DataReadError(DwhError):
+    """The data is there but can't be read: a corrupt file, mixed formats in a folder."""
 
 
 class JobContractError(DwhError):

@@ -25,6 +25,7 @@ passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
 imported only when the job runs with Spark.
 """
 
+from dwh.notebook.data import preview
 from dwh.notebook.display import event_rows, metric_rows, plot_counts
 from dwh.notebook.outputs import strip_outputs
 from dwh.notebook.runs import (
@@ -46,6 +47,7 @@ __all__ = [
     "metric_rows",
     "plot_counts",
     "prepare_run",
+    "preview",
     "run_job",
     "strip_outputs",
     "write_result",
