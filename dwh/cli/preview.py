@@ -68,7 +68,9 @@ def print_preview(shown: Preview, *, title: str = "") -> None:
     from rich.table import Table
 
     out = console()
-    parts = f"  partitioned by {', '.join(shown.partition_columns)}" if shown.partition_columns else ""
+    parts = (
+        f"  partitioned by {', '.join(shown.partition_columns)}" if shown.partition_columns else ""
+    )
     files = f", {shown.files} files" if shown.files > 1 else ""
     out.print(f"[bold]{escape(title or shown.path)}[/]  {shown.format}{files}{parts}")
     out.print(f"{shown.row_count:,} rows; showing the first {shown.table.num_rows}")
@@ -116,4 +118,3 @@ def _title(record: RunRecord | None, output: str | None) -> str:
 
 def _cell(value: object) -> str:
     return "null" if value is None else str(value)
-

@@ -9,7 +9,7 @@ from dwh.preview import DEFAULT_LIMIT
 from dwh.preview import preview as _preview
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     from dwh.runs.store import RunStore
 

@@ -11,7 +11,7 @@ from dwh.preview._model import Preview, columns_of
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pyarrow.dataset as ds
+    import pyarrow.dataset as ds  # type: ignore[import-untyped]
 
 
 def preview_local(path: str | Path, limit: int) -> Preview:

@@ -65,8 +65,9 @@ def pick_output(record: RunRecord, name: str | None) -> tuple[str, str]:
             f"run {record.run_id} has {len(outputs)} outputs ({names}); pick one with --output"
         )
     if name not in outputs:
-        raise PreviewTargetError(f"--output {name!r} is not an output of run {record.run_id} "
-                                 f"(its outputs: {names})")
+        raise PreviewTargetError(
+            f"--output {name!r} is not an output of run {record.run_id} (its outputs: {names})"
+        )
     return name, outputs[name]
 
 

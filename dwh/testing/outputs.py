@@ -31,8 +31,8 @@ def write_images_outputs(folder: Path, *, rows: int = 50, rejects: int = 7) -> d
     Returns:
         The outputs as a run records them: ``output_path`` and ``rejects_path``.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     start = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
     images = pa.table(

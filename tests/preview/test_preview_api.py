@@ -1,0 +1,65 @@
+"""The Python faces: ``dwh.preview.preview``, run outputs, and ``dwh.notebook.preview``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import ROWS, sample_table
+
+from dwh.errors import DataReadError, PreviewTargetError
+from dwh.notebook import preview as notebook_preview
+from dwh.preview import describe_outputs, find_layout, preview
+from dwh.testing.outputs import record_succeeded_run, write_images_outputs
+
+
+def test_hidden_and_underscore_names_are_not_data(tmp_path: Path) -> None:
+    (tmp_path / "out" / "_temporary").mkdir(parents=True)
+    pq.write_table(sample_table(10), tmp_path / "out" / "part-0.parquet")
+    pq.write_table(sample_table(10), tmp_path / "out" / "_temporary" / "part-1.parquet")
+    pq.write_table(sample_table(10), tmp_path / "out" / ".part-2.parquet")
+    layout = find_layout(tmp_path / "out")
+    assert [f.name for f in layout.files] == ["part-0.parquet"]
+
+
+def test_a_folder_mixing_formats_is_refused(tmp_path: Path) -> None:
+    pq.write_table(sample_table(10), tmp_path / "a.parquet")
+    (tmp_path / "b.csv").write_text("x\n1\n")
+    with pytest.raises(DataReadError, match="mixes formats"):
+        find_layout(tmp_path)
+
+
+def test_output_given_with_a_path_is_refused(tmp_path: Path) -> None:
+    pq.write_table(sample_table(10), tmp_path / "t.parquet")
+    with pytest.raises(PreviewTargetError, match="--output 'x' picks a run's output"):
+        preview(tmp_path / "t.parquet", output="x")
+
+
+def test_describe_outputs_counts_each_and_says_what_is_gone(store, tmp_path: Path) -> None:
+    outputs = write_images_outputs(tmp_path, rows=21, rejects=5)
+    outputs["gone"] = str(tmp_path / "deleted")
+    outputs["remote"] = "s3://bucket/images"
+    record_succeeded_run(store, "R1", "transform_images", outputs)
+    described = {o.name: o for o in describe_outputs(store.get("R1"))}
+    assert (described["output_path"].format, described["output_path"].row_count) == ("parquet", 21)
+    assert described["rejects_path"].row_count == 5
+    assert described["gone"].row_count is None and "no file or folder" in described["gone"].problem
+    assert described["remote"].row_count is None and "remote" in described["remote"].problem
+
+
+def test_notebook_preview_is_a_dataframe_with_schema_and_count(tmp_path: Path) -> None:
+    pq.write_table(sample_table(), tmp_path / "t.parquet")
+    frame = notebook_preview(str(tmp_path / "t.parquet"), limit=5)
+    assert list(frame.columns) == ["id", "name", "score", "at"]
+    assert len(frame) == 5
+    assert frame.attrs["row_count"] == ROWS
+    assert frame.attrs["format"] == "parquet"
+    assert frame.attrs["schema"][0] == {"name": "id", "type": "int64"}
+
+
+def test_notebook_preview_of_a_run_output(store, tmp_path: Path) -> None:
+    record_succeeded_run(store, "R2", "transform_images", write_images_outputs(tmp_path, rejects=6))
+    frame = notebook_preview("R2", output="rejects_path", store=store)
+    assert frame.attrs["row_count"] == 6
+    assert set(frame["reject_reason"]) == {"missing_id", "bad_json", "missing_url"}
