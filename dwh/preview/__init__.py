@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dwh.errors import PreviewTargetError
+from dwh.preview._export import export_rows, value_counts
 from dwh.preview._layout import FORMATS, Layout, find_layout, is_hidden
 from dwh.preview._model import DEFAULT_LIMIT, Column, Preview
 from dwh.preview._runs import RunOutput, describe_outputs, find_run, pick_output
@@ -39,6 +40,7 @@ __all__ = [
     "Preview",
     "RunOutput",
     "describe_outputs",
+    "export_rows",
     "find_layout",
     "is_hidden",
     "open_store",
@@ -46,6 +48,7 @@ __all__ = [
     "preview",
     "preview_path",
     "resolve_run",
+    "value_counts",
 ]
 
 

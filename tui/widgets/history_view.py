@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, RichLog, Static
 
@@ -35,6 +36,11 @@ _STATUS_STYLE = {
 
 class HistoryView(Vertical):
     """Past runs, newest first; the highlighted run's events and config below."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "preview", "Preview outputs", id="dwh.history.preview", show=False),
+        Binding("d", "drill_down", "Run details", id="dwh.history.details", show=False),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -108,6 +114,10 @@ class HistoryView(Vertical):
                 events = list(self.store.events(record.run_id))
             except Exception as exc:
                 lines.append(Text(read_error(exc), style="yellow"))
+        outputs = getattr(record, "outputs", None) or {}
+        if outputs:
+            lines.append(Text("outputs · p previews them · d opens the run in detail", style="bold"))
+            lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
         lines.append(Text("events", style="bold"))
         for event in events:
             lines.extend(event_lines(event))
@@ -116,3 +126,21 @@ class HistoryView(Vertical):
         for line in lines:
             self.detail_lines.append(line.plain)
             detail.write(line)
+
+    def action_preview(self) -> None:
+        """Preview the highlighted run's outputs."""
+        from tui.screens.preview import PreviewScreen
+
+        outputs = getattr(self.selected, "outputs", None) or {}
+        if self.selected is None or not outputs:
+            self.notify("this run recorded no outputs", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(outputs, title=f"run {self.selected.run_id}"))
+
+    def action_drill_down(self) -> None:
+        """Open everything the store knows about the highlighted run."""
+        from tui.screens.run_detail import RunDetailScreen
+
+        if self.selected is None or self.store is None:
+            return
+        self.app.push_screen(RunDetailScreen(self.store, self.selected.run_id))

@@ -1,0 +1,67 @@
+"""Write previewed rows to a file, and count a column's values over a whole dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dwh.errors import DataReadError, PreviewTargetError
+from dwh.preview._layout import FORMATS
+from dwh.preview._model import jsonable
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from dwh.preview._layout import Layout
+
+
+def export_rows(table: pa.Table, path: str | Path, fmt: str) -> Path:
+    """Write ``table`` to ``path`` as CSV (with a header), JSON lines or Parquet.
+
+    Returns:
+        The path written.
+
+    Raises:
+        PreviewTargetError: ``fmt`` is not one of :data:`FORMATS`.
+        DataReadError: The file cannot be written.
+    """
+    if fmt not in FORMATS:
+        raise PreviewTargetError(f"export format {fmt!r} is not one of {', '.join(FORMATS)}")
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+            pq.write_table(table, target)
+        elif fmt == "csv":
+            import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+            pacsv.write_csv(table, target)
+        else:
+            with target.open("w", encoding="utf-8") as handle:
+                for row in table.to_pylist():
+                    handle.write(json.dumps(jsonable(row)) + "\n")
+    except OSError as exc:
+        raise DataReadError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def value_counts(layout: Layout, column: str) -> list[tuple[str, int]]:
+    """Count each value of ``column`` over the whole dataset, most frequent first.
+
+    Reads that one column only (rejects outputs are small; a whole batch is not).
+
+    Raises:
+        DataReadError: The dataset can't be read, or has no such column.
+    """
+    from dwh.preview._arrow import open_dataset
+
+    try:
+        table = open_dataset(layout).to_table(columns=[column])
+        counted = table.group_by(column).aggregate([([], "count_all")])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataReadError(f"cannot count {column} at {layout.root}: {exc}") from exc
+    pairs = zip(counted[column].to_pylist(), counted["count_all"].to_pylist(), strict=True)
+    return sorted(((str(k), int(v)) for k, v in pairs), key=lambda kv: (-kv[1], kv[0]))
