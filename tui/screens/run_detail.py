@@ -82,7 +82,7 @@ class RunDetailScreen(Screen[None]):
         self.run_id = run_id
         self.record: Any = store.get(run_id)
         self.events: list[Event] = list(store.events(run_id)) if self.record else []
-        self.children: list[Any] = list(store.children(run_id)) if self.record else []
+        self.triggered: list[Any] = list(store.children(run_id)) if self.record else []
         self.log_lines: list[str] = [json.dumps(e.to_dict(), default=str) for e in self.events]
         self.shown_log: list[str] = []
 
@@ -258,7 +258,7 @@ class RunDetailScreen(Screen[None]):
             format_time(record.started_at),
             key=record.run_id,
         )
-        for child in self.children:
+        for child in self.triggered:
             table.add_row(
                 "triggered",
                 child.job,

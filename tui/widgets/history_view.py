@@ -116,7 +116,7 @@ class HistoryView(Vertical):
                 lines.append(Text(read_error(exc), style="yellow"))
         outputs = getattr(record, "outputs", None) or {}
         if outputs:
-            lines.append(Text("outputs · p previews them · d opens the run in detail", style="bold"))
+            lines.append(Text("outputs · p previews them · d shows the run", style="bold"))
             lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
         lines.append(Text("events", style="bold"))
         for event in events:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Collapsible, Log, RichLog, Static
 
+from dwh.events import EventName
 from tui.history import format_duration
 from tui.widgets.lifecycle import event_lines
 
@@ -44,6 +46,10 @@ class RunConsole(Vertical):
         clock: A monotonic clock, replaceable so snapshots show a fixed elapsed time.
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "preview", "Preview outputs", id="dwh.run.preview", show=False),
+    ]
+
     def __init__(
         self, *, clock: Callable[[], float] = time.monotonic, id: str | None = None
     ) -> None:
@@ -60,6 +66,7 @@ class RunConsole(Vertical):
         self.log_lines: deque[str] = deque(maxlen=MAX_LOG_LINES)
         self.log_count = 0
         self._pending: list[str] = []
+        self.outputs: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -79,6 +86,7 @@ class RunConsole(Vertical):
         """Clear the console for a new run."""
         self.job, self.run_id, self.message = job, run_id, ""
         self.entries.clear()
+        self.outputs = {}
         self.log_lines.clear()
         self.log_count = 0
         self._pending.clear()
@@ -97,8 +105,19 @@ class RunConsole(Vertical):
         for line in event_lines(event):
             self.entries.append(line.plain)
             log.write(line)
+        if event.event == EventName.JOB_SUCCEEDED:
+            self.outputs = dict(event.payload.get("outputs") or {})
         if self.status == "starting":
             self.set_status("running")
+
+    def action_preview(self) -> None:
+        """Preview what the run wrote (its outputs, once it succeeded)."""
+        from tui.screens.preview import PreviewScreen
+
+        if not self.outputs:
+            self.notify("no outputs recorded by this run (yet)", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(self.outputs, title=f"run {self.run_id}"))
 
     def add_note(self, text: str, style: str = "dim") -> None:
         """Append a line that is not an event (a stream problem, how the process ended)."""
