@@ -14,7 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Select, Static, Tabs
-from tui_helpers import SIZE, FrozenClock, ReplayLauncher, noop_events, open_job, wait_for, wait_until_ready
+from tui_helpers import (
+    SIZE,
+    FrozenClock,
+    ReplayLauncher,
+    noop_events,
+    open_job,
+    wait_for,
+    wait_until_ready,
+)
 
 from dwh.events import Event, EventName
 from dwh.runs.store import RunStore
@@ -75,7 +83,9 @@ async def _open_preview_from_history(pilot) -> PreviewScreen:
     await wait_for(pilot, lambda: app.screen.query_one("#history-table", DataTable).row_count == 2)
     await pilot.press("down")  # the older run: transform_images
     await pilot.press("p")
-    await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None
+    )
     return app.screen
 
 
@@ -87,13 +97,19 @@ async def test_history_opens_a_runs_preview_and_finds_the_rows(image_store, outp
         assert screen.preview.row_count == 50
         assert table.row_count == 50
         assert [str(c.label) for c in table.columns.values()] == [
-            "image_id", "width", "height", "captured_at", "camera"
+            "image_id",
+            "width",
+            "height",
+            "captured_at",
+            "camera",
         ]
         assert table.get_row_at(0)[0] == "img-00000"
         assert "50 rows" in _plain(screen.query_one("#preview-summary", Static))
 
         screen.query_one(Tabs).active = "out-1"  # the rejects
-        await wait_for(pilot, lambda: screen.preview is not None and screen.current == "rejects_path")
+        await wait_for(
+            pilot, lambda: screen.preview is not None and screen.current == "rejects_path"
+        )
         assert screen.preview.row_count == 7
         assert screen.reasons == [("missing_id", 3), ("bad_json", 2), ("missing_url", 2)]
         assert "missing_id" in _plain(screen.query_one("#preview-reasons", Static))
@@ -111,7 +127,9 @@ async def test_a_job_run_in_the_console_previews_what_it_wrote(outputs) -> None:
         for i in items
     ]
     clock = FrozenClock()
-    app = DwhApp(launcher=ReplayLauncher(items, 0, clock, seconds=3.0), clock=clock, packages=("tuijobs",))
+    app = DwhApp(
+        launcher=ReplayLauncher(items, 0, clock, seconds=3.0), clock=clock, packages=("tuijobs",)
+    )
     async with app.run_test(size=SIZE) as pilot:
         await open_job(pilot, "sample")
         await pilot.press("ctrl+j")
@@ -119,7 +137,9 @@ async def test_a_job_run_in_the_console_previews_what_it_wrote(outputs) -> None:
         await wait_for(pilot, lambda: console.status == "succeeded")
         console.query_one("#run-lifecycle").focus()
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None
+        )
         assert app.screen.query_one("#preview-table", DataTable).row_count == 50
         assert app.screen.outputs == outputs
 
@@ -179,7 +199,10 @@ async def test_run_detail_shows_timeline_progress_lineage_and_log(image_store) -
         assert detail.run_id == RUN
         events = detail.query_one("#detail-events", DataTable)
         assert [events.get_row_at(i)[2] for i in range(events.row_count)] == [
-            "job_started", "phase_finished", "phase_finished", "job_succeeded"
+            "job_started",
+            "phase_finished",
+            "phase_finished",
+            "job_succeeded",
         ]
         assert events.get_row_at(3)[1] == "3.5"  # seconds since the start
         assert events.get_row_at(2)[3:] == ["load", "2.0", "50"]
@@ -202,7 +225,9 @@ async def test_run_detail_shows_timeline_progress_lineage_and_log(image_store) -
         await pilot.press("u")  # back up the lineage, one key
         await wait_for(pilot, lambda: app.screen.run_id == RUN and app.screen is not detail)
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None
+        )
         assert set(app.screen.outputs) == {"output_path", "rejects_path"}
 
 
@@ -221,7 +246,12 @@ def test_preview_snapshot(snap_compare, image_store) -> None:
     async def run_before(pilot) -> None:
         await _open_preview_from_history(pilot)
         pilot.app.screen.query_one(Tabs).active = "out-1"
-        await wait_for(pilot, lambda: pilot.app.screen.current == "rejects_path" and pilot.app.screen.preview is not None)
+        await wait_for(
+            pilot,
+            lambda: (
+                pilot.app.screen.current == "rejects_path" and pilot.app.screen.preview is not None
+            ),
+        )
         await pilot.pause()
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)

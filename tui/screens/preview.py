@@ -325,7 +325,7 @@ def _schema_table(shown: Preview) -> Table:
 def _reasons_table(reasons: list[tuple[str, int]]) -> Table | str:
     if not reasons:
         return ""
-    table = Table(title=f"\nrows per {REASON_COLUMN}", title_justify="left", box=None)
+    table = Table(title=f"\nrows per {REASON_COLUMN}", title_justify="left", box=None, expand=True)
     table.add_column(REASON_COLUMN, style="yellow", no_wrap=True)
     table.add_column("rows", justify="right")
     for reason, count in reasons:
