@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,12 +57,9 @@ def value_counts(layout: Layout, column: str) -> list[tuple[str, int]]:
     Raises:
         DataReadError: The dataset can't be read, or has no such column.
     """
-    from dwh.preview._arrow import open_dataset
+    from dwh.preview._arrow import read_column
 
-    try:
-        table = open_dataset(layout).to_table(columns=[column])
-        counted = table.group_by(column).aggregate([([], "count_all")])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DataReadError(f"cannot count {column} at {layout.root}: {exc}") from exc
-    pairs = zip(counted[column].to_pylist(), counted["count_all"].to_pylist(), strict=True)
-    return sorted(((str(k), int(v)) for k, v in pairs), key=lambda kv: (-kv[1], kv[0]))
+    counts: Counter[str] = Counter()
+    for chunk in read_column(layout, column).chunks:
+        counts.update("null" if v is None else str(v) for v in chunk.to_pylist())
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -80,7 +80,7 @@ def describe_outputs(record: RunRecord) -> list[RunOutput]:
     Raises:
         PreviewTargetError: The run recorded no outputs.
     """
-    from dwh.preview._arrow import open_dataset
+    from dwh.preview._arrow import count_rows
 
     described = []
     for name, path in recorded_outputs(record).items():
@@ -90,7 +90,7 @@ def describe_outputs(record: RunRecord) -> list[RunOutput]:
             continue
         try:
             layout = find_layout(local)
-            count = open_dataset(layout).count_rows()
+            count = count_rows(layout)
         except DwhError as err:
             described.append(RunOutput(name, path, None, None, str(err)))
         except (OSError, ValueError) as exc:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROWS, sample_table
@@ -63,3 +65,24 @@ def test_notebook_preview_of_a_run_output(store, tmp_path: Path) -> None:
     frame = notebook_preview("R2", output="rejects_path", store=store)
     assert frame.attrs["row_count"] == 6
     assert set(frame["reject_reason"]) == {"missing_id", "bad_json", "missing_url"}
+
+
+def test_time_zoned_timestamps_keep_their_zone(tmp_path: Path) -> None:
+    at = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+    table = pa.table(
+        {
+            "utc": pa.array([at, None], pa.timestamp("us", tz="UTC")),
+            "paris": pa.array([at, at], pa.timestamp("ms", tz="Europe/Paris")),
+            "offset": pa.array([at, at], pa.timestamp("s", tz="-05:30")),
+            "naive": pa.array([at.replace(tzinfo=None)] * 2, pa.timestamp("ns")),
+        }
+    )
+    pq.write_table(table, tmp_path / "t.parquet")
+    row = preview(tmp_path / "t.parquet").rows[0]
+    assert row == {
+        "utc": "2026-11-25T12:00:00+00:00",
+        "paris": "2026-11-25T13:00:00+01:00",
+        "offset": "2026-11-25T06:30:00-05:30",
+        "naive": "2026-11-25T12:00:00",
+    }
+    assert preview(tmp_path / "t.parquet").rows[1]["utc"] is None

@@ -1,7 +1,9 @@
 """Previewing a local output never starts a JVM: pyspark and py4j stay unimported.
 
 Run in a fresh interpreter, the way ``tests/test_light_paths.py`` checks the other
-light paths; pyarrow is allowed here (it reads the data), pyspark is not.
+light paths; pyarrow is allowed here (it reads the data), pyspark is not. pandas is
+not either: importing it would cost more than the whole preview (pyarrow pulls it in
+for ``pyarrow.dataset`` and for time-zoned timestamps unless they are avoided).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ PROBE = """
 import json, sys
 from dwh.cli import main
 code = main({args!r})
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pyspark", "py4j"))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("pyspark", "py4j", "pandas"))
 print(json.dumps({{"code": code, "heavy": heavy}}))
 """
 
@@ -52,3 +54,13 @@ def test_listing_a_runs_outputs_never_imports_pyspark(tmp_path: Path) -> None:
     with RunStore(home / "runs.db") as store:
         record_succeeded_run(store, "R1", "transform_images", write_images_outputs(tmp_path))
     assert _probe(["preview", "R1"], home) == {"code": 0, "heavy": []}
+
+
+def test_preview_of_a_hive_partitioned_csv_folder_never_imports_pandas(tmp_path: Path) -> None:
+    folder = tmp_path / "t" / "day=1"
+    folder.mkdir(parents=True)
+    (folder / "part-0.csv").write_text(
+        "id,at,ns\n1,2026-11-25T00:00:00Z,2026-11-25 00:00:00.123456789\n"
+    )
+    shown = _probe(["preview", str(tmp_path / "t"), "--json"], tmp_path / "home")
+    assert shown == {"code": 0, "heavy": []}

@@ -1,0 +1,173 @@
+"""(8) Output previews: ``dwh preview`` of a 1M-row Parquet output, and the TUI's key-to-table.
+
+Both read a folder of four part files (1M rows in all, the ``transform_images`` output
+schema) written here with pyarrow, as Spark would lay it out.
+
+- ``dwh preview OUTPUT --limit 100 --json``, a cold process each time: the interpreter,
+  the CLI and pyarrow start, the footers are read for the exact count, 100 rows are read.
+- The TUI: a run recorded with that output in the store, the app headless in its own
+  process, History open; the clock runs from pressing ``p`` to the preview's table
+  holding its rows (pyarrow is imported on that key press: the TUI does not load it at
+  start). One press per process, so each is the first.
+
+Usage of the probe (what :func:`run` starts)::
+
+    DWH_HOME=... python -m benchmarks.preview tui-probe
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.common import Settings, bench_env, run_process
+from benchmarks.harness import Row, Summary, column, repeat
+
+TARGET_SECONDS = 1.0
+ROWS = 1_000_000
+PREVIEW_ROWS = 100
+RUN_ID = "20261125T183000Z-bench1"
+DWH = [sys.executable, str(Path(sys.executable).with_name("dwh"))]
+
+
+def write_output(folder: Path, rows: int = ROWS, parts: int = 4) -> Path:
+    """Write ``rows`` image rows as ``parts`` Parquet part files plus ``_SUCCESS``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    per = rows // parts
+    start = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+    for part in range(parts):
+        ids = pa.array(range(part * per, (part + 1) * per), pa.int64())
+        table = pa.table(
+            {
+                "image_id": pc.binary_join_element_wise("img-", pc.cast(ids, pa.string()), ""),
+                "width": pc.add(pc.multiply(pc.bit_wise_and(ids, 7), 64), 640),
+                "height": pc.add(pc.multiply(pc.bit_wise_and(ids, 3), 48), 480),
+                "captured_at": pa.array([start] * per, pa.timestamp("us", tz="UTC")),
+                "camera": pc.binary_join_element_wise(
+                    "cam-", pc.cast(pc.bit_wise_and(ids, 3), pa.string()), ""
+                ),
+            }
+        )
+        pq.write_table(table, folder / f"part-{part:05d}-bench.snappy.parquet")
+    (folder / "_SUCCESS").touch()
+    return folder
+
+
+def record_run(home: Path, output: Path) -> None:
+    """Record one succeeded run whose output is ``output`` in ``home``'s run store."""
+    from dwh.runs.store import RunStore
+    from dwh.testing.outputs import record_succeeded_run
+
+    with RunStore(home / "runs.db") as store:
+        record_succeeded_run(store, RUN_ID, "transform_images", {"output_path": str(output)})
+
+
+def run(settings: Settings) -> list[Row]:
+    """Two rows: the cold CLI preview and the TUI's key-to-table, each against 1 s."""
+    output = write_output(settings.workdir / "preview" / "images")
+    home = settings.workdir / "preview-home"
+    record_run(home, output)
+    env = bench_env(home)
+    times = max(3, settings.light_pairs)
+
+    def cli() -> float:
+        result = run_process(
+            [*DWH, "preview", str(output), "--limit", str(PREVIEW_ROWS), "--json"], env=env
+        )
+        shown = json.loads(result.stdout)
+        if shown["row_count"] != ROWS or len(shown["rows"]) != PREVIEW_ROWS:
+            raise RuntimeError(f"dwh preview showed {shown['row_count']} rows")
+        return result.wall
+
+    def tui() -> dict[str, float]:
+        result = run_process([sys.executable, "-m", "benchmarks.preview", "tui-probe"], env=env)
+        return {k: float(v) for k, v in json.loads(result.stdout.splitlines()[-1]).items()}
+
+    cli_samples = repeat(cli, times=times)
+    tui_samples = repeat(tui, times=times)
+    return [
+        _row(
+            f"dwh preview: {PREVIEW_ROWS} rows of a 1M-row Parquet output, cold process",
+            "dwh preview --json",
+            cli_samples,
+            "the whole process: interpreter, CLI, pyarrow, exact count from the footers",
+        ),
+        _row(
+            "TUI preview: key to table (1M-row Parquet output, first press)",
+            "p on a History run",
+            tui_samples,
+            f"first press in a fresh app; table holds {PREVIEW_ROWS * 2} rows; "
+            "pyarrow imported on the press",
+        ),
+    ]
+
+
+def _row(measure: str, label: str, samples: list[dict[str, float]], note: str) -> Row:
+    summary = Summary.of(column(samples))
+    return Row(
+        measure=measure,
+        a="",
+        b=f"{label}: {summary.text()}",
+        headline=f"{summary.median:.3f} s",
+        target=f"<= {TARGET_SECONDS:g} s",
+        met=summary.median <= TARGET_SECONDS,
+        note=note + f"; n={summary.n}",
+        data={"samples": samples},
+    )
+
+
+async def _tui_probe() -> dict[str, float]:
+    from textual.widgets import DataTable, Tree
+
+    from tui.app import DwhApp
+    from tui.screens.preview import PreviewScreen
+
+    async def wait(predicate: object, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():  # type: ignore[operator]
+            if time.monotonic() > deadline:
+                raise TimeoutError("the TUI did not get there in time")
+            await asyncio.sleep(0.001)
+
+    app = DwhApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait(lambda: any(t.root.children for t in app.screen.query("#job-tree").results(Tree)))
+        await pilot.press("f6")
+        history = app.screen.query_one("#history-table", DataTable)
+        history.focus()
+        await wait(lambda: history.row_count == 1)
+        await pilot.pause()
+        started = time.perf_counter()
+        await pilot.press("p")
+
+        def filled() -> bool:
+            screen = app.screen
+            if not isinstance(screen, PreviewScreen):
+                return False
+            return bool(screen.query_one("#preview-table", DataTable).row_count)
+
+        await wait(filled)
+        seconds = time.perf_counter() - started
+        rows = app.screen.query_one("#preview-table", DataTable).row_count
+    return {"wall": seconds, "rows": rows}
+
+
+def main() -> int:
+    """``python -m benchmarks.preview tui-probe``: print the key-to-table JSON line."""
+    if sys.argv[1:] != ["tui-probe"]:
+        print("usage: python -m benchmarks.preview tui-probe", file=sys.stderr)
+        return 2
+    print(json.dumps(asyncio.run(_tui_probe())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
