@@ -48,6 +48,7 @@ class HistoryView(Vertical):
         self.records: list[RunRecordLike] = []
         self.selected: RunRecordLike | None = None
         self.detail_lines: list[str] = []
+        self._warmed = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="history-message")
@@ -115,6 +116,11 @@ class HistoryView(Vertical):
             except Exception as exc:
                 lines.append(Text(read_error(exc), style="yellow"))
         outputs = getattr(record, "outputs", None) or {}
+        if outputs and not self._warmed:
+            # pyarrow takes ~0.3 s to import: do it now, off the UI thread, so the
+            # preview key only reads data.
+            self._warmed = True
+            self.run_worker(_warm_preview, thread=True, exit_on_error=False)
         if outputs:
             lines.append(Text("outputs · p previews them · d shows the run", style="bold"))
             lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
@@ -144,3 +150,11 @@ class HistoryView(Vertical):
         if self.selected is None or self.store is None:
             return
         self.app.push_screen(RunDetailScreen(self.store, self.selected.run_id))
+
+
+def _warm_preview() -> None:
+    """Import what a preview needs (pyarrow's Parquet reader) ahead of the key press."""
+    import importlib
+
+    for module in ("pyarrow.parquet", "dwh.preview._arrow", "tui.screens.preview"):
+        importlib.import_module(module)
