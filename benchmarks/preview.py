@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import resource
 import sys
 import time
 from pathlib import Path
 
 from benchmarks.common import Settings, bench_env, run_process
-from benchmarks.harness import Row, Summary, column, repeat
+from benchmarks.harness import Row, Summary, column, interleave, repeat
 
 TARGET_SECONDS = 1.0
 ROWS = 1_000_000
@@ -80,28 +81,41 @@ def run(settings: Settings) -> list[Row]:
     env = bench_env(home)
     times = max(3, settings.light_pairs)
 
-    def cli() -> float:
+    def cli() -> dict[str, float]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = run_process(
             [*DWH, "preview", str(output), "--limit", str(PREVIEW_ROWS), "--json"], env=env
         )
         shown = json.loads(result.stdout)
         if shown["row_count"] != ROWS or len(shown["rows"]) != PREVIEW_ROWS:
             raise RuntimeError(f"dwh preview showed {shown['row_count']} rows")
-        return result.wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return {"wall": result.wall, "cpu": cpu}
 
     def tui() -> dict[str, float]:
         result = run_process([sys.executable, "-m", "benchmarks.preview", "tui-probe"], env=env)
         return {k: float(v) for k, v in json.loads(result.stdout.splitlines()[-1]).items()}
 
-    cli_samples = repeat(cli, times=times)
+    # Interleaved with bare Python, so a loaded machine shows as a slow baseline too.
+    pairs = interleave(
+        lambda: run_process([sys.executable, "-c", "pass"], env=env).wall,
+        cli,
+        pairs=times,
+    )
     tui_samples = repeat(tui, times=times)
+    bare = Summary.of(column(pairs.a))
+    cli_row = _row(
+        f"dwh preview: {PREVIEW_ROWS} rows of a 1M-row Parquet output, cold process",
+        "dwh preview --json",
+        pairs.b,
+        "the whole process: interpreter, CLI, pyarrow, exact count from the footers",
+    )
+    cli_row.a = f"python -c pass: {bare.text()}"
+    cli_row.note += f"; CPU (user+sys) {Summary.of(column(pairs.b, 'cpu')).text()}"
+    cli_row.data["bare"] = pairs.a
     return [
-        _row(
-            f"dwh preview: {PREVIEW_ROWS} rows of a 1M-row Parquet output, cold process",
-            "dwh preview --json",
-            cli_samples,
-            "the whole process: interpreter, CLI, pyarrow, exact count from the footers",
-        ),
+        cli_row,
         _row(
             "TUI preview: key to table (1M-row Parquet output, first press)",
             "p on a History run",
