@@ -103,7 +103,7 @@ async def test_history_opens_a_runs_preview_and_finds_the_rows(image_store, outp
             "captured_at",
             "camera",
         ]
-        assert table.get_row_at(0)[0] == "img-00000"
+        assert str(table.get_row_at(0)[0]) == "img-00000"
         assert "50 rows" in _plain(screen.query_one("#preview-summary", Static))
 
         screen.query_one(Tabs).active = "out-1"  # the rejects
@@ -153,7 +153,7 @@ async def test_filter_sort_and_export_write_the_rows_shown(image_store, isolated
         await wait_for(pilot, lambda: table.row_count == 17)
         table.focus()
         await pilot.press("ctrl+s", "ctrl+s")  # by image_id, then reversed
-        assert table.get_row_at(0)[0] == "img-00049"
+        assert str(table.get_row_at(0)[0]) == "img-00049"
 
         await pilot.press("ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
@@ -205,7 +205,7 @@ async def test_run_detail_shows_timeline_progress_lineage_and_log(image_store) -
             "job_succeeded",
         ]
         assert events.get_row_at(3)[1] == "3.5"  # seconds since the start
-        assert events.get_row_at(2)[3:] == ["load", "2.0", "50"]
+        assert [str(cell) for cell in events.get_row_at(2)[3:]] == ["load", "2.0", "50"]
         progress = _plain(detail.query_one("#detail-progress", Static))
         assert "stage 3: 4/4 tasks done" in progress
         head = _plain(detail.query_one("#detail-head", Static))
@@ -240,6 +240,23 @@ async def test_a_missing_output_is_a_message_not_a_crash(isolated_home) -> None:
         await wait_for(pilot, lambda: bool(screen.error))
         assert "no file or folder at data/deleted" in screen.error
         assert screen.query_one("#preview-table", DataTable).row_count == 0
+
+
+async def test_brackets_in_data_and_names_show_as_they_are(isolated_home) -> None:
+    import pyarrow as pa
+
+    pq.write_table(
+        pa.table({"[col]": ["[red]x[/]", "[unclosed", "a]b"]}), isolated_home / "b.parquet"
+    )
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        screen = PreviewScreen({"[out]": "b.parquet"})
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.preview is not None)
+        table = screen.query_one("#preview-table", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(3)] == ["[red]x[/]", "[unclosed", "a]b"]
+        assert "[col]" in _plain(screen.query_one("#preview-schema", Static))
 
 
 def test_preview_snapshot(snap_compare, image_store) -> None:

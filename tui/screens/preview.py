@@ -99,7 +99,7 @@ class PreviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
-        tabs = Tabs(*(Tab(name, id=f"out-{i}") for i, name in enumerate(self.outputs)))
+        tabs = Tabs(*(Tab(Text(name), id=f"out-{i}") for i, name in enumerate(self.outputs)))
         tabs.display = len(self.outputs) > 1
         yield tabs
         yield Static(Text("loading...", style="dim"), id="preview-summary")
@@ -123,7 +123,8 @@ class PreviewScreen(Screen[None]):
 
     @on(Tabs.TabActivated)
     def _switch(self, event: Tabs.TabActivated) -> None:
-        name = str(event.tab.label.plain)
+        index = int(str(event.tab.id).rpartition("-")[2])
+        name = list(self.outputs)[index]
         if name != self.current:
             self.current = name
             self._load(name)
@@ -252,9 +253,10 @@ class PreviewScreen(Screen[None]):
             mark = ""
             if name == self.sort_column:
                 mark = " ▼" if self.sort_reverse else " ▲"
-            table.add_column(name + mark, key=name)
+            table.add_column(Text(name + mark), key=name)
         for i in order:
-            table.add_row(*(_cell(rows[i].get(name)) for name in self.columns), key=str(i))
+            # Text, not str: a DataTable reads str cells as markup, and data has brackets.
+            table.add_row(*(Text(_cell(rows[i].get(name))) for name in self.columns), key=str(i))
 
 
 class ExportScreen(ModalScreen[tuple[str, str] | None]):
@@ -318,7 +320,7 @@ def _schema_table(shown: Preview) -> Table:
     table.add_column("column", style="cyan", no_wrap=True)
     table.add_column("type", style="dim")
     for column in shown.schema:
-        table.add_row(column.name, column.type)
+        table.add_row(Text(column.name), Text(column.type))
     return table
 
 
@@ -329,7 +331,7 @@ def _reasons_table(reasons: list[tuple[str, int]]) -> Table | str:
     table.add_column(REASON_COLUMN, style="yellow", no_wrap=True)
     table.add_column("rows", justify="right")
     for reason, count in reasons:
-        table.add_row(reason, f"{count:,}")
+        table.add_row(Text(reason), f"{count:,}")
     return table
 
 

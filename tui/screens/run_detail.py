@@ -198,7 +198,7 @@ class RunDetailScreen(Screen[None]):
         return Syntax(json.dumps(self.record.config, indent=2), "json", background_color="default")
 
     def _fill_timeline(self) -> None:
-        table: DataTable[str] = self.query_one("#detail-events", DataTable)
+        table: DataTable[str | Text] = self.query_one("#detail-events", DataTable)
         table.add_columns("at (UTC)", "+s", "event", "phase", "seconds", "rows")
         start = _seconds(self.events[0].at) if self.events else 0.0
         for event in self.events:
@@ -209,7 +209,7 @@ class RunDetailScreen(Screen[None]):
                 format_time(event.at)[11:],
                 f"{_seconds(event.at) - start:.1f}",
                 event.event,
-                str(payload.get("phase", "")),
+                Text(str(payload.get("phase", ""))),
                 _text(payload.get("seconds")),
                 _text(payload.get("rows")),
             )
@@ -269,10 +269,10 @@ class RunDetailScreen(Screen[None]):
             )
 
     def _fill_outputs(self) -> None:
-        table: DataTable[str] = self.query_one("#detail-output-table", DataTable)
+        table: DataTable[str | Text] = self.query_one("#detail-output-table", DataTable)
         table.add_columns("output", "path")
         for name, path in self.outputs.items():
-            table.add_row(name, path, key=name)
+            table.add_row(Text(name), Text(path), key=name)
 
     def _fill_log(self, search: str) -> None:
         log = self.query_one("#detail-log-lines", RichLog)
