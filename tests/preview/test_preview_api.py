@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROWS, sample_table
+from preview_datasets import ROWS, sample_table
 
 from dwh.errors import DataReadError, PreviewTargetError
 from dwh.notebook import preview as notebook_preview

@@ -9,7 +9,7 @@ import jsonschema
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import LAYOUTS, ROWS, arrow_count, sample_table
+from preview_datasets import LAYOUTS, ROWS, arrow_count, sample_table
 
 from dwh.errors import ExitCode
 from dwh.testing.outputs import record_succeeded_run, write_images_outputs

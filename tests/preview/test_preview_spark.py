@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROWS, sample_table
+from preview_datasets import ROWS, sample_table
 
 from dwh.errors import DataReadError
 from dwh.preview._spark import preview_with_spark
