@@ -30,6 +30,7 @@ from dwh.testing.outputs import record_succeeded_run, write_images_outputs
 from tui.app import DwhApp
 from tui.screens.preview import ExportScreen, PreviewScreen
 from tui.screens.run_detail import RunDetailScreen
+from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.run_console import RunConsole
 
 RUN = "20261125T183000Z-img001"
@@ -142,6 +143,38 @@ async def test_a_job_run_in_the_console_previews_what_it_wrote(outputs) -> None:
         )
         assert app.screen.query_one("#preview-table", DataTable).row_count == 50
         assert app.screen.outputs == outputs
+
+
+async def test_a_real_job_run_then_its_preview_finds_the_rows(isolated_home, monkeypatch) -> None:
+    """The writer job runs through the generic entry (a real subprocess) and writes Parquet."""
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "previewjobs")
+    target = isolated_home / "written"
+    app = DwhApp(packages=("previewjobs",))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "writer")
+        app.screen.query_one(ConfigEditor).set_text(f'{{"output_path": "{target}", "rows": 42}}')
+        await pilot.pause()
+        await pilot.press("ctrl+j")
+        console = app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status in ("succeeded", "failed"))
+        assert console.status == "succeeded", console.entries + list(console.log_lines)
+        console.query_one("#run-lifecycle").focus()
+        await pilot.press("p")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None
+        )
+        table = app.screen.query_one("#preview-table", DataTable)
+        assert app.screen.preview.row_count == 42 and table.row_count == 42
+        assert [str(cell) for cell in table.get_row_at(41)] == ["41", "row 41"]
+        await pilot.press("escape", "f6")
+        history = app.screen.query_one("#history-table", DataTable)
+        history.focus()
+        await wait_for(pilot, lambda: history.row_count == 1)
+        await pilot.press("p")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, PreviewScreen) and app.screen.preview is not None
+        )
+        assert app.screen.outputs == {"output_path": str(target)}
 
 
 async def test_filter_sort_and_export_write_the_rows_shown(image_store, isolated_home) -> None:
