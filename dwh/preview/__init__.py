@@ -101,17 +101,28 @@ def preview(
     """
     _check_limit(limit)
     text = str(target)
-    if store is None and local_path(text) is not None and not Path(text).exists():
-        store = open_store()
-    record = resolve_run(text, store)
-    if record is None:
+    local = local_path(text)
+    if local is not None and local.exists():
         if output is not None:
             raise PreviewTargetError(
-                f"--output {output!r} picks a run's output, but {text} is no run id in the "
-                "run store"
+                f"--output {output!r} picks a run's output, but {text} is a path"
             )
-        if local_path(text) is not None and not Path(text).exists():
+        return preview_path(text, limit)
+    opened = store is None and local is not None
+    if opened:
+        store = open_store()
+    try:
+        record = resolve_run(text, store)
+    finally:
+        if opened and store is not None:
+            store.close()
+    if record is None:
+        if local is not None:
             raise PreviewTargetError(f"no file or folder at {text}, and no run with that id")
+        if output is not None:
+            raise PreviewTargetError(
+                f"--output {output!r} picks a run's output, but {text} is a remote path"
+            )
         return preview_path(text, limit)
     _, path = pick_output(record, output)
     return preview_path(path, limit)

@@ -34,7 +34,9 @@ def test_a_folder_mixing_formats_is_refused(tmp_path: Path) -> None:
 
 def test_output_given_with_a_path_is_refused(tmp_path: Path) -> None:
     pq.write_table(sample_table(10), tmp_path / "t.parquet")
-    with pytest.raises(PreviewTargetError, match="--output 'x' picks a run's output"):
+    with pytest.raises(
+        PreviewTargetError, match=r"--output 'x' picks a run's output, but .* is a path"
+    ):
         preview(tmp_path / "t.parquet", output="x")
 
 
