@@ -20,6 +20,9 @@ generic entry and pytest. They hold no job logic: they call this module, which
     run.raise_for_failure()
     write_result(run, "result.json")
 
+``preview(run_or_path)`` shows what a run wrote: the first rows as a pandas DataFrame
+with the exact row count and schema in its ``attrs`` (:mod:`dwh.preview`).
+
 The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
 passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
 imported only when the job runs with Spark.
