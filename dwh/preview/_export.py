@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dwh.errors import DataReadError, PreviewTargetError
 from dwh.preview._layout import FORMATS
-from dwh.preview._model import jsonable
+from dwh.preview._model import jsonable, table_rows
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -42,7 +42,7 @@ def export_rows(table: pa.Table, path: str | Path, fmt: str) -> Path:
             pacsv.write_csv(table, target)
         else:
             with target.open("w", encoding="utf-8") as handle:
-                for row in table.to_pylist():
+                for row in table_rows(table):
                     handle.write(json.dumps(jsonable(row)) + "\n")
     except OSError as exc:
         raise DataReadError(f"cannot write {target}: {exc.strerror or exc}") from None
