@@ -12,7 +12,7 @@ from preview_datasets import ROWS, sample_table
 
 from dwh.errors import DataReadError, PreviewTargetError
 from dwh.notebook import preview as notebook_preview
-from dwh.preview import describe_outputs, find_layout, preview
+from dwh.preview import describe_outputs, export_rows, find_layout, preview
 from dwh.testing.outputs import record_succeeded_run, write_images_outputs
 
 
@@ -88,3 +88,19 @@ def test_time_zoned_timestamps_keep_their_zone(tmp_path: Path) -> None:
         "naive": "2026-11-25T12:00:00",
     }
     assert preview(tmp_path / "t.parquet").rows[1]["utc"] is None
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_exported_rows_read_back_the_same(tmp_path: Path, fmt: str) -> None:
+    pq.write_table(sample_table(), tmp_path / "t.parquet")
+    shown = preview(tmp_path / "t.parquet", limit=9)
+    written = export_rows(shown.table, tmp_path / "out" / f"x.{fmt}", fmt)
+    again = preview(written, limit=9)
+    assert (again.format, again.row_count) == (fmt, 9)
+    assert [row["name"] for row in again.rows] == [f"row-{i}" for i in range(9)]
+
+
+def test_export_to_an_unknown_format_names_the_accepted_ones(tmp_path: Path) -> None:
+    pq.write_table(sample_table(3), tmp_path / "t.parquet")
+    with pytest.raises(PreviewTargetError, match="is not one of parquet, csv, json"):
+        export_rows(preview(tmp_path / "t.parquet").table, tmp_path / "x.xlsx", "xlsx")
