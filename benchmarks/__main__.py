@@ -23,6 +23,7 @@ MEASURES = (
     "light",
     "lineage",
     "registry",
+    "preview",
     "overhead",
     "jobs",
     "warm",
@@ -128,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import registry_scale
 
             done(_guard(registry_scale.run, settings, name="registry"), "registry")
+        if "preview" in selected:
+            from benchmarks import preview
+
+            done(_guard(preview.run, settings, name="preview"), "preview")
         if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)

@@ -10,9 +10,11 @@ DwhError                      exit 1
 │   ├── ConfigError           exit 2  the job's JSON config is malformed or invalid
 │   ├── ModuleRefusedError    exit 2  a module name outside the allowed packages
 │   ├── JobModuleError        exit 2  the module is missing, fails to import or has no main
-│   └── TriggerMapError       exit 2  the trigger map is missing, malformed or has a cycle
+│   ├── TriggerMapError       exit 2  the trigger map is missing, malformed or has a cycle
+│   └── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
+├── DataReadError             exit 1  the data is there but can't be read (corrupt, mixed)
 ├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ├── RunStoreError             exit 1  the run store is missing, corrupt or unwritable
 ├── AlertError                exit 1  an alert sink could not deliver an alert
@@ -103,6 +105,18 @@ class JobModuleError(UsageError):
 
 class TriggerMapError(UsageError):
     """The trigger map is missing, malformed, refers to unknown jobs or has a cycle."""
+
+
+class PreviewTargetError(UsageError):
+    """``dwh preview``'s target names nothing to show.
+
+    A missing path, an unknown run id, a run that recorded no outputs, or an output
+    name the run does not have.
+    """
+
+
+class DataReadError(DwhError):
+    """The data is there but can't be read: a corrupt file, mixed formats in a folder."""
 
 
 class JobContractError(DwhError):

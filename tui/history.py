@@ -56,6 +56,10 @@ class RunStoreLike(Protocol):
         """A run's events, oldest first."""
         ...
 
+    def children(self, run_id: str) -> list[Any]:
+        """The runs ``run_id`` triggered, oldest first."""
+        ...
+
     def settle_unreported(
         self,
         run_id: str,

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "package": "dwh.cli.package:package",
     "lineage": "dwh.cli.lineage:lineage",
     "notebook": "dwh.cli.notebook:notebook",
+    "preview": "dwh.cli.preview:preview_command",
 }
 """Each command's name and where it lives, ``module:attribute``."""
 

@@ -20,6 +20,9 @@ generic entry and pytest. They hold no job logic: they call this module, which
     run.raise_for_failure()
     write_result(run, "result.json")
 
+``preview(run_or_path)`` shows what a run wrote: the first rows as a pandas DataFrame
+with the exact row count and schema in its ``attrs`` (:mod:`dwh.preview`).
+
 The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
 passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
 imported only when the job runs with Spark.
@@ -30,6 +33,7 @@ makes relative paths resolve against the project root from any working directory
 """
 
 from dwh.notebook.backfill import backfill
+from dwh.notebook.data import preview
 from dwh.notebook.display import event_rows, metric_rows, plot_counts
 from dwh.notebook.fields import FieldKind, FieldSpec, field_specs
 from dwh.notebook.form import ConfigForm, form
@@ -60,6 +64,7 @@ __all__ = [
     "metric_rows",
     "plot_counts",
     "prepare_run",
+    "preview",
     "project_root",
     "run_job",
     "strip_outputs",

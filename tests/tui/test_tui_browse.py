@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Static, TextArea, Tree
+from textual.widgets import Markdown, Static, TextArea, Tree
 from tui_helpers import open_job, wait_for
 
 from dwh.registry import example_configs
@@ -41,7 +41,7 @@ async def test_filter_narrows_the_tree_and_enter_selects(make_app):
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.detail is not None)
         await pilot.pause()
-        assert "Copies a sample of rows" in _text(app, "#job-doc")
+        assert "Copies a sample of rows" in app.screen.query_one("#job-doc", Markdown).source
         assert app.screen.query_one("#job-tree", Tree).has_focus
 
 

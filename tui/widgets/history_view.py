@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, RichLog, Static
 
@@ -36,12 +37,18 @@ _STATUS_STYLE = {
 class HistoryView(Vertical):
     """Past runs, newest first; the highlighted run's events and config below."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "preview", "Preview outputs", id="dwh.history.preview", show=False),
+        Binding("d", "drill_down", "Run details", id="dwh.history.details", show=False),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store: RunStoreLike | None = None
         self.records: list[RunRecordLike] = []
         self.selected: RunRecordLike | None = None
         self.detail_lines: list[str] = []
+        self._warmed = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="history-message")
@@ -108,6 +115,15 @@ class HistoryView(Vertical):
                 events = list(self.store.events(record.run_id))
             except Exception as exc:
                 lines.append(Text(read_error(exc), style="yellow"))
+        outputs = getattr(record, "outputs", None) or {}
+        if outputs and not self._warmed:
+            # pyarrow takes ~0.3 s to import: do it now, off the UI thread, so the
+            # preview key only reads data.
+            self._warmed = True
+            self.run_worker(_warm_preview, thread=True, exit_on_error=False)
+        if outputs:
+            lines.append(Text("outputs · p previews them · d shows the run", style="bold"))
+            lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
         lines.append(Text("events", style="bold"))
         for event in events:
             lines.extend(event_lines(event))
@@ -116,3 +132,29 @@ class HistoryView(Vertical):
         for line in lines:
             self.detail_lines.append(line.plain)
             detail.write(line)
+
+    def action_preview(self) -> None:
+        """Preview the highlighted run's outputs."""
+        from tui.screens.preview import PreviewScreen
+
+        outputs = getattr(self.selected, "outputs", None) or {}
+        if self.selected is None or not outputs:
+            self.notify("this run recorded no outputs", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(outputs, title=f"run {self.selected.run_id}"))
+
+    def action_drill_down(self) -> None:
+        """Open everything the store knows about the highlighted run."""
+        from tui.screens.run_detail import RunDetailScreen
+
+        if self.selected is None or self.store is None:
+            return
+        self.app.push_screen(RunDetailScreen(self.store, self.selected.run_id))
+
+
+def _warm_preview() -> None:
+    """Import what a preview needs (pyarrow's Parquet reader) ahead of the key press."""
+    import importlib
+
+    for module in ("pyarrow.parquet", "dwh.preview._arrow", "tui.screens.preview"):
+        importlib.import_module(module)

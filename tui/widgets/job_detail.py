@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.widgets import Markdown, Static
 
 from tui.skeleton import describe_type
 
@@ -24,7 +25,8 @@ class JobDetailView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         hint = "Pick a job: F2 goes to the first job, ↑/↓ move, Enter opens it; ctrl+f filters."
-        yield Static(Text(hint, style="dim"), id="job-doc")
+        yield Static(Text(hint, style="dim"), id="job-title")
+        yield Markdown("", id="job-doc")
         yield Static("", id="job-error")
         yield Static("", id="job-schema")
         yield Static("", id="job-examples")
@@ -50,14 +52,31 @@ class JobDetailView(VerticalScroll):
         self._set("#job-examples", examples_text(detail.examples))
 
     def _doc(self, job: JobInfo) -> None:
-        doc = Text()
-        doc.append(job.name, style="bold")
-        doc.append(f"  {job.module}\n", style="dim")
-        doc.append(job.docstring.strip() or "(no docstring)")
-        self._set("#job-doc", doc)
+        title = Text()
+        title.append(job.name, style="bold")
+        title.append(f"  {job.module}", style="dim")
+        self._set("#job-title", title)
+        self.query_one("#job-doc", Markdown).update(docstring_markdown(job.docstring))
 
     def _set(self, selector: str, content: Any) -> None:
         self.query_one(selector, Static).update(content)
+
+
+_RST_ROLE = re.compile(r":[a-z:]+:`~?([^`]+)`")
+_RST_LITERAL = re.compile(r"``(.+?)``")
+
+
+def docstring_markdown(docstring: str) -> str:
+    """A docstring (reST-flavoured, as Python's are) as Markdown for the ``Markdown`` widget.
+
+    Double-backquoted literals and roles (``:func:`name```) become inline code. A
+    paragraph ending in a double colon introduces the indented block after it, which
+    Markdown already shows as code, so the colon pair becomes one.
+    """
+    text = docstring.strip() or "*(no docstring)*"
+    text = _RST_ROLE.sub(r"`\1`", text)
+    text = _RST_LITERAL.sub(r"`\1`", text)
+    return re.sub(r"::$", ":", text, flags=re.MULTILINE)
 
 
 def schema_table(schema: dict[str, Any]) -> Group:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Collapsible, Log, ProgressBar, RichLog, Static
 
@@ -58,6 +59,10 @@ class RunConsole(Vertical):
             ended (in the same step, so the screen's controls never lag the console).
     """
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "preview", "Preview outputs", id="dwh.run.preview", show=False),
+    ]
+
     def __init__(
         self,
         *,
@@ -84,6 +89,7 @@ class RunConsole(Vertical):
         self.log_lines: deque[str] = deque(maxlen=MAX_LOG_LINES)
         self.log_count = 0
         self._pending: list[str] = []
+        self.outputs: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -189,6 +195,7 @@ class RunConsole(Vertical):
         self.stage = None
         self.query_one("#run-progress").display = False
         self.entries.clear()
+        self.outputs = {}
         self.log_lines.clear()
         self.log_count = 0
         self._pending.clear()
@@ -207,8 +214,19 @@ class RunConsole(Vertical):
         for line in event_lines(event):
             self.entries.append(line.plain)
             log.write(line)
+        if event.event == EventName.JOB_SUCCEEDED:
+            self.outputs = dict(event.payload.get("outputs") or {})
         if self.status == "starting":
             self.set_status("running")
+
+    def action_preview(self) -> None:
+        """Preview what the run wrote (its outputs, once it succeeded)."""
+        from tui.screens.preview import PreviewScreen
+
+        if not self.outputs:
+            self.notify("no outputs recorded by this run (yet)", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(self.outputs, title=f"run {self.run_id}"))
 
     def add_note(self, text: str, style: str = "dim") -> None:
         """Append a line that is not an event (a stream problem, how the process ended)."""

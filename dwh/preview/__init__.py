@@ -1,0 +1,143 @@
+"""See what a job wrote: schema, exact row count and first rows of a path or a run's output.
+
+::
+
+    from dwh.preview import preview
+    shown = preview("out/images", limit=100)          # a file or folder
+    shown = preview("20261125T183000Z-a1b2c3", output="rejects_path")  # a run's output
+    shown.row_count, shown.schema, shown.table.to_pandas()
+
+Local paths are read with pyarrow, without a JVM: a Parquet row count comes from the
+file footers, so a 1M-row output previews in well under a second. Paths pyarrow can't
+read (``s3://`` and the like) go through Spark, the warm server's session when one runs
+(pyspark is imported only then). A run id resolves to the outputs its
+``job_succeeded`` event recorded in the run store.
+
+This package imports neither pyspark nor pandas at module level; pyarrow is imported
+when data is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dwh.errors import PreviewTargetError
+from dwh.preview._export import export_rows, value_counts
+from dwh.preview._layout import FORMATS, Layout, find_layout, is_hidden
+from dwh.preview._model import DEFAULT_LIMIT, Column, Preview
+from dwh.preview._runs import RunOutput, describe_outputs, find_run, pick_output
+from dwh.services.atomic_commit import local_path
+
+if TYPE_CHECKING:
+    from dwh.runs.store import RunRecord, RunStore
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "FORMATS",
+    "Column",
+    "Layout",
+    "Preview",
+    "RunOutput",
+    "describe_outputs",
+    "export_rows",
+    "find_layout",
+    "is_hidden",
+    "open_store",
+    "pick_output",
+    "preview",
+    "preview_path",
+    "resolve_run",
+    "value_counts",
+]
+
+
+def preview_path(path: str | Path, limit: int = DEFAULT_LIMIT) -> Preview:
+    """Preview the dataset at ``path``: a local file or folder, or a remote URI.
+
+    Raises:
+        PreviewTargetError: Nothing is at a local ``path``, or it holds no data files.
+        DataReadError: The data is corrupt or unreadable.
+    """
+    _check_limit(limit)
+    local = local_path(str(path))
+    if local is None:
+        from dwh.preview._spark import preview_with_spark
+
+        return preview_with_spark(str(path), limit)
+    from dwh.preview._arrow import preview_local
+
+    return preview_local(local, limit)
+
+
+def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
+    """Return the run ``target`` names when it is not a path but a recorded run id."""
+    local = local_path(target)
+    if local is None or local.exists():
+        return None
+    return find_run(store, target)
+
+
+def preview(
+    target: str | Path,
+    *,
+    output: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    store: RunStore | None = None,
+) -> Preview:
+    """Preview a path, or one output of a recorded run.
+
+    Args:
+        target: A file or folder (local or remote), or a run id in the run store.
+        output: Which of the run's outputs (its name, ``output_path`` say); needed when
+            the run recorded several. Not allowed with a path.
+        limit: How many rows to bring back (0 for the schema and count only).
+        store: The run store to look run ids up in; by default the environment's.
+
+    Raises:
+        PreviewTargetError: A missing path, an unknown run id, a run without outputs,
+            or an unknown ``output`` name.
+        DataReadError: The data is corrupt or unreadable.
+    """
+    _check_limit(limit)
+    text = str(target)
+    local = local_path(text)
+    if local is not None and local.exists():
+        if output is not None:
+            raise PreviewTargetError(
+                f"--output {output!r} picks a run's output, but {text} is a path"
+            )
+        return preview_path(text, limit)
+    opened = store is None and local is not None
+    if opened:
+        store = open_store()
+    try:
+        record = resolve_run(text, store)
+    finally:
+        if opened and store is not None:
+            store.close()
+    if record is None:
+        if local is not None:
+            raise PreviewTargetError(f"no file or folder at {text}, and no run with that id")
+        if output is not None:
+            raise PreviewTargetError(
+                f"--output {output!r} picks a run's output, but {text} is a remote path"
+            )
+        return preview_path(text, limit)
+    _, path = pick_output(record, output)
+    return preview_path(path, limit)
+
+
+def open_store() -> RunStore | None:
+    """Open the environment's run store for reading; None when off or not created yet."""
+    from dwh.runs.store import RunStore, store_path_from_env
+
+    path = store_path_from_env()
+    if path is None or not path.is_file():
+        return None
+    return RunStore(path, create=False)
+
+
+def _check_limit(limit: int) -> None:
+    if limit < 0:
+        raise PreviewTargetError(f"limit must be 0 or more, got {limit}")

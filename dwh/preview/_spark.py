@@ -1,0 +1,62 @@
+"""Read a path pyarrow can't (``s3://``, ``hdfs://``, ...) through a Spark session.
+
+The warm Spark Connect server is used when one runs (``dwh.spark``), else a local
+session is built. pyspark is imported here only, when such a path is previewed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from dwh.errors import DataReadError
+from dwh.preview._layout import format_of
+from dwh.preview._model import Column, Preview
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = None) -> Preview:
+    """Preview ``path`` with Spark: its format from the name, else Parquet.
+
+    Args:
+        path: Any URI the session's Hadoop file systems can read.
+        limit: How many rows to bring back.
+        spark: The session to use; by default the warm server's, or a local one.
+
+    Raises:
+        DataReadError: Spark cannot read the path.
+    """
+    from pathlib import PurePosixPath
+
+    fmt = format_of(PurePosixPath(path.rstrip("/"))) or "parquet"
+    session = spark or _session()
+    try:
+        reader = session.read.format(fmt)
+        if fmt == "csv":
+            reader = reader.option("header", "true").option("inferSchema", "true")
+        frame = reader.load(path)
+        row_count = frame.count()
+        table = frame.limit(limit).toArrow()
+        schema = [Column(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
+    except Exception as exc:  # Spark raises its own classes for a missing or bad path
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataReadError(f"cannot read {fmt} at {path} with Spark: {line}") from exc
+    return Preview(path=path, format=fmt, row_count=row_count, schema=schema, table=table)
+
+
+def _session() -> SparkSession:
+    from dwh.services.spark_session import get_spark_session
+
+    return get_spark_session("dwh-preview", remote=_warm_url())
+
+
+def _warm_url() -> str | None:
+    """The warm Spark Connect server's URL when one runs, else None."""
+    try:
+        spark_module = importlib.import_module("dwh.spark")
+    except ImportError:  # the warm loop is not installed in this version
+        return None
+    status = spark_module.server_status()
+    return str(status.url) if status.running and status.url else None

@@ -1,0 +1,301 @@
+"""A run drill-down: timeline, Spark progress, config, lineage, outputs, log and Spark UI.
+
+Everything comes from the run store: the run's row, its events, and the rows of the
+runs it triggered. Each run in the lineage is one key away (enter opens it here too),
+and each output one key away from its preview.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    RichLog,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from dwh.events import EventName
+from tui.history import format_duration, format_time
+from tui.screens.preview import PreviewScreen
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from dwh.events import Event
+
+UI_URL_KEYS: tuple[str, ...] = ("spark_ui_url", "ui_url", "spark_ui")
+"""Payload keys under which a run may record its Spark UI address."""
+
+
+class RunSource(Protocol):
+    """What the drill-down reads: ``dwh.runs.store.RunStore`` satisfies it."""
+
+    def get(self, run_id: str) -> Any:
+        """One run, or None."""
+        ...
+
+    def events(self, run_id: str) -> list[Event]:
+        """A run's events, oldest first."""
+        ...
+
+    def children(self, run_id: str) -> list[Any]:
+        """The runs it triggered."""
+        ...
+
+
+class RunDetailScreen(Screen[None]):
+    """Everything the store knows about one run.
+
+    Args:
+        store: The run store (read only).
+        run_id: The run to show.
+    """
+
+    DEFAULT_CSS = """
+    RunDetailScreen #detail-head { padding: 0 1; height: auto; }
+    RunDetailScreen #detail-log-search { margin: 0 0 1 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="dwh.run_detail.close"),
+        Binding("p", "preview", "Preview outputs", id="dwh.run_detail.preview"),
+        Binding("u", "upstream", "Upstream run", id="dwh.run_detail.upstream"),
+        Binding("ctrl+f", "search", "Search log", id="dwh.run_detail.search"),
+    ]
+
+    def __init__(self, store: RunSource, run_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.run_id = run_id
+        self.record: Any = store.get(run_id)
+        self.events: list[Event] = list(store.events(run_id)) if self.record else []
+        self.triggered: list[Any] = list(store.children(run_id)) if self.record else []
+        self.log_lines: list[str] = [json.dumps(e.to_dict(), default=str) for e in self.events]
+        self.shown_log: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(self._head(), id="detail-head")
+        with TabbedContent(id="detail-tabs"):
+            with TabPane("Timeline", id="detail-timeline"):
+                yield DataTable(id="detail-events", cursor_type="row")
+                yield Static("", id="detail-progress")
+            with TabPane("Lineage", id="detail-lineage"):
+                yield DataTable(id="detail-runs", cursor_type="row")
+            with TabPane("Outputs", id="detail-outputs"):
+                yield DataTable(id="detail-output-table", cursor_type="row")
+            with TabPane("Config", id="detail-config"):
+                yield Static(self._config(), id="detail-config-json")
+            with TabPane("Log", id="detail-log"), Vertical():
+                yield Input(placeholder="search the log", id="detail-log-search")
+                yield RichLog(id="detail-log-lines", wrap=True, markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Fill the tables."""
+        self.sub_title = f"run {self.run_id}"
+        self._fill_timeline()
+        self._fill_lineage()
+        self._fill_outputs()
+
+    @on(TabbedContent.TabActivated, "#detail-tabs")
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        # A RichLog writes nothing until it has a size: fill it once its tab shows.
+        if event.pane.id == "detail-log":
+            self._fill_log(self.query_one("#detail-log-search", Input).value)
+
+    @on(Input.Changed, "#detail-log-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._fill_log(event.value)
+
+    @on(DataTable.RowSelected, "#detail-runs")
+    def _open_run(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        run_id = str(event.row_key.value)
+        if run_id != self.run_id:
+            self.app.push_screen(RunDetailScreen(self.store, run_id))
+
+    @on(DataTable.RowSelected, "#detail-output-table")
+    def _open_output(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        name = str(event.row_key.value)
+        outputs = self.outputs
+        self.app.push_screen(
+            PreviewScreen({name: outputs[name]}, title=f"run {self.run_id} {name}")
+        )
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """The outputs the run recorded, name to path."""
+        return dict(getattr(self.record, "outputs", None) or {})
+
+    def action_close(self) -> None:
+        """Back to the history."""
+        self.dismiss(None)
+
+    def action_preview(self) -> None:
+        """Preview the run's outputs, one tab each."""
+        if not self.outputs:
+            self.notify("this run recorded no outputs", severity="warning")
+            return
+        self.app.push_screen(PreviewScreen(self.outputs, title=f"run {self.run_id}"))
+
+    def action_upstream(self) -> None:
+        """Open the run that triggered this one."""
+        upstream = getattr(self.record, "triggered_by_run_id", None)
+        if not upstream or self.store.get(upstream) is None:
+            self.notify("no upstream run in the store", severity="warning")
+            return
+        self.app.push_screen(RunDetailScreen(self.store, upstream))
+
+    def action_search(self) -> None:
+        """Show the log and focus its search box."""
+        self.query_one("#detail-tabs", TabbedContent).active = "detail-log"
+        self.query_one("#detail-log-search", Input).focus()
+
+    def _head(self) -> Text:
+        record = self.record
+        if record is None:
+            return Text(f"no run {self.run_id} in the run store", style="red")
+        text = Text()
+        text.append(f"{record.job}  ", style="bold")
+        text.append(
+            f"{record.status}  ", style="bold green" if record.status == "succeeded" else "bold red"
+        )
+        text.append(f"run {record.run_id}  started {format_time(record.started_at)}  ")
+        text.append(f"took {format_duration(record.duration_seconds) or '-'}")
+        if record.error:
+            text.append(f"\nerror: {record.error}", style="red")
+        url = self.spark_ui_url()
+        text.append("\nSpark UI: ", style="dim")
+        text.append(url or "not recorded for this run", style=f"link {url}" if url else "dim")
+        return text
+
+    def spark_ui_url(self) -> str | None:
+        """The Spark UI address a run event recorded, if any."""
+        for event in self.events:
+            for key in UI_URL_KEYS:
+                if event.payload.get(key):
+                    return str(event.payload[key])
+        return None
+
+    def _config(self) -> Syntax | Text:
+        if self.record is None:
+            return Text("")
+        return Syntax(json.dumps(self.record.config, indent=2), "json", background_color="default")
+
+    def _fill_timeline(self) -> None:
+        table: DataTable[str | Text] = self.query_one("#detail-events", DataTable)
+        table.add_columns("at (UTC)", "+s", "event", "phase", "seconds", "rows")
+        start = _seconds(self.events[0].at) if self.events else 0.0
+        for event in self.events:
+            if event.event == EventName.SPARK_PROGRESS:
+                continue
+            payload = event.payload
+            table.add_row(
+                format_time(event.at)[11:],
+                f"{_seconds(event.at) - start:.1f}",
+                event.event,
+                Text(str(payload.get("phase", ""))),
+                _text(payload.get("seconds")),
+                _text(payload.get("rows")),
+            )
+        self.query_one("#detail-progress", Static).update(self._progress())
+
+    def _progress(self) -> Text:
+        last: dict[int, dict[str, Any]] = {}
+        for event in self.events:
+            if event.event == EventName.SPARK_PROGRESS:
+                last[int(event.payload.get("stage_id", -1))] = event.payload
+        if not last:
+            return Text("\nno Spark progress recorded for this run", style="dim")
+        text = Text("\nSpark stages (last progress of each)\n", style="bold")
+        for stage, payload in sorted(last.items()):
+            done, total = payload.get("tasks_done", 0), payload.get("tasks_total", 0)
+            text.append(
+                f"  stage {stage}: {done}/{total} tasks done, "
+                f"{payload.get('tasks_running', 0)} running, "
+                f"{payload.get('tasks_failed', 0)} failed\n",
+                style="" if not payload.get("tasks_failed") else "red",
+            )
+        return text
+
+    def _fill_lineage(self) -> None:
+        table: DataTable[str] = self.query_one("#detail-runs", DataTable)
+        table.add_columns("relation", "job", "run id", "status", "started (UTC)")
+        record = self.record
+        if record is None:
+            return
+        upstream = record.triggered_by_run_id
+        if upstream:
+            parent = self.store.get(upstream)
+            table.add_row(
+                "triggered by",
+                record.triggered_by_job or "?",
+                upstream,
+                parent.status if parent else "not in store",
+                format_time(parent.started_at) if parent else "",
+                key=upstream,
+            )
+        table.add_row(
+            "this run",
+            record.job,
+            record.run_id,
+            record.status,
+            format_time(record.started_at),
+            key=record.run_id,
+        )
+        for child in self.triggered:
+            table.add_row(
+                "triggered",
+                child.job,
+                child.run_id,
+                child.status,
+                format_time(child.started_at),
+                key=child.run_id,
+            )
+
+    def _fill_outputs(self) -> None:
+        table: DataTable[str | Text] = self.query_one("#detail-output-table", DataTable)
+        table.add_columns("output", "path")
+        for name, path in self.outputs.items():
+            table.add_row(Text(name), Text(path), key=name)
+
+    def _fill_log(self, search: str) -> None:
+        log = self.query_one("#detail-log-lines", RichLog)
+        log.clear()
+        needle = search.strip().lower()
+        self.shown_log = [line for line in self.log_lines if needle in line.lower()]
+        log.write(
+            Text(
+                "The run store keeps the run's events, not its process output (stdout, "
+                "stderr, Spark's log): those are in the run console (F5) while the TUI "
+                "runs it. Searching the recorded events:",
+                style="dim",
+            )
+        )
+        for line in self.shown_log:
+            log.write(Text(line))
+
+
+def _seconds(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
