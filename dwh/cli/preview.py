@@ -52,7 +52,7 @@ def preview_command(target: str, output: str | None, limit: int, as_json: bool) 
             _print_outputs(record, describe_outputs(record))
             return
     try:
-        shown = preview(target, output=output, limit=limit, store=store)
+        shown = preview(target, output=output, limit=limit, store=store, remote=read_remote)
     finally:
         if store is not None:
             store.close()
@@ -118,3 +118,10 @@ def _title(record: RunRecord | None, output: str | None) -> str:
 
 def _cell(value: object) -> str:
     return "null" if value is None else str(value)
+
+
+def read_remote(path: str, limit: int) -> Preview:
+    """Read a remote URI through Spark: pyspark is imported only for such a path."""
+    from dwh.preview.spark import preview_with_spark
+
+    return preview_with_spark(path, limit)

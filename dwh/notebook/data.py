@@ -37,7 +37,11 @@ def preview(
         PreviewTargetError: A missing path, unknown run id or output, no outputs.
         DataReadError: The data is corrupt or unreadable.
     """
-    shown = _preview(run_or_path, output=output, limit=limit, store=store)
+    from dwh.preview.spark import preview_with_spark
+
+    shown = _preview(
+        run_or_path, output=output, limit=limit, store=store, remote=preview_with_spark
+    )
     frame = shown.table.to_pandas()
     frame.attrs.update(
         path=shown.path,

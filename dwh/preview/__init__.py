@@ -19,6 +19,7 @@ when data is read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,7 @@ __all__ = [
     "Column",
     "Layout",
     "Preview",
+    "RemoteReader",
     "RunOutput",
     "describe_outputs",
     "export_rows",
@@ -52,19 +54,33 @@ __all__ = [
 ]
 
 
-def preview_path(path: str | Path, limit: int = DEFAULT_LIMIT) -> Preview:
+RemoteReader = Callable[[str, int], Preview]
+"""Reads a remote URI, ``(uri, limit) -> Preview``: ``dwh.preview.spark.preview_with_spark``."""
+
+
+def preview_path(
+    path: str | Path, limit: int = DEFAULT_LIMIT, *, remote: RemoteReader | None = None
+) -> Preview:
     """Preview the dataset at ``path``: a local file or folder, or a remote URI.
 
+    Local paths are read with pyarrow. A remote URI needs ``remote``, the Spark reader,
+    which the caller passes in: this package never imports pyspark, so the TUI can use
+    it (the CLI and notebooks pass :func:`dwh.preview.spark.preview_with_spark`).
+
     Raises:
-        PreviewTargetError: Nothing is at a local ``path``, or it holds no data files.
+        PreviewTargetError: Nothing is at a local ``path``, it holds no data files, or
+            it is remote and no ``remote`` reader was given.
         DataReadError: The data is corrupt or unreadable.
     """
     _check_limit(limit)
     local = local_path(str(path))
     if local is None:
-        from dwh.preview._spark import preview_with_spark
-
-        return preview_with_spark(str(path), limit)
+        if remote is None:
+            raise PreviewTargetError(
+                f"{path} is not a local path: preview it with `dwh preview {path}`, "
+                "which reads it through Spark"
+            )
+        return remote(str(path), limit)
     from dwh.preview._arrow import preview_local
 
     return preview_local(local, limit)
@@ -84,6 +100,7 @@ def preview(
     output: str | None = None,
     limit: int = DEFAULT_LIMIT,
     store: RunStore | None = None,
+    remote: RemoteReader | None = None,
 ) -> Preview:
     """Preview a path, or one output of a recorded run.
 
@@ -93,6 +110,7 @@ def preview(
             the run recorded several. Not allowed with a path.
         limit: How many rows to bring back (0 for the schema and count only).
         store: The run store to look run ids up in; by default the environment's.
+        remote: Reads remote URIs (see :func:`preview_path`).
 
     Raises:
         PreviewTargetError: A missing path, an unknown run id, a run without outputs,
@@ -107,7 +125,7 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a path"
             )
-        return preview_path(text, limit)
+        return preview_path(text, limit, remote=remote)
     opened = store is None and local is not None
     if opened:
         store = open_store()
@@ -123,9 +141,9 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a remote path"
             )
-        return preview_path(text, limit)
+        return preview_path(text, limit, remote=remote)
     _, path = pick_output(record, output)
-    return preview_path(path, limit)
+    return preview_path(path, limit, remote=remote)
 
 
 def open_store() -> RunStore | None:

@@ -9,7 +9,7 @@ import pytest
 from preview_datasets import ROWS, sample_table
 
 from dwh.errors import DataReadError
-from dwh.preview._spark import preview_with_spark
+from dwh.preview.spark import preview_with_spark
 
 
 @pytest.mark.spark
