@@ -14,6 +14,11 @@ from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
 from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
 
+JOB_TIME_NOTE = (
+    "job time: from job_started to the run's final event; the `dwh:` line of a run "
+    "also shows the process wall, which adds Python and Spark start-up"
+)
+
 _STYLE = {
     "running": "yellow",
     "succeeded": "green",
@@ -43,8 +48,13 @@ def runs(
     if not records:
         console().print("no runs match" if job or status else "no runs recorded yet")
         return
-    table = Table(title=f"{len(records)} runs, newest first", title_justify="left")
-    for column in ("run id", "job", "status", "started (UTC)", "seconds", "triggered by"):
+    table = Table(
+        title=f"{len(records)} runs, newest first",
+        title_justify="left",
+        caption=JOB_TIME_NOTE,
+        caption_justify="left",
+    )
+    for column in ("run id", "job", "status", "started (UTC)", "job time (s)", "triggered by"):
         table.add_column(column, no_wrap=True)
     for record in records:
         table.add_row(
@@ -85,7 +95,7 @@ def show_run(run_id: str, as_json: bool) -> None:
     out.print(f"module: {record.module or '?'}   config hash: {record.config_hash or '?'}")
     out.print(
         f"started: {record.started_at or '?'}   ended: {record.ended_at or '-'}   "
-        f"seconds: {_seconds(record) or '-'}"
+        f"job time: {_seconds(record) or '-'} s"
     )
     if record.triggered_by_job:
         out.print(f"triggered by: {_parent(record)}")
