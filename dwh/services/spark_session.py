@@ -50,6 +50,7 @@ def get_spark_session(
     master: str | None = None,
     conf: Mapping[str, str] | None = None,
     remote: str | None = None,
+    catalog: bool = False,
 ) -> SparkSession:
     """Return the active session, or build one.
 
@@ -59,6 +60,9 @@ def get_spark_session(
             defaults to ``local[*]``.
         conf: Extra settings for a new session; they win over the local defaults.
         remote: A Spark Connect URL (``sc://host:port``); builds a Connect session.
+        catalog: A new local session gets the embedded Hive catalog under
+            ``$DWH_HOME`` (:func:`dwh.services.tables.local_catalog_settings`); a
+            session on a cluster keeps the platform's catalog.
 
     Returns:
         A session whose SQL time zone is UTC.
@@ -76,10 +80,11 @@ def get_spark_session(
     builder = SparkSession.builder.appName(app_name)
     settings: dict[str, str] = {}
     if under_spark_submit():
-        settings.update(_submit_local_defaults())
+        settings.update(_submit_local_defaults(catalog=catalog))
     else:
         builder = builder.master(master or "local[*]")
         settings.update(LOCAL_DEFAULTS)
+        settings.update(_catalog_settings() if catalog else {})
         # Python workers must see this interpreter's packages (pyarrow for Arrow
         # steps), not whatever `python3` comes first on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -93,7 +98,13 @@ def get_spark_session(
     return session
 
 
-def _submit_local_defaults() -> dict[str, str]:
+def _catalog_settings() -> dict[str, str]:
+    from dwh.services.tables import local_catalog_settings
+
+    return local_catalog_settings()
+
+
+def _submit_local_defaults(*, catalog: bool = False) -> dict[str, str]:
     """Under ``spark-submit`` with a local master: the local defaults it did not set."""
     from pyspark import SparkConf, SparkContext
 
@@ -101,7 +112,7 @@ def _submit_local_defaults() -> dict[str, str]:
     submitted = SparkConf()  # what spark-submit was given, from the JVM's properties
     if not submitted.get("spark.master", "local[*]").startswith("local"):
         return {}
-    quiet = dict(LOCAL_DEFAULTS)
+    quiet = {**LOCAL_DEFAULTS, **(_catalog_settings() if catalog else {})}
     del quiet["spark.driver.memory"]  # too late: the driver JVM runs already
     own_logging = "log4j" in (submitted.get("spark.driver.extraJavaOptions") or "")
     if not own_logging and not submitted.contains("spark.log.level"):
