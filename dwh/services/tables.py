@@ -152,7 +152,7 @@ class TableLoader:
         writer = frame.select(*columns).write  # insertInto matches by position
         # The session setting, not a write option: insertInto ignores the option.
         key = "spark.sql.sources.partitionOverwriteMode"
-        previous = spark.conf.get(key)
+        previous = spark.conf.get(key) or "static"
         spark.conf.set(key, "dynamic" if self.mode == "overwrite_partitions" else "static")
         try:
             writer.insertInto(table, overwrite=self.mode != "append")
