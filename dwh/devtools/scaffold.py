@@ -143,12 +143,16 @@ def write_scaffold(scaffold: Scaffold) -> list[Path]:
 
 def notebook(job: str, module: str, example: dict[str, Any]) -> str:
     """Return a papermill notebook (nbformat 4, no outputs) that runs ``job`` through ``main``."""
+    # Annotated, so `papermill --help-notebook` shows each parameter's type.
     parameters = "\n".join(
         [
-            f"job_config = {json.dumps(example)}  # The config: a dict (-y) or JSON text (-p).",
-            "has_spark = True  # Whether the job gets a Spark session.",
-            "run_id = None  # Run id to record the run under; None makes a fresh one.",
-            "result_path = None  # If set, the results are written here as JSON.",
+            "from typing import Optional, Union",
+            "",
+            "job_config: Optional[Union[dict, str]] = None  # The config: a dict (-y) or JSON "
+            f"text (-p); None reads examples/configs/{job}/example.json when the notebook runs.",
+            "has_spark: bool = True  # Whether the job gets a Spark session.",
+            "run_id: Optional[str] = None  # Run id to record the run under; None: a fresh one.",
+            "result_path: Optional[str] = None  # If set, the results are written here as JSON.",
         ]
     )
     cells = [
@@ -156,13 +160,17 @@ def notebook(job: str, module: str, example: dict[str, Any]) -> str:
             "markdown",
             f"# {job}\n\nRuns `{module}` through its `main(**kwargs)`, "
             "the same call the generic entry makes.\n\n"
+            "Without parameters it runs the job's example config, read when it runs.\n\n"
             f"```bash\npapermill notebooks/{job}.ipynb out.ipynb -p job_config "
             f"'{json.dumps(example)}'\n```",
         ),
         _cell("code", parameters, tags=["parameters"]),
         _cell(
             "code",
-            "from dwh.notebook import prepare_run\n\n"
+            "from dwh.notebook import prepare_run\n"
+            "from dwh.registry import example_configs\n\n"
+            "if job_config is None:  # read now, so the default never goes stale\n"
+            f'    job_config = example_configs("{job}")["example.json"]\n'
             f'prepared = prepare_run("{module}", job_config, has_spark=has_spark, run_id=run_id)\n'
             "prepared",
         ),

@@ -89,7 +89,7 @@ def test_new_notebook_is_a_valid_papermill_notebook(invoke, job_package: Path) -
 
     nbformat.validate(notebook)
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "job_config = " in tagged[0].source
+    assert len(tagged) == 1 and "job_config: " in tagged[0].source
     assert notebook.metadata.kernelspec.name == "python3"
     assert all(c.get("outputs", []) == [] for c in notebook.cells)
     assert "tmpjobs.clean_orders.clean_orders_job_factory" in "".join(
@@ -133,3 +133,41 @@ def test_plan_never_targets_the_real_job_package(job_package: Path) -> None:
     assert scaffold.package == "tmpjobs"
     real = Path(__file__).resolve().parents[2] / "dwh" / "jobs"
     assert not any(real in path.parents for path in scaffold.files)
+
+
+def test_check_rejects_a_notebook_whose_default_config_went_stale(
+    invoke, job_package: Path
+) -> None:
+    invoke("new", "clean_orders")
+    # A notebook scaffolded before output_path existed: its baked-in default lacks it.
+    stale = Path(__file__).parent / "fixtures" / "stale_clean_orders.ipynb"
+    (job_package / "notebooks" / "stale_clean_orders.ipynb").write_text(stale.read_text())
+
+    checked = invoke("check")
+
+    assert checked.exit_code == 1
+    line = next(x for x in checked.stdout.splitlines() if "[notebook]" in x)
+    assert "notebooks/stale_clean_orders.ipynb:1: [notebook] clean_orders:" in line
+    assert "'output_path': required field is missing" in checked.stdout
+    assert "clean_orders.ipynb:" not in checked.stdout.replace("stale_clean_orders", "")
+
+
+def test_papermill_shows_the_scaffolded_notebooks_parameter_types(
+    invoke, job_package: Path
+) -> None:
+    invoke("new", "clean_orders")
+    papermill = Path(sys.executable).parent / "papermill"
+
+    shown = subprocess.run(
+        [str(papermill), "--help-notebook", "notebooks/clean_orders.ipynb"],
+        cwd=job_package,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert "Unknown type" not in shown.stdout
+    assert "job_config: Optional[Union[dict, str]] (default None)" in shown.stdout
+    assert "has_spark: bool (default True)" in shown.stdout
