@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-PROJECT_TESTS = '''
+PROJECT_TESTS = """
 from __future__ import annotations
 
 
@@ -22,16 +22,16 @@ def test_uses_spark(spark) -> None:
 
 def test_uses_spark_indirectly(frame) -> None:
     assert frame.count() == 2
-'''
+"""
 
-PROJECT_CONFTEST = '''
+PROJECT_CONFTEST = """
 import pytest
 
 
 @pytest.fixture
 def frame(spark):
     return spark.range(2)
-'''
+"""
 
 
 def collect(project: Path, *args: str) -> list[str]:
