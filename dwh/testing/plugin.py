@@ -44,8 +44,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    """A local SparkSession for the whole test session."""
-    session = get_spark_session("dwh-tests", master="local[2]", conf=TEST_CONF)
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """A local SparkSession for the whole test session.
+
+    Tables it creates go to a temporary warehouse, not ``./spark-warehouse``.
+    """
+    warehouse = str(tmp_path_factory.mktemp("spark-warehouse"))
+    conf = {**TEST_CONF, "spark.sql.warehouse.dir": warehouse}
+    session = get_spark_session("dwh-tests", master="local[2]", conf=conf)
     yield session
     session.stop()
