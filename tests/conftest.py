@@ -1,14 +1,8 @@
-"""Suite-wide settings: every test that uses the ``spark`` fixture is in the Spark tier."""
+"""Suite-wide settings (the ``spark`` marker comes from the installed dwh plugin)."""
 
 from __future__ import annotations
 
 import pytest
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "spark" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.spark)
 
 
 @pytest.fixture(autouse=True)

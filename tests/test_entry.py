@@ -65,7 +65,7 @@ def test_success_exits_0_and_reports_the_run(capsys: pytest.CaptureFixture[str])
     )
     assert code == 0
     assert re.fullmatch(
-        r"dwh: job 'noop' succeeded in \d+\.\ds \(run r-1\): \{\"message\": \"hi\", \"phases\": 3\}\n",
+        r"dwh: job 'noop' succeeded in \d+\.\ds job time, \d+\.\ds process wall \(run r-1\): \{\"message\": \"hi\", \"phases\": 3\}\n",
         err,
     )
 

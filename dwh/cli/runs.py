@@ -15,6 +15,11 @@ from dwh.errors import UsageError
 from dwh.events import RunStatus
 from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
 
+JOB_TIME_NOTE = (
+    "job time: from job_started to the run's final event; the `dwh:` line of a run "
+    "also shows the process wall, which adds Python and Spark start-up"
+)
+
 _STYLE: dict[str, str] = {
     RunStatus.RUNNING: "yellow",
     RunStatus.SUCCEEDED: "green",
@@ -52,8 +57,13 @@ def runs(
     if not records:
         console().print("no runs match" if job or status or backfill_id else "no runs recorded yet")
         return
-    table = Table(title=f"{len(records)} runs, newest first", title_justify="left")
-    columns = ["run id", "job", "status", "started (UTC)", "seconds", "triggered by"]
+    table = Table(
+        title=f"{len(records)} runs, newest first",
+        title_justify="left",
+        caption=JOB_TIME_NOTE,
+        caption_justify="left",
+    )
+    columns = ["run id", "job", "status", "started (UTC)", "job time (s)", "triggered by"]
     backfills = any(record.backfill_id for record in records)
     for column in columns + (["backfill"] if backfills else []):
         table.add_column(column, no_wrap=True)
@@ -97,7 +107,7 @@ def show_run(run_id: str, as_json: bool) -> None:
     out.print(f"module: {record.module or '?'}   config hash: {record.config_hash or '?'}")
     out.print(
         f"started: {record.started_at or '?'}   ended: {record.ended_at or '-'}   "
-        f"seconds: {_seconds(record) or '-'}"
+        f"job time: {_seconds(record) or '-'} s"
     )
     if record.triggered_by_job:
         out.print(f"triggered by: {_parent(record)}")

@@ -12,6 +12,7 @@ Each finding points at the innermost line of job code that caused it.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -170,8 +171,9 @@ def watching(folder: Path) -> Iterator[_Watch]:
 class Probe:
     """Checks one job at a time and streams the findings to ``out``."""
 
-    def __init__(self, out: IO[str], examples: Path) -> None:
+    def __init__(self, out: IO[str], examples: Path, notebooks: Path | None = None) -> None:
         self.out, self.examples = out, examples
+        self.notebooks = notebooks
         self.job = ""
 
     def emit(self, kind: str, **data: Any) -> None:
@@ -191,6 +193,7 @@ class Probe:
             self.check_job_module(module_name.rsplit(".", 1)[0] + f".{name}_job", path)
             if model is not None:
                 self.check_examples(model)
+                self.check_notebooks(model, module_name)
         self.emit("done")
 
     def import_watched(self, module_name: str, path: Path) -> ModuleType | None:
@@ -332,6 +335,60 @@ class Probe:
                 for problem in err.problems:
                     self.violation("example", path, _problem_line(text, problem), problem)
 
+    def check_notebooks(self, model: type[Any], module_name: str) -> None:
+        """Validate the default ``job_config`` of each notebook that runs this job."""
+        from dwh.config import parse_config
+        from dwh.errors import ConfigError
+
+        folder = self.notebooks
+        for path in sorted(folder.glob("*.ipynb")) if folder and folder.is_dir() else []:
+            default = _notebook_default(path, module_name)
+            if default is None:
+                continue
+            text = default if isinstance(default, str) else json.dumps(default)
+            try:
+                parse_config(model, text, job=self.job)
+            except ConfigError as err:
+                for problem in err.problems:
+                    self.violation(
+                        "notebook",
+                        path,
+                        1,
+                        f"the default job_config of the parameters cell is stale: {problem} "
+                        f"(update it, or set it to None to read the example config)",
+                    )
+
+
+def _notebook_default(path: Path, module_name: str) -> Any:
+    """The literal default ``job_config`` of a notebook that runs ``module_name``, or None."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    sources = ["".join(c.get("source", "")) for c in cells if isinstance(c, dict)]
+    if not any(module_name in source for source in sources):
+        return None
+    tagged = [
+        source
+        for cell, source in zip(cells, sources, strict=True)
+        if "parameters" in cell.get("metadata", {}).get("tags", [])
+    ]
+    try:
+        tree = ast.parse(tagged[0]) if tagged else None
+    except SyntaxError:
+        return None
+    for node in tree.body if tree else []:
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = getattr(node, "value", None)
+        if isinstance(target, ast.Name) and target.id == "job_config" and value is not None:
+            try:
+                return ast.literal_eval(value)
+            except ValueError:
+                return None  # computed at run time: nothing to check here
+    return None
+
 
 def _own_classes(module: ModuleType) -> list[type[Any]]:
     return [
@@ -386,7 +443,8 @@ def main(argv: list[str]) -> int:
     sys.addaudithook(WATCH.audit)
     sys.meta_path.insert(0, WATCH)
     with Path(argv[1]).open("a", encoding="utf-8") as out:
-        probe = Probe(out, Path(request["examples"]))
+        notebooks = request.get("notebooks")
+        probe = Probe(out, Path(request["examples"]), Path(notebooks) if notebooks else None)
         for job in request["jobs"]:
             probe.check(job["name"], job["module"], Path(job["path"]))
     return 0

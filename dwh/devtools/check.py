@@ -10,6 +10,8 @@ For each job it checks, and reports every violation with a file and a line:
 - ``run-override``: no job overrides the final ``AbstractJob.run``;
 - ``config-schema``: the config model exports a JSON Schema;
 - ``example``: every ``examples/configs/<job>/*.json`` validates;
+- ``notebook``: every ``notebooks/*.ipynb`` that runs the job has a default
+  ``job_config`` (in its ``parameters`` cell) that validates, or none;
 - ``import``: the modules import without error and without side effects (printing,
   importing pyspark, writing files, starting threads or processes, opening sockets,
   changing the environment or ``sys.path``).
@@ -42,6 +44,7 @@ RULES: dict[str, str] = {
     "run-override": "the job does not override the final AbstractJob.run",
     "config-schema": "the config model is a JobConfig and exports a JSON Schema",
     "example": "every example config validates",
+    "notebook": "every notebook's default job_config validates",
     "import": "the modules import without errors or side effects",
 }
 """Every rule ``dwh check`` applies, by the name violations carry."""
@@ -112,6 +115,7 @@ def check_jobs(
     jobs: Sequence[JobInfo] | None = None,
     *,
     examples: Path | None = None,
+    notebooks: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> CheckReport:
     """Check the contract of ``jobs`` (default: every registered job) in a child interpreter.
@@ -119,6 +123,7 @@ def check_jobs(
     Args:
         jobs: The jobs to check.
         examples: The examples folder holding ``configs/<job>/*.json``.
+        notebooks: The notebooks folder (default: ``notebooks`` beside ``examples``).
         timeout: Seconds the whole check may take; a module that hangs on import
             is reported as an ``import`` violation.
 
@@ -128,9 +133,10 @@ def check_jobs(
     selected = list(discover_jobs() if jobs is None else jobs)
     report = CheckReport(jobs=[job.name for job in selected])
     folder = str((examples or examples_dir()).resolve())
+    notebook_folder = str((notebooks or Path(folder).parent / "notebooks").resolve())
     remaining = selected
     while remaining:
-        lines, failure = _run_probe(remaining, folder, timeout)
+        lines, failure = _run_probe(remaining, folder, timeout, notebook_folder)
         found, stopped_at = _read_results(lines)
         report.violations.extend(found)
         if failure is None:
@@ -146,11 +152,14 @@ def check_jobs(
     return report
 
 
-def _run_probe(jobs: list[JobInfo], examples: str, timeout: float) -> tuple[list[str], str | None]:
+def _run_probe(
+    jobs: list[JobInfo], examples: str, timeout: float, notebooks: str | None = None
+) -> tuple[list[str], str | None]:
     """Run the probe; return its result lines and, if it died, how."""
     request = {
         "jobs": [{"name": j.name, "module": j.module, "path": str(j.path)} for j in jobs],
         "examples": examples,
+        "notebooks": notebooks,
     }
     with tempfile.TemporaryDirectory(prefix="dwh-check-") as scratch:
         work = Path(scratch, "cwd")

@@ -67,6 +67,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
     job_name: ClassVar[str]
     config_model: ClassVar[type[JobConfig]]
     needs_spark: ClassVar[bool] = True
+    uses_catalog: ClassVar[bool] = False
+    """True: a local Spark session gets the embedded table catalog under ``$DWH_HOME``."""
 
     def __init__(self, **kwargs: Any) -> None:
         options = RunOptions.from_kwargs(kwargs, config_keys=self._config_keys())
@@ -244,7 +246,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
         from dwh.services.spark_session import get_spark_session
 
-        return get_spark_session(app_name=f"dwh-{self.job_name}", remote=self.spark_remote)
+        return get_spark_session(
+            app_name=f"dwh-{self.job_name}", remote=self.spark_remote, catalog=self.uses_catalog
+        )
 
     def _require_config(self) -> ConfigT:
         if self.config is None:

@@ -1,4 +1,4 @@
-"""Spark loaders: write a DataFrame as parquet, atomically replacing what was there.
+"""Spark loaders for files: parquet, CSV and JSON lines, each replacing what was there whole.
 
 A load writes the whole dataset to a hidden staging folder beside the target and only
 then swaps it in (:mod:`dwh.services.atomic_commit`). Readers see the old version or the
@@ -8,16 +8,21 @@ version intact. Spark's ``mode("overwrite")`` would delete the old files first.
 Local paths get the atomic swap. Other file systems (``s3://``, ``hdfs://``) are
 committed with the Hadoop FileSystem API in two renames: that is as good as the store
 allows, and on object stores, where a rename is a copy, it is not atomic; use a table
-format there.
+format there. Catalog tables are written by :class:`dwh.services.tables.TableLoader`.
+
+Each loader keeps the path it last wrote in ``path``. The catalogue, with options:
+``docs/readers-and-loaders.md``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dwh.errors import JobContractError
 from dwh.services import atomic_commit
 
 if TYPE_CHECKING:
@@ -26,10 +31,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ParquetLoader:
-    """Writes a DataFrame as parquet, atomically replacing what is at the path.
+class AtomicFolderLoader:
+    """Writes a dataset folder whole or not at all: stage it, then swap it in.
 
-    Subclass and override :meth:`write` to change how the staged copy is written;
+    Subclass and override :meth:`write` to choose how the staged copy is written
+    (:class:`ParquetLoader`, :class:`CsvLoader` and :class:`JsonLinesLoader` do);
     the staging and the commit stay the same.
 
     Args:
@@ -38,6 +44,7 @@ class ParquetLoader:
 
     def __init__(self, partition_by: Sequence[str] = ()) -> None:
         self.partition_by = list(partition_by)
+        self.path: str | None = None
 
     def load(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` to a staging folder, then swap it in at ``path``.
@@ -45,6 +52,7 @@ class ParquetLoader:
         On any error (or interrupt) the staging folder is deleted and ``path`` is as
         it was.
         """
+        self.path = path
         target = atomic_commit.local_path(path)
         if target is None:
             self._load_remote(frame, path)
@@ -59,14 +67,21 @@ class ParquetLoader:
             raise
 
     def write(self, frame: DataFrame, path: str) -> None:
-        """Write ``frame`` as parquet to the (new) staging folder ``path``."""
+        """Write ``frame`` to the (new) staging folder ``path``."""
+        raise NotImplementedError(f"{type(self).__name__} must implement write()")
+
+    def writer(self, frame: DataFrame) -> Any:
+        """Return ``frame.write`` for a new folder, partitioned as asked."""
         # "error" rather than its alias "errorifexists": Spark Connect knows only "error".
         writer = frame.write.mode("error")
         if self.partition_by:
             writer = writer.partitionBy(*self.partition_by)
-        writer.parquet(path)
+        return writer
 
     def _load_remote(self, frame: DataFrame, path: str) -> None:
+        self._stage_remote(frame, path, _swap_folder)
+
+    def _stage_remote(self, frame: DataFrame, path: str, swap: Any) -> None:
         """Stage and rename with the Hadoop FileSystem API (not atomic on object stores)."""
         jvm: Any = getattr(frame.sparkSession, "_jvm", None)  # None over Spark Connect
         if jvm is None:
@@ -82,15 +97,129 @@ class ParquetLoader:
         fs = hadoop_path(path).getFileSystem(frame.sparkSession._jsc.hadoopConfiguration())
         try:
             self.write(frame, staged)
-            had_target = fs.exists(hadoop_path(path))
-            if had_target and not fs.rename(hadoop_path(path), hadoop_path(backup)):
-                raise OSError(f"could not move {path} aside")
-            if not fs.rename(hadoop_path(staged), hadoop_path(path)):
-                if had_target:
-                    fs.rename(hadoop_path(backup), hadoop_path(path))
-                raise OSError(f"could not move the new version into {path}")
-            if had_target:
-                fs.delete(hadoop_path(backup), True)
+            swap(fs, hadoop_path, staged, path, backup)
         except BaseException:
             fs.delete(hadoop_path(staged), True)
             raise
+
+
+def _swap_folder(fs: Any, hadoop_path: Any, staged: str, path: str, backup: str) -> None:
+    """Move ``staged`` to ``path`` in two renames, the old version aside in between."""
+    had_target = fs.exists(hadoop_path(path))
+    if had_target and not fs.rename(hadoop_path(path), hadoop_path(backup)):
+        raise OSError(f"could not move {path} aside")
+    if not fs.rename(hadoop_path(staged), hadoop_path(path)):
+        if had_target:
+            fs.rename(hadoop_path(backup), hadoop_path(path))
+        raise OSError(f"could not move the new version into {path}")
+    if had_target:
+        fs.delete(hadoop_path(backup), True)
+
+
+def _swap_single_file(fs: Any, hadoop_path: Any, staged: str, path: str, backup: str) -> None:
+    """Move the one part file of ``staged`` to ``path`` (delete, then rename: not atomic)."""
+    parts = [
+        status.getPath()
+        for status in fs.listStatus(hadoop_path(staged))
+        if status.getPath().getName().startswith("part-")
+    ]
+    if len(parts) != 1:
+        raise OSError(f"expected one part file in {staged}, found {len(parts)}")
+    fs.delete(hadoop_path(path), False)
+    if not fs.rename(parts[0], hadoop_path(path)):
+        raise OSError(f"could not move the new file into {path}")
+    fs.delete(hadoop_path(staged), True)
+
+
+class ParquetLoader(AtomicFolderLoader):
+    """Writes a DataFrame as parquet, atomically replacing what is at the path.
+
+    Args:
+        partition_by: Columns to partition the output by.
+    """
+
+    def write(self, frame: DataFrame, path: str) -> None:
+        """Write ``frame`` as parquet to the (new) staging folder ``path``."""
+        self.writer(frame).parquet(path)
+
+
+class JsonLinesLoader(AtomicFolderLoader):
+    """Writes a DataFrame as JSON lines (one object per row), atomically replacing the folder.
+
+    Args:
+        partition_by: Columns to partition the output by.
+    """
+
+    def write(self, frame: DataFrame, path: str) -> None:
+        """Write ``frame`` as JSON lines to the (new) staging folder ``path``."""
+        self.writer(frame).json(path)
+
+
+class CsvLoader(AtomicFolderLoader):
+    """Writes a DataFrame as CSV: a folder of part files, or one file.
+
+    A folder is replaced whole, as every loader here does. With ``single_file`` the
+    rows are gathered into one task and ``path`` becomes one CSV file: locally it is
+    staged and renamed over the old file, which is atomic; on other file systems the
+    old file is deleted and the new one renamed in, which is not.
+
+    Args:
+        header: Write a first line with the column names.
+        delimiter: The field separator, one character.
+        single_file: Write one file at ``path`` instead of a folder (the whole output
+            passes through one task: meant for reports, not for big data).
+        partition_by: Columns to partition the output folder by (not with
+            ``single_file``).
+
+    Raises:
+        JobContractError: ``delimiter`` is not one character, or ``single_file`` is
+            combined with ``partition_by``.
+    """
+
+    def __init__(
+        self,
+        *,
+        header: bool = True,
+        delimiter: str = ",",
+        single_file: bool = False,
+        partition_by: Sequence[str] = (),
+    ) -> None:
+        super().__init__(partition_by)
+        if len(delimiter) != 1:
+            raise JobContractError(f"CsvLoader delimiter must be one character, got {delimiter!r}")
+        if single_file and self.partition_by:
+            raise JobContractError(
+                "CsvLoader: single_file=True writes one file and cannot be partitioned; "
+                "drop partition_by or single_file"
+            )
+        self.header = header
+        self.delimiter = delimiter
+        self.single_file = single_file
+
+    def write(self, frame: DataFrame, path: str) -> None:
+        """Write ``frame`` as CSV to the (new) staging folder ``path``."""
+        if self.single_file:
+            frame = frame.coalesce(1)
+        writer = self.writer(frame).option("header", self.header).option("sep", self.delimiter)
+        writer.csv(path)
+
+    def load(self, frame: DataFrame, path: str) -> None:
+        """Replace the folder at ``path``, or with ``single_file`` the file at ``path``."""
+        if not self.single_file:
+            super().load(frame, path)
+            return
+        self.path = path
+        target = atomic_commit.local_path(path)
+        if target is None:
+            self._stage_remote(frame, path, _swap_single_file)
+            return
+        atomic_commit.recover(target)
+        staged = atomic_commit.stage_path(target)
+        try:
+            self.write(frame, str(staged))
+            parts = sorted(staged.glob("part-*"))
+            if len(parts) != 1:
+                raise OSError(f"expected one part file in {staged}, found {len(parts)}")
+            os.replace(parts[0], target)  # atomic for a file
+        finally:
+            atomic_commit.discard(staged)

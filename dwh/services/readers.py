@@ -1,4 +1,9 @@
-"""Spark readers: parquet datasets and JSON-lines text."""
+"""Spark readers for files: parquet, CSV, JSON lines (parsed or as raw text).
+
+Each reader keeps the path it last read in ``path``. Catalog tables are read by
+:class:`dwh.services.tables.TableReader`. The catalogue, with options:
+``docs/readers-and-loaders.md``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import codecs
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from dwh.errors import JobFailedError
+from dwh.errors import JobContractError, JobFailedError
 from dwh.services.atomic_commit import local_path
 
 if TYPE_CHECKING:
@@ -25,10 +30,75 @@ class ParquetReader:
 
     def __init__(self, spark: SparkSession) -> None:
         self.spark = spark
+        self.path: str | None = None
 
     def read(self, path: str) -> DataFrame:
         """Return the dataset at ``path``."""
+        self.path = path
         return self.spark.read.parquet(path)
+
+
+class CsvReader:
+    """Reads CSV files (a file, a folder or a glob).
+
+    Args:
+        spark: The session to read with.
+        header: The first line holds the column names.
+        delimiter: The field separator, one character.
+        schema: The columns (a DDL string or StructType). Default: every column a
+            string, named from the header; nothing is inferred, so a read costs one pass.
+    """
+
+    def __init__(
+        self,
+        spark: SparkSession,
+        *,
+        header: bool = True,
+        delimiter: str = ",",
+        schema: StructType | str | None = None,
+    ) -> None:
+        if len(delimiter) != 1:
+            raise JobContractError(f"CsvReader delimiter must be one character, got {delimiter!r}")
+        self.spark = spark
+        self.header = header
+        self.delimiter = delimiter
+        self.schema = schema
+        self.path: str | None = None
+
+    def read(self, path: str) -> DataFrame:
+        """Return the rows of the CSV file(s) at ``path``."""
+        self.path = path
+        reader = self.spark.read.option("header", self.header).option("sep", self.delimiter)
+        if self.schema is not None:
+            reader = reader.schema(self.schema)
+        return reader.csv(path)
+
+
+class JsonReader:
+    """Reads JSON lines parsed into columns: one object per line.
+
+    Use :class:`JsonLinesReader` instead when malformed lines must be kept and
+    rejected with a reason; here Spark parses them (a malformed line becomes a row of
+    nulls unless ``schema`` has a ``_corrupt_record`` column).
+
+    Args:
+        spark: The session to read with.
+        schema: The columns (a DDL string or StructType). Default: inferred, which
+            reads the input once more.
+    """
+
+    def __init__(self, spark: SparkSession, *, schema: StructType | str | None = None) -> None:
+        self.spark = spark
+        self.schema = schema
+        self.path: str | None = None
+
+    def read(self, path: str) -> DataFrame:
+        """Return one row per JSON line at ``path``."""
+        self.path = path
+        reader = self.spark.read
+        if self.schema is not None:
+            reader = reader.schema(self.schema)
+        return reader.json(path)
 
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -54,6 +124,7 @@ class JsonLinesReader:
     def __init__(self, spark: SparkSession, max_line_bytes: int = MAX_LINE_BYTES) -> None:
         self.spark = spark
         self.max_line_bytes = max_line_bytes
+        self.path: str | None = None
 
     def read(self, path: str) -> DataFrame:
         """Return one row per line of the file, or of every file in the folder.
@@ -62,6 +133,7 @@ class JsonLinesReader:
             JobFailedError: The local input is missing, empty, not UTF-8, or has a
                 line over the limit.
         """
+        self.path = path
         local = local_path(path)
         if local is not None and not any(c in path for c in "*?[{"):  # globs go to Spark
             check_text_input(local, self.max_line_bytes)
@@ -138,6 +210,7 @@ class DatePartitionedReader:
     def __init__(self, spark: SparkSession, schema: StructType | str | None = None) -> None:
         self.spark = spark
         self.schema = schema
+        self.path: str | None = None
 
     def read_window(
         self, base_path: str, *, start: dt.date | None, end: dt.date
@@ -150,6 +223,7 @@ class DatePartitionedReader:
         from pyspark.errors import AnalysisException
         from pyspark.sql import functions as F
 
+        self.path = base_path
         local = local_path(base_path)
         if local is not None and not local.exists():
             return None  # nothing written yet; asking Spark would log a stack trace

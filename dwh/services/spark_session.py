@@ -2,7 +2,11 @@
 
 On Databricks, Glue, EMR, in a notebook or under a test fixture a session already
 exists, and it is reused as it is. Under ``spark-submit`` the master and resources
-come from the command line. Only a plain ``python`` run gets the local defaults below.
+come from the command line; when that master is local (``local``, ``local[N]``, or none
+given), the local defaults below that the command line did not set are applied too, so
+a local ``spark-submit`` run is as quiet as a ``python`` one: log level WARN (unless
+``spark.log.level`` or a log4j config was given), no Spark UI on port 4040. Only
+``spark.driver.memory`` differs: the driver JVM is already running.
 Every session gets the UTC session time zone, which the jobs' timestamp logic relies on.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -46,6 +50,7 @@ def get_spark_session(
     master: str | None = None,
     conf: Mapping[str, str] | None = None,
     remote: str | None = None,
+    catalog: bool = False,
 ) -> SparkSession:
     """Return the active session, or build one.
 
@@ -55,6 +60,9 @@ def get_spark_session(
             defaults to ``local[*]``.
         conf: Extra settings for a new session; they win over the local defaults.
         remote: A Spark Connect URL (``sc://host:port``); builds a Connect session.
+        catalog: A new local session gets the embedded Hive catalog under
+            ``$DWH_HOME`` (:func:`dwh.services.tables.local_catalog_settings`); a
+            session on a cluster keeps the platform's catalog.
 
     Returns:
         A session whose SQL time zone is UTC.
@@ -71,9 +79,12 @@ def get_spark_session(
         return active
     builder = SparkSession.builder.appName(app_name)
     settings: dict[str, str] = {}
-    if not under_spark_submit():
+    if under_spark_submit():
+        settings.update(_submit_local_defaults(catalog=catalog))
+    else:
         builder = builder.master(master or "local[*]")
         settings.update(LOCAL_DEFAULTS)
+        settings.update(_catalog_settings() if catalog else {})
         # Python workers must see this interpreter's packages (pyarrow for Arrow
         # steps), not whatever `python3` comes first on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -85,6 +96,46 @@ def get_spark_session(
     if not under_spark_submit():
         session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def _catalog_settings() -> dict[str, str]:
+    from dwh.services.tables import local_catalog_settings
+
+    return local_catalog_settings()
+
+
+def _submit_local_defaults(*, catalog: bool = False) -> dict[str, str]:
+    """Under ``spark-submit`` with a local master: the local defaults it did not set."""
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()  # connect to spark-submit's JVM
+    submitted = SparkConf()  # what spark-submit was given, from the JVM's properties
+    if not submitted.get("spark.master", "local[*]").startswith("local"):
+        return {}
+    quiet = {**LOCAL_DEFAULTS, **(_catalog_settings() if catalog else {})}
+    del quiet["spark.driver.memory"]  # too late: the driver JVM runs already
+    own_logging = "log4j" in (submitted.get("spark.driver.extraJavaOptions") or "")
+    if not own_logging and not submitted.contains("spark.log.level"):
+        try:
+            _quiet_jvm_logging()
+        except Exception:  # a Spark without these internals: WARN once it has started
+            quiet["spark.log.level"] = "WARN"
+    return {key: value for key, value in quiet.items() if not submitted.contains(key)}
+
+
+def _quiet_jvm_logging() -> None:
+    """Set the driver's log level to WARN before the SparkContext logs its start-up.
+
+    ``spark.log.level`` takes effect only after the first INFO lines. spark-submit
+    resets logging before the app runs, so logging is initialised here first, or the
+    SparkContext would reload the INFO defaults over this level.
+    """
+    from pyspark import SparkContext
+
+    jvm: Any = SparkContext._jvm
+    utils = getattr(jvm.org.apache.spark.util, "Utils$").__getattr__("MODULE$")
+    utils.initializeForcefully(False, True)
+    utils.setLogLevel(jvm.org.apache.logging.log4j.Level.WARN)
 
 
 def _apply(session: SparkSession, settings: Mapping[str, str]) -> None:

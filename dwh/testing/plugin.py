@@ -3,6 +3,9 @@
 Registered through the ``pytest11`` entry point, so installing dwh is enough. Starting
 Spark takes seconds, so one session serves the whole test run: ``local[2]``, UI off,
 two shuffle partitions, UTC. pyspark is imported only when a test asks for ``spark``.
+
+Every test that uses the fixture is marked ``spark`` (the slow tier), in any project
+that installs dwh: ``pytest -m "not spark"`` runs the fast tier alone.
 """
 
 from __future__ import annotations
@@ -25,9 +28,29 @@ TEST_CONF: dict[str, str] = {
 """The local defaults, with parallelism sized for small test DataFrames."""
 
 
+SPARK_MARKER = "spark: needs a JVM and a SparkSession (the slow tier)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``spark`` marker, so ``--strict-markers`` projects accept it."""
+    config.addinivalue_line("markers", SPARK_MARKER)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the ``spark`` fixture, directly or through another."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
+
+
 @pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    """A local SparkSession for the whole test session."""
-    session = get_spark_session("dwh-tests", master="local[2]", conf=TEST_CONF)
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """A local SparkSession for the whole test session.
+
+    Tables it creates go to a temporary warehouse, not ``./spark-warehouse``.
+    """
+    warehouse = str(tmp_path_factory.mktemp("spark-warehouse"))
+    conf = {**TEST_CONF, "spark.sql.warehouse.dir": warehouse}
+    session = get_spark_session("dwh-tests", master="local[2]", conf=conf)
     yield session
     session.stop()

@@ -2,7 +2,8 @@
 
 Each fixture job under ``fixtures/contract_jobs/badjobs`` breaks one rule, and every
 line at fault carries a ``# violation: <rule>`` comment. The check must report exactly
-those lines, plus the two bad keys of the ``bad_example`` example config.
+those lines, plus the two bad keys of the ``bad_example`` example config and the stale
+default config of its notebook.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def test_check_reports_every_marked_violation_and_nothing_else(contract_jobs: Pa
 
     reported = {(v.job, v.path, v.line, v.rule) for v in report.violations}
     example = str(contract_jobs / "examples" / "configs" / "bad_example" / "example.json")
+    notebook = str(contract_jobs / "notebooks" / "bad_example.ipynb")
     expected = marked_lines(contract_jobs) | {
         ("bad_example", example, 2, "example"),
         ("bad_example", example, 3, "example"),
+        ("bad_example", notebook, 1, "notebook"),
     }
     assert reported == expected
     assert {rule for _, _, _, rule in expected} == set(RULES), "a fixture for every rule"

@@ -20,6 +20,7 @@ FILES = [
     "tmpjobs/clean_orders/clean_orders_transformer.py",
     "tmpjobs/clean_orders/clean_orders_job_factory.py",
     "tests/jobs/clean_orders/test_clean_orders_job.py",
+    "tests/jobs/clean_orders/test_clean_orders_spark.py",
     "examples/configs/clean_orders/example.json",
     "notebooks/clean_orders.ipynb",
 ]
@@ -42,9 +43,12 @@ def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> No
     validated = invoke("validate", "clean_orders", "examples/configs/clean_orders/example.json")
     assert validated.exit_code == 0, validated.stderr
 
-    env = {**os.environ, "PYTHONPATH": str(job_package), "DWH_JOB_PACKAGES": "tmpjobs"}
+    repo = Path(__file__).resolve().parents[2]  # the dwh under test, with its pytest plugin
+    path = os.pathsep.join([str(job_package), str(repo)])
+    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
     tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/jobs/clean_orders"],
+        # The fakes tier: the Spark tier is run in tests/devtools/test_scaffold_in_repo.py.
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
         cwd=job_package,
         env=env,
         capture_output=True,
@@ -52,7 +56,7 @@ def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> No
         check=False,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "5 passed" in tests.stdout
+    assert "5 passed, 2 deselected" in tests.stdout
 
 
 def test_new_job_code_is_lint_clean(invoke, job_package: Path) -> None:
@@ -85,7 +89,7 @@ def test_new_notebook_is_a_valid_papermill_notebook(invoke, job_package: Path) -
 
     nbformat.validate(notebook)
     tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "job_config = " in tagged[0].source
+    assert len(tagged) == 1 and "job_config: " in tagged[0].source
     assert notebook.metadata.kernelspec.name == "python3"
     assert all(c.get("outputs", []) == [] for c in notebook.cells)
     assert "tmpjobs.clean_orders.clean_orders_job_factory" in "".join(
@@ -129,3 +133,41 @@ def test_plan_never_targets_the_real_job_package(job_package: Path) -> None:
     assert scaffold.package == "tmpjobs"
     real = Path(__file__).resolve().parents[2] / "dwh" / "jobs"
     assert not any(real in path.parents for path in scaffold.files)
+
+
+def test_check_rejects_a_notebook_whose_default_config_went_stale(
+    invoke, job_package: Path
+) -> None:
+    invoke("new", "clean_orders")
+    # A notebook scaffolded before output_path existed: its baked-in default lacks it.
+    stale = Path(__file__).parent / "fixtures" / "stale_clean_orders.ipynb"
+    (job_package / "notebooks" / "stale_clean_orders.ipynb").write_text(stale.read_text())
+
+    checked = invoke("check")
+
+    assert checked.exit_code == 1
+    line = next(x for x in checked.stdout.splitlines() if "[notebook]" in x)
+    assert "notebooks/stale_clean_orders.ipynb:1: [notebook] clean_orders:" in line
+    assert "'output_path': required field is missing" in checked.stdout
+    assert "clean_orders.ipynb:" not in checked.stdout.replace("stale_clean_orders", "")
+
+
+def test_papermill_shows_the_scaffolded_notebooks_parameter_types(
+    invoke, job_package: Path
+) -> None:
+    invoke("new", "clean_orders")
+    papermill = Path(sys.executable).parent / "papermill"
+
+    shown = subprocess.run(
+        [str(papermill), "--help-notebook", "notebooks/clean_orders.ipynb"],
+        cwd=job_package,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert "Unknown type" not in shown.stdout
+    assert "job_config: Optional[Union[dict, str]] (default None)" in shown.stdout
+    assert "has_spark: bool (default True)" in shown.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -189,3 +190,18 @@ def test_run_hands_the_entry_the_production_argument_list() -> None:
         "--spark_remote", "sc://127.0.0.1:15002",
         "--debug",
     ]  # fmt: skip
+
+
+def test_the_dwh_line_and_runs_agree_on_the_job_time_and_label_both(invoke, state) -> None:
+    result = invoke("run", "noop", "--config", '{"sleep_seconds": 0.3}', "--run-id", "timed")
+
+    line = next(x for x in result.stderr.splitlines() if x.startswith("dwh: job 'noop'"))
+    match = re.search(r"succeeded in (\d+\.\d)s job time, (\d+\.\d)s process wall", line)
+    assert match is not None, line
+    job_time, wall = float(match[1]), float(match[2])
+    recorded = json.loads(invoke("runs", "--json").stdout)[0]["duration_seconds"]
+    assert f"{recorded:.1f}" == match[1]
+    assert 0.3 <= job_time <= wall
+    table = " ".join(invoke("runs").stdout.split())  # the caption wraps with the width
+    assert "job time (s)" in table and "process wall" in table
+    assert f"job time: {recorded:.1f} s" in invoke("runs", "show", "timed").stdout

@@ -1,0 +1,78 @@
+"""A scaffolded Spark notebook, run again and again under papermill: stderr stays clean.
+
+The first run passes no config, so the notebook reads the example config at run time.
+
+Issue 19 saw ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` once in three
+successful runs. jupyter_client interrupts the kernel (SIGINT to its process group)
+before it asks it to shut down; ipykernel ignores SIGINT between messages and logs that
+line only when the signal lands while it is handling one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from dwh.devtools.scaffold import notebook
+
+SUPPORT = Path(__file__).resolve().parents[1] / "lifecycle_support"
+REPO = SUPPORT.parents[1]
+MODULE = "dwh_test_jobs.score_report.score_report_job_factory"
+RUNS = 3
+PAPERMILL = str(Path(sys.executable).with_name("papermill"))
+
+
+def test_a_spark_notebook_run_repeatedly_logs_no_kernel_error(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    scores = tmp_path / "scores"
+    rows = spark.createDataFrame(
+        [(1, "ada", 9.5), (2, "bo", 3.0)], "id int, name string, score double"
+    )
+    rows.write.parquet(str(scores))
+    config = {"input_path": str(scores), "min_score": 5.0}
+    path = tmp_path / "score_report.ipynb"
+    path.write_text(notebook("score_report", MODULE, config))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SUPPORT), str(REPO)]),
+        "DWH_JOB_PACKAGES": "dwh.jobs,dwh_test_jobs",
+        "PYSPARK_PYTHON": sys.executable,
+    }
+
+    # The first run passes no config: the notebook reads the job's example config then.
+    example = tmp_path / "examples" / "configs" / "score_report" / "example.json"
+    example.parent.mkdir(parents=True)
+    example.write_text(json.dumps({**config, "report_path": str(tmp_path / "report-0.csv")}))
+
+    for run in range(RUNS):
+        report = tmp_path / f"report-{run}.csv"
+        given = {"job_config": {**config, "report_path": str(report)}}
+        params = ["-y", json.dumps(given)] if run else []
+        output = tmp_path / f"out-{run}.ipynb"
+        result = subprocess.run(
+            [
+                PAPERMILL,
+                str(path),
+                str(output),
+                *params,
+                "--no-progress-bar",
+                "--cwd",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            check=False,
+        )
+
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert report.read_text().splitlines()[1:] == ["1,ada,9.5,A"]
+        assert "KeyboardInterrupt" not in result.stderr, result.stderr[-3000:]
+        assert "ERROR" not in result.stderr, result.stderr[-3000:]
