@@ -12,6 +12,8 @@ DwhError                      exit 1
 │   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
+│   └── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
+├── SparkServerError          exit 1  the local Spark Connect server could not start
 └── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ```
 """
@@ -90,6 +92,14 @@ class JobContractError(DwhError):
 
 class JobFailedError(DwhError):
     """A job ran and failed; its ``on_failure`` hook has run."""
+
+
+class SparkConnectUnsupportedError(JobFailedError):
+    """A job uses ``sparkContext`` or RDDs, which a Spark Connect (warm) session lacks."""
+
+
+class SparkServerError(DwhError):
+    """The local Spark Connect server for warm runs could not be started."""
 
 
 class JobAlreadyRunningError(DwhError):

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "new": "dwh.cli.new:new",
     "check": "dwh.cli.check:check",
     "package": "dwh.cli.package:package",
+    "spark": "dwh.cli.spark:spark",
 }
 """Each command's name and where it lives, ``module:attribute``."""
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, final
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
 from dwh.services.publishers import NullPublisher
+from dwh.spark.connect_errors import as_connect_error
 
 if TYPE_CHECKING:
     from dwh.services.protocols import EventPublisher
@@ -89,7 +90,8 @@ class AbstractJob(ABC):
             results = self.execute_job(**kwargs)
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:
-            message = self.error_message(exc)
+            error = as_connect_error(exc, self.context.job) or exc
+            message = self.error_message(error)
             try:
                 self.on_failure(message)
             except Exception as hook_exc:
@@ -98,10 +100,12 @@ class AbstractJob(ABC):
                 exc.hook_error = hook_exc  # type: ignore[union-attr]
             self.publish(
                 "job_failed",
-                error_type=type(exc).__name__,
+                error_type=type(error).__name__,
                 error_message=message,
                 cancelled=isinstance(exc, KeyboardInterrupt),
             )
+            if error is not exc:
+                raise error from exc
             raise
         self.publish("job_succeeded", metrics=results, outputs=dict(self.outputs))
         return results

@@ -26,10 +26,12 @@ import inspect
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
+from dwh.events import EventName
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
 from dwh.runs.locks import output_locks
@@ -109,6 +111,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.spark_remote: str | None = kwargs.get("spark_remote")
         self._extra_publisher: EventPublisher | None = kwargs.get("event_publisher")
         self.config: ConfigT | None = None
+        self._spark: SparkSession | None = None
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -133,7 +136,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                     f"{type(self).__name__}.create_job() must call self.parse_job_config()"
                 )
             params = valid_params(job.execute_job, self.job_params(self.config))
-            return job.run(**params)
+            with self._spark_progress(job):
+                return job.run(**params)
 
     @abstractmethod
     def create_job(self, **kwargs: Any) -> AbstractJob:
@@ -230,7 +234,18 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
         from dwh.services.spark_session import get_spark_session
 
-        return get_spark_session(app_name=f"dwh-{self.job_name}", remote=self.spark_remote)
+        self._spark = get_spark_session(app_name=f"dwh-{self.job_name}", remote=self.spark_remote)
+        return self._spark
+
+    def _spark_progress(self, job: AbstractJob) -> AbstractContextManager[None]:
+        """Publish ``spark_progress`` events while the job runs, if it has a session."""
+        if self._spark is None:
+            return nullcontext()
+        from dwh.spark.progress import track_progress
+
+        return track_progress(
+            self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
+        )
 
     def _require_config(self) -> ConfigT:
         if self.config is None:

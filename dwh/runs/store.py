@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dwh.errors import UsageError
-from dwh.events import Event, utc_now_iso
+from dwh.events import Event, EventName, utc_now_iso
 from dwh.redaction import redact, scrub
 from dwh.runs._db import (
     STORE_ENV,
@@ -172,6 +172,8 @@ class RunStore:
         Raises:
             RunStoreError: The write failed.
         """
+        if event.event == EventName.SPARK_PROGRESS:
+            return  # live progress is for watchers; the history keeps phases, not ticks
         payload = scrub(event.payload)
         if "config" in payload:
             payload["config"] = redact(payload["config"])

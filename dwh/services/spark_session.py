@@ -62,6 +62,7 @@ def get_spark_session(
     from pyspark.sql import SparkSession
 
     if remote:
+        _use_local_server_token(remote)
         session = SparkSession.builder.remote(remote).getOrCreate()
         _apply(session, ALWAYS)
         return session
@@ -90,3 +91,18 @@ def get_spark_session(
 def _apply(session: SparkSession, settings: Mapping[str, str]) -> None:
     for key, value in settings.items():
         session.conf.set(key, value)
+
+
+def _use_local_server_token(remote: str) -> None:
+    """Authenticate to dwh's local Connect server (``dwh spark start``) when that is the target.
+
+    Its token lives in a 0600 discovery file, never on a command line; any other
+    server's token comes from the URL or ``SPARK_CONNECT_AUTHENTICATE_TOKEN`` as usual.
+    """
+    if "SPARK_CONNECT_AUTHENTICATE_TOKEN" in os.environ or ";token=" in remote:
+        return
+    from dwh.spark.server import client_token
+
+    token = client_token(remote)
+    if token:
+        os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
