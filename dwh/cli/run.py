@@ -90,7 +90,11 @@ def run(
         spark_remote=spark_remote,
         debug=bool(ctx.meta.get("dwh.debug")),
     )
-    sys.exit(entry_main(argv))
+    from dwh.cli._progress_bar import progress_bars
+
+    with progress_bars():
+        code = entry_main(argv)
+    sys.exit(code)
 
 
 def entry_argv(

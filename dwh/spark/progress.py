@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,34 @@ def progress_fields(
     }
 
 
+_listeners: list[Emit] = []
+
+
+@contextlib.contextmanager
+def progress_listener(callback: Emit) -> Iterator[None]:
+    """Also send this process's progress payloads to ``callback`` while the block runs.
+
+    ``dwh run`` uses it to draw a progress bar from the same payloads the events carry.
+    """
+    _listeners.append(callback)
+    try:
+        yield
+    finally:
+        _listeners.remove(callback)
+
+
+def _fan_out(emit: Emit) -> Emit:
+    def both(fields: dict[str, int]) -> None:
+        emit(fields)
+        for listener in list(_listeners):
+            try:
+                listener(fields)
+            except Exception as exc:  # a display must never fail the job
+                log.debug("progress listener failed: %s", exc)
+
+    return both
+
+
 @contextlib.contextmanager
 def track_progress(spark: SparkSession, emit: Emit) -> Iterator[None]:
     """Publish progress through ``emit`` while the block runs.
@@ -56,6 +85,7 @@ def track_progress(spark: SparkSession, emit: Emit) -> Iterator[None]:
         spark: A classic or a Spark Connect session.
         emit: Called with each event's payload, possibly from another thread.
     """
+    emit = _fan_out(emit)
     if type(spark).__module__.startswith("pyspark.sql.connect"):
         tracker: _ConnectTracker | _ClassicTracker = _ConnectTracker(spark, emit)
     else:
@@ -96,11 +126,15 @@ class _ConnectTracker:
         done: bool,
     ) -> None:
         try:
-            self._report(list(stages or ()), inflight_tasks)
+            # The last report often predates the last task's end. ``done`` comes from the
+            # client's ``finally``: with no exception in flight the operation succeeded,
+            # so its stages are complete.
+            succeeded = done and sys.exc_info()[0] is None
+            self._report(list(stages or ()), inflight_tasks, succeeded)
         except Exception as exc:  # a watcher's failure must never fail the job
             log.debug("Spark Connect progress dropped: %s", exc)
 
-    def _report(self, stages: list[Any], inflight: int) -> None:
+    def _report(self, stages: list[Any], inflight: int, succeeded: bool) -> None:
         # Connect reports running tasks for the whole operation: share them out among
         # the stages still running, in order.
         left = max(0, inflight)
@@ -108,7 +142,7 @@ class _ConnectTracker:
             stage_id, total = int(stage.stage_id), int(stage.num_tasks)
             if stage_id in self._finished:
                 continue
-            if stage.done:
+            if stage.done or succeeded:
                 self._finished.add(stage_id)
                 self._emit(progress_fields(stage_id, total, 0, total))
                 continue

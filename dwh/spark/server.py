@@ -224,7 +224,7 @@ def _launch(path: Path, port: int | None) -> None:
     overrides = {"PYSPARK_PYTHON": sys.executable, "SPARK_CONNECT_AUTHENTICATE_TOKEN": None}
     discovery = Discovery(str(path))
     # pyspark's Discovery asserts its own lock; ours (the same file) is already held.
-    discovery._lock_file = open(os.devnull)  # noqa: SIM115
+    discovery._lock_file = open(os.devnull)
     try:
         with _environ(overrides):
             ServerLauncher("local[*]", opts, discovery).launch()
