@@ -12,7 +12,8 @@ DwhError                      exit 1
 │   └── JobModuleError        exit 2  the module is missing, fails to import or has no main
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
-│   └── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
+│   ├── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
+│   └── SparkServerLostError  exit 1  the Spark Connect server went away during the run
 ├── SparkServerError          exit 1  the local Spark Connect server could not start
 └── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ```
@@ -96,6 +97,10 @@ class JobFailedError(DwhError):
 
 class SparkConnectUnsupportedError(JobFailedError):
     """A job uses ``sparkContext`` or RDDs, which a Spark Connect (warm) session lacks."""
+
+
+class SparkServerLostError(JobFailedError):
+    """The Spark Connect server a run was using stopped answering during the run."""
 
 
 class SparkServerError(DwhError):

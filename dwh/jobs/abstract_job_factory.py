@@ -235,6 +235,10 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         from dwh.services.spark_session import get_spark_session
 
         self._spark = get_spark_session(app_name=f"dwh-{self.job_name}", remote=self.spark_remote)
+        if self.spark_remote and self.module_name:
+            from dwh.spark.code_shipping import pickle_job_code_by_value
+
+            pickle_job_code_by_value(self.module_name)
         return self._spark
 
     def _spark_progress(self, job: AbstractJob) -> AbstractContextManager[None]:
