@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import logging
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -61,6 +62,8 @@ RUN_OPTIONS: tuple[str, ...] = (
 
 EVENTS_ENV = "DWH_EVENTS"
 """Environment variable: the events stream (like ``events``) when none is passed."""
+
+log = logging.getLogger(__name__)
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -136,8 +139,11 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                     f"{type(self).__name__}.create_job() must call self.parse_job_config()"
                 )
             params = valid_params(job.execute_job, self.job_params(self.config))
-            with self._spark_progress(job):
-                return job.run(**params)
+            try:
+                with self._spark_progress(job):
+                    return job.run(**params)
+            finally:
+                self._release_remote_session()
 
     @abstractmethod
     def create_job(self, **kwargs: Any) -> AbstractJob:
@@ -240,6 +246,19 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
             pickle_job_code_by_value(self.module_name)
         return self._spark
+
+    def _release_remote_session(self) -> None:
+        """End this run's server-side session on a Spark Connect server (a warm run).
+
+        A shared server would otherwise keep the session, its cached tables and its
+        Python workers until the session times out (an hour).
+        """
+        if self._spark is None or not self.spark_remote:
+            return
+        try:
+            self._spark.stop()
+        except Exception as exc:  # the run's outcome stands; the server may be gone
+            log.debug("could not release the Spark Connect session: %s", exc)
 
     def _spark_progress(self, job: AbstractJob) -> AbstractContextManager[None]:
         """Publish ``spark_progress`` events while the job runs, if it has a session."""

@@ -100,6 +100,26 @@ def uptime_s(pid: int) -> float | None:
     return round(max(0.0, boot_uptime - started_ticks / ticks), 1)
 
 
+def tree_rss_bytes(pid: int) -> int | None:
+    """The resident memory of ``pid`` and its descendants (the server's Python workers)."""
+    own = rss_bytes(pid)
+    if own is None:
+        return None
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = own, list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        total += rss_bytes(child) or 0
+        todo.extend(children.get(child, []))
+    return total
+
+
 def rss_bytes(pid: int) -> int | None:
     """The resident memory of ``pid`` in bytes, from ``/proc`` (None where unavailable)."""
     try:

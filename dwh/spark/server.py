@@ -40,7 +40,7 @@ from dwh.spark._discovery import (
     listening,
     pid_alive,
     read_recorded,
-    rss_bytes,
+    tree_rss_bytes,
     uptime_s,
     wait_gone,
 )
@@ -69,7 +69,7 @@ class ServerStatus:
         pid: The server JVM's process id when running.
         spark_version: The server's Spark version when running.
         uptime_s: Seconds since the server started, when running.
-        rss_bytes: The server JVM's resident memory, when running.
+        rss_bytes: The resident memory of the server JVM and its Python workers.
         started: True when :func:`ensure_server` had to start it just now.
     """
 
@@ -118,7 +118,7 @@ def server_status() -> ServerStatus:
         pid=recorded.pid,
         spark_version=recorded.spark_version,
         uptime_s=uptime_s(recorded.pid),
-        rss_bytes=rss_bytes(recorded.pid),
+        rss_bytes=tree_rss_bytes(recorded.pid),
     )
 
 
