@@ -19,7 +19,7 @@ from benchmarks.common import Settings
 from benchmarks.harness import Row, load_average, machine_facts, markdown_table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
-MEASURES = ("light", "registry", "overhead", "jobs", "warm", "scale", "tests")
+MEASURES = ("light", "registry", "overhead", "jobs", "warm", "warm_loop", "scale", "tests")
 
 
 def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
@@ -114,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import registry_scale
 
             done(_guard(registry_scale.run, settings, name="registry"), "registry")
+        if "warm_loop" in selected:
+            from benchmarks import warm_loop
+
+            done(_guard(warm_loop.run, settings, name="warm loop"), "warm loop")
         if selected & {"overhead", "jobs", "warm", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)
