@@ -21,6 +21,7 @@ the TUI's header.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import os
 import signal
@@ -152,7 +153,7 @@ def ensure_server(port: int | None = None) -> ServerStatus:
         raise SparkServerError(
             f"the local Spark server did not come up; see the logs in {path.parent / 'logs'}"
         )
-    return ServerStatus(**{**status.__dict__, "started": True})
+    return dataclasses.replace(status, started=True)
 
 
 def stop_server() -> bool:
@@ -213,7 +214,9 @@ def _daemon_pids(path: Path) -> list[int]:
 def _launch(path: Path, port: int | None) -> None:
     """Start a server through pyspark's launcher and record it in ``path``."""
     from pyspark.errors import PySparkException
-    from pyspark.sql.connect.local_server import Discovery, ServerLauncher
+    from pyspark.sql.connect.local_server import Discovery
+
+    ServerLauncher = _detached_launcher()
 
     opts: dict[str, Any] = {**SERVER_CONF, "spark.pyspark.python": sys.executable}
     chosen = port or os.environ.get(PORT_ENV)
@@ -233,6 +236,65 @@ def _launch(path: Path, port: int | None) -> None:
     finally:
         discovery._lock_file.close()
         discovery._lock_file = None
+
+
+def _detached_launcher() -> Any:
+    """pyspark's launcher, but the server leaves our session and process group.
+
+    pyspark runs ``start-connect-server.sh`` in the caller's process group, so a Ctrl+C
+    in the terminal of the ``dwh run --warm`` that started the server (or a TUI
+    cancelling its child's group) would also reach the server's JVM. A new session
+    keeps the server out of reach of those signals; it is stopped by pid only. The
+    script call is pyspark's ``_run_script`` with ``start_new_session=True``.
+    """
+    import subprocess
+
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.find_spark_home import _find_spark_home
+    from pyspark.sql.connect import local_server
+
+    class DetachedLauncher(local_server.ServerLauncher):
+        def _run_script(self, port: int, token: str, conf_file: str | None) -> None:
+            spark_home = os.environ.get("SPARK_HOME") or _find_spark_home()
+            script = os.path.join(spark_home, "sbin", "start-connect-server.sh")
+            env = dict(os.environ)
+            for var in ("SPARK_REMOTE", "SPARK_LOCAL_REMOTE", "SPARK_CONNECT_MODE_ENABLED"):
+                env.pop(var, None)
+            env["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
+            env["SPARK_PID_DIR"] = self._discovery.directory
+            env["SPARK_LOG_DIR"] = self._log_dir
+            env["SPARK_IDENT_STRING"] = local_server._SPARK_IDENT
+            cmd = [
+                script,
+                "--master",
+                self._master,
+                "--conf",
+                "spark.connect.grpc.binding.address=127.0.0.1",
+                "--conf",
+                f"spark.connect.grpc.binding.port={port}",
+            ]
+            if conf_file is not None:
+                cmd += ["--properties-file", conf_file]
+            result = subprocess.run(
+                cmd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                start_new_session=True,
+            )
+            if result.returncode != 0:
+                output = ((result.stderr or "") + (result.stdout or "")).strip()
+                last = output.splitlines()[-1] if output else ""
+                raise PySparkRuntimeError(
+                    errorClass="LOCAL_CONNECT_SERVER_START_FAILED",
+                    messageParameters={
+                        "reason": f"start-connect-server.sh exited {result.returncode}: {last}"
+                    },
+                )
+
+    return DetachedLauncher
 
 
 @contextlib.contextmanager

@@ -97,6 +97,8 @@ def test_a_server_of_another_version_is_replaced_then_reported(warm_dir: Path) -
         assert started.url == f"sc://localhost:{os.environ['DWH_SPARK_PORT']}"
         recorded = read_recorded(warm_dir / "connect-local.json")
         assert recorded is not None and recorded.pid == started.pid
+        # Out of this process group: a Ctrl+C of the run that started it must not reach it.
+        assert os.getpgid(started.pid) != os.getpgid(0)
     finally:
         if fake.poll() is None:
             fake.kill()
