@@ -188,18 +188,22 @@ def _progress(env: dict[str, str], url: str) -> list[Row]:
     rows = []
     for label, target in (("warm (Connect handler)", url), ("cold (status tracker)", "classic")):
         result = _probe(env, "progress", target)
-        first = result["first_event_s"]
+        # Cold: from the stage's submission (the JVM says when). Warm: Connect does not
+        # say, so from the action's start, planning included (an upper bound).
+        exact = result.get("from_stage_submission_s", float("nan"))
+        first = exact if exact == exact else result["first_event_s"]
+        since = "stage submission" if exact == exact else "action start (upper bound)"
         rows.append(
             Row(
-                f"first spark_progress after an action starts, {label}",
+                f"delay to the first spark_progress of a stage, {label}",
                 "",
-                f"first {first:.2f} s, largest gap {result['max_gap_s']:.2f} s, "
+                f"first {first:.2f} s after {since}; action start to first event "
+                f"{result['first_event_s']:.2f} s; largest gap {result['max_gap_s']:.2f} s; "
                 f"{result['events']:.0f} events",
                 f"{first:.2f} s",
                 target=f"<= {PROGRESS_LIMIT_S} s",
                 met=first <= PROGRESS_LIMIT_S,
-                note="from the action's start (planning included) to a payload with tasks; "
-                "a 2-task stage that runs 2 s",
+                note="first payload with tasks, for a 2-task stage that runs 2 s",
                 data=result,
             )
         )

@@ -60,23 +60,41 @@ def progress(url: str) -> dict[str, float]:
     spark.range(1).collect()  # the session is up before the clock starts
     seen: list[float] = []
     stamps: list[float] = []
+    first_stage: list[tuple[int, float]] = []
 
     def emit(fields: dict[str, int]) -> None:
         now = time.perf_counter()
         stamps.append(now)
         if fields["tasks_total"] and not seen:
             seen.append(now)
+            first_stage.append((fields["stage_id"], time.time()))
 
     with track_progress(spark, emit):
         start = time.perf_counter()
         spark.range(0, 2, 1, 2).mapInPandas(_sleepy, "id long").collect()
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    from_stage = _since_submission(spark, first_stage[0]) if first_stage else float("nan")
     spark.stop()
     return {
         "first_event_s": seen[0] - start if seen else float("nan"),
+        "from_stage_submission_s": from_stage,
         "max_gap_s": max(gaps) if gaps else float("nan"),
         "events": float(len(stamps)),
     }
+
+
+def _since_submission(spark: Any, first: tuple[int, float]) -> float:
+    """Seconds from the stage's submission (the JVM's clock) to its first payload.
+
+    Only a classic session exposes the submission time; NaN on Spark Connect.
+    """
+    stage_id, emitted = first
+    try:
+        info = spark.sparkContext._jsc.sc().statusTracker().getStageInfo(stage_id)
+        submitted_ms = info.get().submissionTime()
+    except Exception:
+        return float("nan")
+    return emitted - submitted_ms / 1000
 
 
 def main() -> None:
