@@ -27,6 +27,7 @@ MEASURES = (
     "overhead",
     "jobs",
     "warm",
+    "warm_loop",
     "backfill",
     "scale",
     "tests",
@@ -133,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import preview
 
             done(_guard(preview.run, settings, name="preview"), "preview")
+        if "warm_loop" in selected:
+            from benchmarks import warm_loop
+
+            done(_guard(warm_loop.run, settings, name="warm loop"), "warm loop")
         if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)

@@ -14,6 +14,9 @@ DwhError                      exit 1
 │   └── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
+│   ├── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
+│   └── SparkServerLostError  exit 1  the Spark Connect server went away during the run
+├── SparkServerError          exit 1  the local Spark Connect server could not start
 ├── DataReadError             exit 1  the data is there but can't be read (corrupt, mixed)
 ├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ├── RunStoreError             exit 1  the run store is missing, corrupt or unwritable
@@ -125,6 +128,18 @@ class JobContractError(DwhError):
 
 class JobFailedError(DwhError):
     """A job ran and failed; its ``on_failure`` hook has run."""
+
+
+class SparkConnectUnsupportedError(JobFailedError):
+    """A job uses ``sparkContext`` or RDDs, which a Spark Connect (warm) session lacks."""
+
+
+class SparkServerLostError(JobFailedError):
+    """The Spark Connect server a run was using stopped answering during the run."""
+
+
+class SparkServerError(DwhError):
+    """The local Spark Connect server for warm runs could not be started."""
 
 
 class JobAlreadyRunningError(DwhError):

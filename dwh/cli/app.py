@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "lineage": "dwh.cli.lineage:lineage",
     "notebook": "dwh.cli.notebook:notebook",
     "preview": "dwh.cli.preview:preview_command",
+    "spark": "dwh.cli.spark:spark",
 }
 """Each command's name and where it lives, ``module:attribute``."""
 

@@ -47,6 +47,13 @@ def check(jobs: tuple[str, ...], examples: Path | None, as_json: bool) -> None:
                 highlight=False,
                 soft_wrap=True,
             )
+        for warning in report.warnings:
+            line = f"{_relative(warning.path)}:{warning.line}: [{warning.rule}] "
+            out.print(
+                f"[yellow]![/] {escape(line + warning.job)}: {escape(warning.message)}",
+                highlight=False,
+                soft_wrap=True,
+            )
         broken = sorted({v.job for v in report.violations})
         if report.ok:
             out.print(

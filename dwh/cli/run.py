@@ -36,6 +36,7 @@ from dwh.settings import triggers_path as settings_triggers_path
     help=f"Trigger map for --follow (default: ${TRIGGERS_ENV}, else examples/triggers.json).",
 )
 @click.option("--spark-remote", metavar="URL", help="Run against Spark Connect (sc://host:port).")
+@click.option("--warm", is_flag=True, help="Run on the local Spark server (dwh spark start).")
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -46,8 +47,11 @@ def run(
     run_id: str | None,
     triggers_path: str | None,
     spark_remote: str | None,
+    warm: bool,
 ) -> None:
     """Run JOB with a config, through the same entry as production."""
+    if warm and (spark_remote or follow):
+        raise UsageError("--warm cannot be combined with --spark-remote or --follow")
     if follow and spark_remote:
         raise UsageError("--spark-remote cannot be combined with --follow: run each job alone")
     info = find_job(job)
@@ -71,6 +75,8 @@ def run(
                 triggers_path=triggers_path,
             )
         )
+    if warm:
+        spark_remote = _warm_remote()
     from dwh.entry import main as entry_main
 
     argv = entry_argv(
@@ -82,7 +88,11 @@ def run(
         spark_remote=spark_remote,
         debug=bool(ctx.meta.get("dwh.debug")),
     )
-    sys.exit(entry_main(argv))
+    from dwh.cli._progress_bar import progress_bars
+
+    with progress_bars():
+        code = entry_main(argv)
+    sys.exit(code)
 
 
 def entry_argv(
@@ -114,6 +124,16 @@ def entry_argv(
     if debug:
         argv.append("--debug")
     return argv
+
+
+def _warm_remote() -> str:
+    """Ensure the local Spark server runs; return its URL (say so if it had to start)."""
+    from dwh.spark.server import ensure_server
+
+    server = ensure_server()
+    if server.started:
+        click.echo(f"dwh: started a Spark server at {server.url} (dwh spark stop)", err=True)
+    return str(server.url)
 
 
 def _follow(

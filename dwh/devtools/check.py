@@ -16,6 +16,9 @@ For each job it checks, and reports every violation with a file and a line:
   importing pyspark, writing files, starting threads or processes, opening sockets,
   changing the environment or ``sys.path``).
 
+It also warns, without failing, about ``classic-only`` code: ``.sparkContext`` or
+``.rdd`` in a job's folder, which cannot run warm (:mod:`dwh.devtools.connect_lint`).
+
 Importing job code is exactly what is being checked, so it happens in a child
 interpreter (:mod:`dwh.devtools._probe`) with a scratch working directory: the checking
 process never imports a job module, pyspark or anything a job drags in, and a module
@@ -96,6 +99,7 @@ class CheckReport:
 
     jobs: list[str]
     violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +112,7 @@ class CheckReport:
             "ok": self.ok,
             "jobs": self.jobs,
             "violations": [asdict(violation) for violation in self.violations],
+            "warnings": [asdict(warning) for warning in self.warnings],
         }
 
 
@@ -149,7 +154,25 @@ def check_jobs(
         )
         # Check the jobs after the one that took the interpreter down.
         remaining = remaining[remaining.index(job) + 1 :]
+    report.warnings.extend(_classic_only_warnings(selected))
     return report
+
+
+def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:
+    from dwh.devtools.connect_lint import RULE, classic_only_uses
+
+    return [
+        Violation(
+            job.name,
+            RULE,
+            str(path),
+            line,
+            f"uses .{attribute}, which Spark Connect lacks: this job cannot run warm "
+            "(dwh run --warm); it still runs cold",
+        )
+        for job in jobs
+        for path, line, attribute in classic_only_uses(job)
+    ]
 
 
 def _run_probe(

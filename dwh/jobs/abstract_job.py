@@ -25,6 +25,7 @@ from dwh.events import EventName
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
 from dwh.services.publishers import NullPublisher
+from dwh.spark.connect_errors import as_connect_error
 
 if TYPE_CHECKING:
     from dwh.services.protocols import EventPublisher
@@ -96,7 +97,8 @@ class AbstractJob(ABC):
             results = self.execute_job(**kwargs)
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:
-            message = self.error_message(exc)
+            error = as_connect_error(exc, self.context.job) or exc
+            message = self.error_message(error)
             try:
                 self.on_failure(message)
             except Exception as hook_exc:
@@ -105,11 +107,13 @@ class AbstractJob(ABC):
                 exc.hook_error = hook_exc  # type: ignore[union-attr]
             self.publish(
                 EventName.JOB_FAILED,
-                error_type=type(exc).__name__,
+                error_type=type(error).__name__,
                 error_message=message,
                 cancelled=isinstance(exc, KeyboardInterrupt),
                 **self._datasets_read(),
             )
+            if error is not exc:
+                raise error from exc
             raise
         self.publish(
             EventName.JOB_SUCCEEDED,

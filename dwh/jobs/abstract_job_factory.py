@@ -25,12 +25,15 @@ for, and the run store (SQLite) only when a run's publishers are wired.
 from __future__ import annotations
 
 import inspect
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import FRAMEWORK_FIELDS, ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
+from dwh.events import EventName
 from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
@@ -46,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["AbstractJobFactory", "RunOptions", "valid_params"]
 
 _NO_CONFIG = object()
+
+log = logging.getLogger(__name__)
 
 
 class AbstractJobFactory(ABC, Generic[ConfigT]):
@@ -84,6 +89,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.config: ConfigT | None = None
         self._raw_config: object = _NO_CONFIG
         self._parse_calls = 0
+        self._spark: SparkSession | None = None
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -114,7 +120,11 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                     f"{type(self).__name__}.create_job() must call self.parse_job_config()"
                 )
             params = valid_params(job.execute_job, self.job_params(config))
-            return job.run(**params)
+            try:
+                with self._spark_progress(job):
+                    return job.run(**params)
+            finally:
+                self._release_remote_session()
 
     @abstractmethod
     def create_job(self, **kwargs: Any) -> AbstractJob:
@@ -246,8 +256,36 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
         from dwh.services.spark_session import get_spark_session
 
-        return get_spark_session(
+        self._spark = get_spark_session(
             app_name=f"dwh-{self.job_name}", remote=self.spark_remote, catalog=self.uses_catalog
+        )
+        if self.spark_remote and self.module_name:
+            from dwh.spark.code_shipping import pickle_job_code_by_value
+
+            pickle_job_code_by_value(self.module_name)
+        return self._spark
+
+    def _release_remote_session(self) -> None:
+        """End this run's server-side session on a Spark Connect server (a warm run).
+
+        A shared server would otherwise keep the session, its cached tables and its
+        Python workers until the session times out (an hour).
+        """
+        if self._spark is None or not self.spark_remote:
+            return
+        try:
+            self._spark.stop()
+        except Exception as exc:  # the run's outcome stands; the server may be gone
+            log.debug("could not release the Spark Connect session: %s", exc)
+
+    def _spark_progress(self, job: AbstractJob) -> AbstractContextManager[None]:
+        """Publish ``spark_progress`` events while the job runs, if it has a session."""
+        if self._spark is None:
+            return nullcontext()
+        from dwh.spark.progress import track_progress
+
+        return track_progress(
+            self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
         )
 
     def _require_config(self) -> ConfigT:

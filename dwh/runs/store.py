@@ -173,6 +173,8 @@ class RunStore:
         Raises:
             RunStoreError: The write failed.
         """
+        if event.event == EventName.SPARK_PROGRESS:
+            return  # live progress is for watchers; the history keeps phases, not ticks
         payload = scrub(event.payload)
         if "config" in payload:
             payload["config"] = redact(payload["config"])

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -42,6 +43,8 @@ class JsonLinesPublisher:
 
     def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
+        # spark_progress comes from a polling thread while the job publishes its own.
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, target: str) -> JsonLinesPublisher:
@@ -59,8 +62,10 @@ class JsonLinesPublisher:
 
     def publish(self, event: Event) -> None:
         """Write and flush one line."""
-        self._stream.write(event.to_json() + "\n")
-        self._stream.flush()
+        line = event.to_json() + "\n"
+        with self._lock:
+            self._stream.write(line)
+            self._stream.flush()
 
 
 class FanOutPublisher:

@@ -70,7 +70,10 @@ def get_spark_session(
     from pyspark.sql import SparkSession
 
     if remote:
+        local = _use_local_server_token(remote)
         session = SparkSession.builder.remote(remote).getOrCreate()
+        if local:
+            _fail_fast(session)
         _apply(session, ALWAYS)
         return session
     active = SparkSession.getActiveSession()
@@ -141,3 +144,36 @@ def _quiet_jvm_logging() -> None:
 def _apply(session: SparkSession, settings: Mapping[str, str]) -> None:
     for key, value in settings.items():
         session.conf.set(key, value)
+
+
+def _use_local_server_token(remote: str) -> bool:
+    """Authenticate to dwh's local Connect server (``dwh spark start``) when that is the target.
+
+    Its token lives in a 0600 discovery file, never on a command line; any other
+    server's token comes from the URL or ``SPARK_CONNECT_AUTHENTICATE_TOKEN`` as usual.
+
+    Returns:
+        True when ``remote`` is dwh's local server.
+    """
+    from dwh.spark.server import client_token
+
+    token = client_token(remote)
+    if token and "SPARK_CONNECT_AUTHENTICATE_TOKEN" not in os.environ and ";token=" not in remote:
+        os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
+    return token is not None
+
+
+def _fail_fast(session: SparkSession) -> None:
+    """Give up on a dead local server within about a second, not after ten minutes.
+
+    The client's default retries ride out a remote cluster's restarts; a local server
+    that stops answering has died, and the run should fail now and say so.
+    """
+    import warnings
+
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    # The run's one error line says the server is gone; this warning would repeat it.
+    warnings.filterwarnings("ignore", message=r"\[RETRIES_EXCEEDED\]")
+
+    session.client.set_retry_policies([DefaultPolicy(max_retries=3, max_backoff=500)])

@@ -1,0 +1,80 @@
+"""``dwh spark start | status | stop``: the local Spark Connect server for warm runs.
+
+``dwh run JOB --config C --warm`` runs on this server (starting it when none runs);
+each run gets its own server-side session, so runs stay isolated while the JVM, the
+jars and the Python workers stay warm.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from dwh.cli.output import console
+from dwh.spark.server import ServerStatus, ensure_server, server_status, stop_server
+
+
+@click.group()
+def spark() -> None:
+    """Manage the local Spark Connect server that warm runs share."""
+
+
+@spark.command()
+@click.option("--port", type=click.IntRange(1, 65535), help="Port for a new server.")
+def start(port: int | None) -> None:
+    """Start the server, or report the one that runs."""
+    before = server_status()
+    status = before if before.running else ensure_server(port)
+    verb = "started" if status.started else "already running"
+    click.echo(f"dwh: Spark server {verb} at {status.url} (pid {status.pid})", err=True)
+
+
+@spark.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(as_json: bool) -> None:
+    """Show whether the server runs, where, and its memory."""
+    current = server_status()
+    if as_json:
+        click.echo(json.dumps(current.to_json()))
+        return
+    _print_table(current)
+
+
+@spark.command()
+def stop() -> None:
+    """Stop the server; does nothing when none runs."""
+    if stop_server():
+        click.echo("dwh: Spark server stopped", err=True)
+    else:
+        click.echo("dwh: no Spark server was running", err=True)
+
+
+def _print_table(current: ServerStatus) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    if not current.running:
+        table.add_row("server", "[yellow]not running[/] (dwh spark start)")
+    else:
+        table.add_row("server", "[green]running[/]")
+        table.add_row("url", str(current.url))
+        table.add_row("pid", str(current.pid))
+        table.add_row("spark", str(current.spark_version))
+        table.add_row("uptime", _duration(current.uptime_s))
+        table.add_row("memory", _mebibytes(current.rss_bytes))
+    console().print(table)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _mebibytes(value: int | None) -> str:
+    return "?" if value is None else f"{value / 2**20:.0f} MiB RSS"

@@ -1,0 +1,267 @@
+"""Start, find and stop the local Spark Connect server that warm runs share.
+
+The server is pyspark 4.3's reusable local server: dwh starts it through pyspark's own
+launcher (``sbin/start-connect-server.sh`` behind ``pyspark.sql.connect.local_server``)
+with dwh's local defaults, and records it in the same discovery file format, so
+pyspark's ``SPARK_LOCAL_CONNECT_REUSE=1`` finds it too (see :mod:`dwh.spark._discovery`).
+
+Warm runs connect with an explicit ``sc://localhost:PORT`` URL rather than ``local[*]``
+plus the reuse variable. That is the robust choice: a run whose server has died fails
+at once with a clear error, instead of quietly starting a fresh server of its own from
+inside the job (with the 20 s start-up charged to the run, and without dwh's
+defaults). The URL says ``localhost`` and not ``127.0.0.1`` because pyspark's client
+sends the server's auth token without TLS only to a host spelled ``localhost``. The
+token is never on a command line: :func:`client_token` reads it from the 0600
+discovery file in the run's own process.
+
+Only :func:`ensure_server` imports pyspark; :func:`server_status` is cheap enough for
+the TUI's header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from dwh.errors import SparkServerError
+from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
+from dwh.spark._discovery import (
+    discovery_path,
+    is_connect_server,
+    pid_alive,
+    read_recorded,
+    wait_gone,
+)
+from dwh.spark.status import ServerStatus, installed_spark_version, server_status
+
+__all__ = [
+    "PORT_ENV",
+    "SERVER_CONF",
+    "ServerStatus",
+    "client_token",
+    "ensure_server",
+    "installed_spark_version",
+    "server_status",
+    "stop_server",
+]
+
+PORT_ENV = "DWH_SPARK_PORT"
+"""Environment variable: the port a newly started server listens on (default 15002)."""
+
+SERVER_CONF: dict[str, str] = {
+    **LOCAL_DEFAULTS,
+    **ALWAYS,
+    # Progress reaches the client every 2 s by default; spark_progress wants >= 2/s.
+    "spark.connect.progress.reportInterval": "200ms",
+}
+"""Settings the server starts with: dwh's local defaults, UTC, frequent progress."""
+
+_STOP_TIMEOUT_S = 30.0
+
+
+def ensure_server(port: int | None = None) -> ServerStatus:
+    """Return the running server, starting one if none is usable.
+
+    A recorded server of another Spark version, or one that is alive but not
+    listening, is stopped first; a stale discovery file is replaced. Two callers at
+    once are serialised by the discovery file's lock, so they share one new server.
+
+    Args:
+        port: The port for a new server; default ``$DWH_SPARK_PORT`` or 15002 (a free
+            one if that is taken).
+
+    Raises:
+        SparkServerError: The server could not be started.
+    """
+    status = server_status()
+    if status.running:
+        return status
+    path = discovery_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        status = server_status()  # another process may have started it meanwhile
+        if status.running:
+            return status
+        _stop_recorded(path)
+        _launch(path, port)
+    status = server_status()
+    if not status.running:
+        raise SparkServerError(
+            f"the local Spark server did not come up; see the logs in {path.parent / 'logs'}"
+        )
+    return dataclasses.replace(status, started=True)
+
+
+def stop_server() -> bool:
+    """Stop the recorded server; return False (and do nothing) when none runs."""
+    path = discovery_path()
+    if not path.exists():
+        return False
+    with _locked(path):
+        return _stop_recorded(path)
+
+
+def client_token(url: str) -> str | None:
+    """Return the auth token of the recorded local server at ``url``, if it is that one."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sc" or parsed.hostname not in ("localhost", "127.0.0.1"):
+        return None
+    recorded = read_recorded()
+    if recorded is None:
+        return None
+    try:
+        port = parsed.port
+    except ValueError:
+        return None
+    return recorded.token if port == recorded.port else None
+
+
+def _stop_recorded(path: Path) -> bool:
+    """Stop whatever server the file (or the daemon's pid file) records; clear both."""
+    stopped = False
+    pids = {r.pid for r in [read_recorded(path)] if r is not None} | set(_daemon_pids(path))
+    for pid in pids:
+        if pid_alive(pid) and is_connect_server(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+            if not wait_gone(pid, _STOP_TIMEOUT_S):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                wait_gone(pid, 5.0)
+            stopped = True
+    for stale in [path, *_daemon_pid_files(path)]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    return stopped
+
+
+def _daemon_pid_files(path: Path) -> list[Path]:
+    return list(path.parent.glob("spark-*-org.apache.spark.sql.connect.service.*.pid"))
+
+
+def _daemon_pids(path: Path) -> list[int]:
+    pids = []
+    for pid_file in _daemon_pid_files(path):
+        with contextlib.suppress(OSError, ValueError):
+            pids.append(int(pid_file.read_text().strip()))
+    return pids
+
+
+def _launch(path: Path, port: int | None) -> None:
+    """Start a server through pyspark's launcher and record it in ``path``."""
+    from pyspark.errors import PySparkException
+    from pyspark.sql.connect.local_server import Discovery
+
+    ServerLauncher = _detached_launcher()
+
+    opts: dict[str, Any] = {**SERVER_CONF, "spark.pyspark.python": sys.executable}
+    chosen = port or os.environ.get(PORT_ENV)
+    if chosen:
+        opts["spark.local.connect.server.port"] = int(chosen)
+    # Python workers must be this venv's interpreter (pyarrow, the jobs' packages); a
+    # fresh token per server, never one inherited from the caller's environment.
+    overrides = {"PYSPARK_PYTHON": sys.executable, "SPARK_CONNECT_AUTHENTICATE_TOKEN": None}
+    discovery = Discovery(str(path))
+    # pyspark's Discovery asserts its own lock; ours (the same file) is already held.
+    discovery._lock_file = open(os.devnull)
+    try:
+        with _environ(overrides):
+            ServerLauncher("local[*]", opts, discovery).launch()
+    except PySparkException as exc:
+        raise SparkServerError(f"could not start the local Spark server: {exc}") from exc
+    finally:
+        discovery._lock_file.close()
+        discovery._lock_file = None
+
+
+def _detached_launcher() -> Any:
+    """pyspark's launcher, but the server leaves our session and process group.
+
+    pyspark runs ``start-connect-server.sh`` in the caller's process group, so a Ctrl+C
+    in the terminal of the ``dwh run --warm`` that started the server (or a TUI
+    cancelling its child's group) would also reach the server's JVM. A new session
+    keeps the server out of reach of those signals; it is stopped by pid only. The
+    script call is pyspark's ``_run_script`` with ``start_new_session=True``.
+    """
+    import subprocess
+
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.find_spark_home import _find_spark_home
+    from pyspark.sql.connect import local_server
+
+    class DetachedLauncher(local_server.ServerLauncher):
+        def _run_script(self, port: int, token: str, conf_file: str | None) -> None:
+            spark_home = os.environ.get("SPARK_HOME") or _find_spark_home()
+            script = os.path.join(spark_home, "sbin", "start-connect-server.sh")
+            env = dict(os.environ)
+            for var in ("SPARK_REMOTE", "SPARK_LOCAL_REMOTE", "SPARK_CONNECT_MODE_ENABLED"):
+                env.pop(var, None)
+            env["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
+            env["SPARK_PID_DIR"] = self._discovery.directory
+            env["SPARK_LOG_DIR"] = self._log_dir
+            env["SPARK_IDENT_STRING"] = local_server._SPARK_IDENT
+            cmd = [
+                script,
+                "--master",
+                self._master,
+                "--conf",
+                "spark.connect.grpc.binding.address=127.0.0.1",
+                "--conf",
+                f"spark.connect.grpc.binding.port={port}",
+            ]
+            if conf_file is not None:
+                cmd += ["--properties-file", conf_file]
+            result = subprocess.run(
+                cmd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                start_new_session=True,
+            )
+            if result.returncode != 0:
+                output = ((result.stderr or "") + (result.stdout or "")).strip()
+                last = output.splitlines()[-1] if output else ""
+                raise PySparkRuntimeError(
+                    errorClass="LOCAL_CONNECT_SERVER_START_FAILED",
+                    messageParameters={
+                        "reason": f"start-connect-server.sh exited {result.returncode}: {last}"
+                    },
+                )
+
+    return DetachedLauncher
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock pyspark's own reuse takes on this discovery file."""
+    with open(f"{path}.lock", "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
+def _environ(overrides: dict[str, str | None]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in overrides}
+    try:
+        for key, value in overrides.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,86 @@
+"""How the local Spark Connect server stands, read without pyspark or a JVM.
+
+The TUI's header and ``dwh spark status`` call :func:`server_status`: it reads the
+discovery file, the process table and the port, so the TUI (which never imports
+pyspark) can show the server's state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from dwh.spark._discovery import (
+    is_connect_server,
+    listening,
+    pid_alive,
+    read_recorded,
+    tree_rss_bytes,
+    uptime_s,
+)
+
+__all__ = ["ServerStatus", "installed_spark_version", "server_status"]
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """How the local Spark Connect server stands.
+
+    Attributes:
+        running: Whether a server of this Spark version is alive and listening.
+        url: ``sc://localhost:PORT`` when running, else None.
+        pid: The server JVM's process id when running.
+        spark_version: The server's Spark version when running.
+        uptime_s: Seconds since the server started, when running.
+        rss_bytes: The resident memory of the server JVM and its Python workers.
+        started: True when :func:`ensure_server` had to start it just now.
+    """
+
+    running: bool
+    url: str | None = None
+    pid: int | None = None
+    spark_version: str | None = None
+    uptime_s: float | None = None
+    rss_bytes: int | None = None
+    started: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the five public fields, as ``dwh spark status --json`` prints them."""
+        return {
+            "running": self.running,
+            "url": self.url,
+            "pid": self.pid,
+            "spark_version": self.spark_version,
+            "uptime_s": self.uptime_s,
+        }
+
+
+def installed_spark_version() -> str:
+    """Return the installed pyspark's version without importing pyspark."""
+    return metadata.version("pyspark")
+
+
+def server_status() -> ServerStatus:
+    """Return the server's state from the discovery file, the process table and its port.
+
+    A recorded server that is dead, not listening, not a Connect server or of another
+    Spark version reads as not running.
+    """
+    recorded = read_recorded()
+    if (
+        recorded is None
+        or recorded.spark_version != installed_spark_version()
+        or not pid_alive(recorded.pid)
+        or not is_connect_server(recorded.pid)
+        or not listening(recorded.port)
+    ):
+        return ServerStatus(running=False)
+    return ServerStatus(
+        running=True,
+        url=f"sc://localhost:{recorded.port}",
+        pid=recorded.pid,
+        spark_version=recorded.spark_version,
+        uptime_s=uptime_s(recorded.pid),
+        rss_bytes=tree_rss_bytes(recorded.pid),
+    )

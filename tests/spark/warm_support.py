@@ -1,0 +1,222 @@
+"""A job package written to a temp folder, run warm through ``dwh run --warm``.
+
+``warmjobs.probe`` is not importable by the Spark server's Python workers (its folder
+is on no path of theirs), so every executor function it uses reaches them by value,
+and an edit to ``marker.py`` between two runs shows which code the workers ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+WORKTREE = Path(__file__).resolve().parents[2]
+DWH = str(Path(sys.executable).with_name("dwh"))
+
+MARKER = '''"""Code that runs on the driver and, through Arrow, pandas and a UDF, on executors."""
+
+VERSION = "{version}"
+
+
+def arrow_tag(batches):
+    import pyarrow as pa
+
+    for batch in batches:
+        ids = batch.column("id")
+        yield pa.RecordBatch.from_pydict({{"id": ids, "tag": [VERSION] * len(ids)}})
+
+
+def pandas_tag(frames):
+    for frame in frames:
+        yield frame.assign(tag=VERSION)
+
+
+def udf_tag(value):
+    return VERSION
+
+
+def slow(frames):
+    import time
+
+    for frame in frames:
+        time.sleep(20)
+        yield frame
+'''
+
+CONFIG = '''from dwh.config import JobConfig
+
+
+class ProbeConfig(JobConfig):
+    """What the probe does."""
+
+    mode: str
+    output_path: str
+'''
+
+JOB = '''import pathlib
+from typing import Any
+
+from warmjobs.probe import marker
+
+from dwh.jobs.abstract_job import AbstractJob
+
+
+class ProbeJob(AbstractJob):
+    """Reports what the driver and the executors see."""
+
+    def __init__(self, spark: Any, **services: Any) -> None:
+        super().__init__(**services)
+        self.spark = spark
+        self.output_path = ""
+
+    def execute_job(self, mode: str, output_path: str, **_: Any) -> dict[str, Any]:
+        from pyspark.sql import functions as F
+
+        self.output_path = output_path
+        spark = self.spark
+        if mode == "code":
+            frame = spark.range(0, 8, 1, 2)
+            arrow = frame.mapInArrow(marker.arrow_tag, "id long, tag string")
+            pandas = frame.mapInPandas(marker.pandas_tag, "id long, tag string")
+            udf = frame.select(F.udf(marker.udf_tag, "string")("id").alias("tag"))
+            with self.phase("transform"):
+                tags = {{
+                    name: sorted({{row.tag for row in df.collect()}})
+                    for name, df in (("arrow", arrow), ("pandas", pandas), ("udf", udf))
+                }}
+            return {{"driver": marker.VERSION, **tags}}
+        if mode == "set_state":
+            spark.range(3).createOrReplaceTempView("probe_view")
+            spark.conf.set("dwh.probe.setting", "set-by-first-run")
+            spark.sql("CACHE TABLE probe_cached AS SELECT 1 AS x")
+            return {{"views": sorted(t.name for t in spark.catalog.listTables())}}
+        if mode == "read_state":
+            return {{
+                "views": sorted(t.name for t in spark.catalog.listTables()),
+                "setting": spark.conf.get("dwh.probe.setting", None),
+            }}
+        if mode == "classic":
+            return {{"count": spark.sparkContext.parallelize([1, 2, 3]).count()}}
+        if mode == "slow":
+            with self.phase("transform"):
+                spark.range(0, 2, 1, 2).mapInPandas(marker.slow, "id long").collect()
+            return {{}}
+        raise ValueError(f"unknown mode {{mode}}")
+
+    def on_success(self, results: Any) -> None:
+        pass
+
+    def on_failure(self, error_message: str) -> None:
+        path = pathlib.Path(self.output_path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "on_failure.txt").write_text(error_message)
+'''
+
+FACTORY = '''"""The warm-loop probe job."""
+
+from typing import Any
+
+from warmjobs.probe.probe_config import ProbeConfig
+from warmjobs.probe.probe_job import ProbeJob
+
+from dwh.jobs.abstract_job_factory import AbstractJobFactory
+
+
+class ProbeJobFactory(AbstractJobFactory[ProbeConfig]):
+    job_name = "probe"
+    config_model = ProbeConfig
+
+    def create_job(self, **kwargs: Any) -> ProbeJob:
+        self.parse_job_config(**kwargs)
+        return ProbeJob(self.get_spark_session(), **self.job_services())
+
+
+def main(**kwargs: Any) -> Any:
+    return ProbeJobFactory(**kwargs).run(**kwargs)
+'''
+
+
+def write_probe_package(root: Path, version: str = "v1") -> Path:
+    """Write ``warmjobs.probe`` under ``root``; return the folder to put on PYTHONPATH."""
+    package = root / "warmjobs" / "probe"
+    package.mkdir(parents=True, exist_ok=True)
+    (root / "warmjobs" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (package / "probe_config.py").write_text(CONFIG)
+    (package / "probe_job.py").write_text(JOB.replace("{{", "{").replace("}}", "}"))
+    (package / "probe_job_factory.py").write_text(FACTORY)
+    set_marker_version(root, version)
+    return root
+
+
+def set_marker_version(root: Path, version: str) -> None:
+    """Rewrite the module the executors run, with a new ``VERSION``."""
+    path = root / "warmjobs" / "probe" / "marker.py"
+    path.write_text(MARKER.format(version=version))
+
+
+def job_env(root: Path, home: Path) -> dict[str, str]:
+    """The environment a warm run of the probe needs."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(WORKTREE), str(root)]),
+        "DWH_JOB_PACKAGES": "dwh.jobs,warmjobs",
+        "DWH_HOME": str(home),
+    }
+
+
+def dwh_run(
+    job: str,
+    config: dict[str, Any],
+    *,
+    env: dict[str, str],
+    events: Path,
+    warm: bool = True,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dwh run JOB`` as a user would, warm unless told otherwise."""
+    argv = [DWH, "run", job, "--config", json.dumps(config), "--events", str(events)]
+    if warm:
+        argv.append("--warm")
+    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def start_dwh_run(
+    job: str, config: dict[str, Any], *, env: dict[str, str], events: Path
+) -> subprocess.Popen[str]:
+    """Start ``dwh run JOB --warm`` without waiting for it."""
+    argv = [DWH, "run", job, "--config", json.dumps(config), "--events", str(events), "--warm"]
+    return subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """Every event of a JSON-lines stream."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def metrics_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics of the run's ``job_succeeded`` event."""
+    succeeded = [e for e in events if e["event"] == "job_succeeded"]
+    assert succeeded, f"no job_succeeded in {[e['event'] for e in events]}"
+    return dict(succeeded[-1]["metrics"])
+
+
+def check_progress(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Assert the spark_progress events are consistent; return them."""
+    progress = [e for e in events if e["event"] == "spark_progress"]
+    assert progress, "no spark_progress event"
+    last: dict[int, dict[str, Any]] = {}
+    for event in progress:
+        assert 0 <= event["tasks_done"] <= event["tasks_total"], event
+        assert event["tasks_done"] + event["tasks_running"] <= event["tasks_total"], event
+        assert event["tasks_failed"] >= 0, event
+        last[event["stage_id"]] = event
+    unfinished = [e for e in last.values() if e["tasks_done"] != e["tasks_total"]]
+    assert not unfinished, unfinished
+    return progress
