@@ -208,7 +208,7 @@ async def test_f2_then_enter_opens_the_first_job_and_the_hint_says_so(make_app):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until_ready(pilot)
-        hint = _text(app, "#job-doc")
+        hint = _text(app, "#job-title")
         assert "F2 goes to the first job" in hint and "Enter opens it" in hint
         tree = app.screen.query_one("#job-tree", Tree)
         first = tree.root.children[0].children[0].data
