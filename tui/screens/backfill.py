@@ -84,13 +84,18 @@ class BackfillScreen(ModalScreen[None]):
     """
 
     DEFAULT_CSS = """
-    BackfillScreen #backfill { width: 96%; max-height: 96%; }
+    BackfillScreen { align: center middle; }
+    BackfillScreen #backfill {
+        width: 96%; height: auto; max-height: 96%; padding: 0 2;
+        border: thick $primary; background: $surface;
+    }
     BackfillScreen .bf-row { height: auto; margin: 0 0 1 0; }
     BackfillScreen .bf-row Label { padding: 1 1 0 0; }
     BackfillScreen .bf-row Input { width: 16; }
     BackfillScreen #bf-field { width: 18; }
     BackfillScreen .bf-row Select { width: 34; }
     BackfillScreen #bf-reprocess { width: 14; }
+    BackfillScreen #bf-engine { width: 40; }
     BackfillScreen #bf-message { height: auto; }
     BackfillScreen #bf-message.error { color: $error; }
     BackfillScreen #bf-progress { margin: 1 0 0 0; }
@@ -122,11 +127,12 @@ class BackfillScreen(ModalScreen[None]):
         self._backfill: Backfill | None = None
         self._generation = 0
         self._done = 0
+        self._dates: list[DatePlan] = []
 
     # -- layout ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="backfill"):
+        with Vertical(id="backfill"):
             yield Label(
                 f"Backfill {self.job}: one run per date, in order, from the editor's config"
             )
@@ -248,6 +254,7 @@ class BackfillScreen(ModalScreen[None]):
     def _fill_table(self, dates: list[DatePlan]) -> None:
         table: DataTable[Any] = self.query_one("#bf-dates", DataTable)
         table.clear()
+        self._dates = dates
         for date in dates:
             table.add_row(
                 date.day.isoformat(),
@@ -264,9 +271,9 @@ class BackfillScreen(ModalScreen[None]):
 
     @on(DataTable.RowHighlighted, "#bf-dates")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.plan is None or event.row_key.value is None:
+        if event.row_key.value is None:
             return
-        chosen = [d for d in self.plan.dates if d.day.isoformat() == event.row_key.value]
+        chosen = [d for d in self._dates if d.day.isoformat() == event.row_key.value]
         self._show_config(chosen[0] if chosen else None)
 
     def _show_config(self, date: DatePlan | None) -> None:
@@ -334,6 +341,7 @@ class BackfillScreen(ModalScreen[None]):
     def _finished(self, result: BackfillResult) -> None:
         self._backfill = None
         self.result = result
+        self.plan = None  # its latest runs are out of date: a change of a field plans again
         for date in result.dates:
             if date.status not in (RunStatus.SUCCEEDED, RunStatus.FAILED):
                 self._set_cell(date.day.isoformat(), "status", _styled(date.status))
@@ -351,6 +359,7 @@ class BackfillScreen(ModalScreen[None]):
 
     def _failed(self, message: str) -> None:
         self._backfill = None
+        self.plan = None
         self._show_message(f"The backfill stopped: {message}", error=True)
         self._sync_buttons()
 

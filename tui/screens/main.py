@@ -100,7 +100,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+n", "new", "New", id="dwh.new_config", priority=True),
         Binding("ctrl+l", "copy_commands", "Prod cmd", id="dwh.copy_command", priority=True),
         Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
-        Binding("f7", "backfill", "Backfill", id="dwh.backfill", priority=True),
+        Binding("f7", "backfill", "Backfill", id="dwh.backfill", show=False, priority=True),
     ]
 
     def __init__(self, services: Services) -> None:
