@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from lifecycle_support import SUPPORT_DIR
-from textual.widgets import Button, DataTable, Input, ProgressBar, TextArea
+from textual.widgets import Button, DataTable, Input, ProgressBar, Select, TextArea
 from tui_helpers import SIZE, TEST_PACKAGES, Counter, open_job, wait_for
 
 from dwh.events import RunStatus
@@ -70,6 +70,11 @@ async def set_range(
     screen.query_one("#bf-to", Input).value = end
     if field is not None:
         screen.query_one("#bf-field", Input).value = field
+    await settle(pilot)
+
+
+async def settle(pilot: Any) -> None:
+    """Let the screen plan again after a change."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -191,6 +196,16 @@ async def test_a_backfill_of_three_dates_runs_each_once(dated_job: Path) -> None
         assert f"Backfill {backfill_id} finished" in screen.message
         assert "3 succeeded" in screen.message
         assert start_disabled(screen)  # a new plan first: change a field
+        # Planned again, the dates are done: reprocess none skips them, all runs them.
+        screen.query_one("#bf-reprocess", Select).value = "none"
+        await settle(pilot)
+        assert [row[1:3] for row in table_rows(screen)] == [["succeeded", "skip"]] * 3
+        assert screen.message.startswith("3 dates: 0 to run, 3 skipped (reprocess none)")
+        assert start_disabled(screen)
+        screen.query_one("#bf-reprocess", Select).value = "all"
+        await settle(pilot)
+        assert [row[1:3] for row in table_rows(screen)] == [["succeeded", "run"]] * 3
+        assert not start_disabled(screen)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, BackfillScreen)
