@@ -127,12 +127,12 @@ async def test_the_preview_lists_the_dates_and_runs_nothing(dated_job: Path) -> 
     assert not (dated_job / ".dwh" / "runs.db").exists()
 
 
-def cli_error(root: Path, *args: str) -> str:
+def cli_error(root: Path, config: str, *args: str) -> str:
     """The one line ``dwh backfill dated`` prints for bad input (exit 2)."""
     import os
 
     done = subprocess.run(
-        [sys.executable, "-c", CLI, "backfill", "dated", "-c", template(), *args, "--dry-run"],
+        [sys.executable, "-c", CLI, "backfill", "dated", "-c", config, *args, "--dry-run"],
         cwd=root,
         env=dict(os.environ),
         capture_output=True,
@@ -147,21 +147,28 @@ def cli_error(root: Path, *args: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "field", "says"),
+    ("start", "end", "field", "config", "says"),
     [
-        ("2026-11-03", "2026-11-01", None, "--to 2026-11-01 is before --from 2026-11-03"),
-        ("2026-13-01", "2026-11-01", None, "--from must be a date as YYYY-MM-DD"),
-        ("2026-11-01", "2026-11-03", "day", "day"),
+        ("2026-11-03", "2026-11-01", None, None, "--to 2026-11-01 is before --from 2026-11-03"),
+        ("2026-13-01", "2026-11-01", None, None, "--from must be a date as YYYY-MM-DD"),
+        ("2026-11-01", "2026-11-03", "day", None, "day"),
+        ("2026-11-01", "2026-11-03", None, "out/{date}", "placeholder {date} names no date field"),
     ],
-    ids=["from-after-to", "bad-date", "no-date-field"],
+    ids=["from-after-to", "bad-date", "no-date-field", "bad-placeholder"],
 )
 async def test_bad_input_shows_the_commands_message_and_disables_start(
-    dated_job: Path, start: str, end: str, field: str | None, says: str
+    dated_job: Path, start: str, end: str, field: str | None, config: str | None, says: str
 ) -> None:
+    text = template(**({"out_dir": config} if config else {}))
     extra = ["--date-field", field] if field else []
-    expected = cli_error(dated_job, "--from", start, "--to", end, *extra)
+    expected = cli_error(dated_job, text, "--from", start, "--to", end, *extra)
     async with make_app().run_test(size=SIZE) as pilot:
-        screen = await open_dialog(pilot, template())
+        screen = await open_dialog(pilot, text)
+        if config:  # a bad template is bad whatever the range
+            await set_range(pilot, screen, start, end)
+            assert screen.message == expected
+            assert start_disabled(screen)
+            return
         await set_range(pilot, screen, *DAYS[::2])
         assert not start_disabled(screen)
         await set_range(pilot, screen, start, end, field=field)
@@ -216,6 +223,27 @@ async def test_a_backfill_of_three_dates_runs_each_once(dated_job: Path) -> None
     for day in DAYS:
         assert (dated_job / "out" / "2026" / "11" / f"{day}.txt").read_text() == "abcd"
     assert (dated_job / ".dwh" / "backfills" / f"{backfill_id}.log").is_file()
+
+
+@pytest.mark.parametrize("keep_going", [False, True], ids=["stops", "keep-going"])
+async def test_a_failed_date_stops_the_backfill_unless_keep_going(
+    dated_job: Path, keep_going: bool
+) -> None:
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await open_dialog(pilot, template(fail_on=[DAYS[1]]))
+        await set_range(pilot, screen, DAYS[0], DAYS[-1])
+        if keep_going:
+            await pilot.click("#bf-keep-going")
+        await pilot.press("ctrl+j")
+        await wait_for(pilot, lambda: screen.result is not None, timeout=120)
+        await pilot.pause()
+        last = "succeeded" if keep_going else "not run"
+        assert [row[3] for row in table_rows(screen)] == ["succeeded", "failed", last]
+        assert screen.result is not None and screen.result.exit_code == 1
+        assert screen.query_one("#bf-message").has_class("error")
+        assert "1 failed" in screen.message and "(exit 1)" in screen.message
+    ran = [r.config["run_date"] for r in runs(dated_job)]
+    assert ran == (DAYS if keep_going else DAYS[:2])
 
 
 async def test_cancel_stops_the_backfill(dated_job: Path) -> None:
