@@ -283,3 +283,14 @@ def test_snapshot_of_the_dialog(snap_compare: Any, dated_job: Path) -> None:
     # The test jobs only, so other packages' new jobs never change this picture.
     app = make_app(packages=("dwh_test_jobs",))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_corrupt_run_store_is_a_message_not_a_crash(dated_job: Path) -> None:
+    store = dated_job / ".dwh" / "runs.db"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.write_bytes(b"not a database" * 100)
+    async with make_app().run_test(size=SIZE) as pilot:
+        screen = await open_dialog(pilot, template())
+        await set_range(pilot, screen, DAYS[0], DAYS[-1])
+        assert "is unusable" in screen.message
+        assert start_disabled(screen)

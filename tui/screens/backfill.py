@@ -233,6 +233,10 @@ class BackfillScreen(ModalScreen[None]):
         except DwhError as err:
             self.app.call_from_thread(self._planned, generation, None, str(err))
             return
+        except Exception as exc:  # the job's own code, a store that cannot be read
+            message = f"cannot plan the backfill: {type(exc).__name__}: {exc}"
+            self.app.call_from_thread(self._planned, generation, None, message)
+            return
         self.app.call_from_thread(self._planned, generation, plan, "")
 
     def _planned(self, generation: int, plan: BackfillPlan | None, error: str) -> None:
