@@ -36,7 +36,6 @@ from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
-from tui.screens.backfill import BackfillScreen
 from tui.screens.help import HelpScreen, binding_rows
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
@@ -419,6 +418,9 @@ class MainScreen(Screen[None]):
         if self.query_one(RunConsole).running:
             self.notify("A run is in progress: a backfill waits for it.", severity="warning")
             return
+        # Imported here: dwh.backfill is not needed to start the TUI (about 40 ms).
+        from tui.screens.backfill import BackfillScreen
+
         screen = BackfillScreen(
             self.job.name,
             self.query_one(ConfigEditor).text,
