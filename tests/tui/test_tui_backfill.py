@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from lifecycle_support import SUPPORT_DIR
 from textual.widgets import Button, DataTable, Input, ProgressBar, Select, TextArea
-from tui_helpers import SIZE, TEST_PACKAGES, Counter, open_job, wait_for
+from tui_helpers import SIZE, TEST_PACKAGES, Counter, open_job, wait_for, wait_until_ready
 
 from dwh.events import RunStatus
 from dwh.runs.store import RunStore
@@ -294,3 +294,25 @@ async def test_a_corrupt_run_store_is_a_message_not_a_crash(dated_job: Path) -> 
         await set_range(pilot, screen, DAYS[0], DAYS[-1])
         assert "is unusable" in screen.message
         assert start_disabled(screen)
+
+
+async def test_the_palette_opens_the_dialog_and_f7_needs_a_job(dated_job: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("f7")
+        await pilot.pause()
+        assert not isinstance(app.screen, BackfillScreen)
+        assert any("Pick a job first" in n.message for n in app._notifications)
+        await open_job(pilot, "dated")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"backfill the current")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BackfillScreen))
+        screen = app.screen
+        assert isinstance(screen, BackfillScreen) and screen.job == "dated"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, BackfillScreen)
