@@ -99,6 +99,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+n", "new", "New", id="dwh.new_config", priority=True),
         Binding("ctrl+l", "copy_commands", "Prod cmd", id="dwh.copy_command", priority=True),
         Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
+        Binding("f7", "backfill", "Backfill", id="dwh.backfill", show=False, priority=True),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -152,6 +153,7 @@ class MainScreen(Screen[None]):
             ("New config from schema", self.action_new, "ctrl+n"),
             ("Save config", self.action_save, "ctrl+s"),
             ("Open config", self.action_open, "ctrl+o: examples and saved configs"),
+            ("Backfill the current job", self.action_backfill, "f7: one run per date"),
         ]
         for job in self.services.catalog.jobs:
             commands.append((f"Open job {job.name}", partial(self.open_job, job), job.description))
@@ -407,3 +409,21 @@ class MainScreen(Screen[None]):
     def action_copy_commands(self) -> None:
         """Copy the equivalent spark-submit and papermill commands, and show them."""
         self.query_one(ConfigPanel).copy_commands(self.detail)
+
+    def action_backfill(self) -> None:
+        """Open the backfill dialog: the editor's config is the template for each date."""
+        if self.job is None or self.detail is None or not self.detail.usable:
+            self.notify("Pick a job first.", severity="warning")
+            return
+        if self.query_one(RunConsole).running:
+            self.notify("A run is in progress: a backfill waits for it.", severity="warning")
+            return
+        # Imported here: dwh.backfill is not needed to start the TUI (about 40 ms).
+        from tui.screens.backfill import BackfillScreen
+
+        screen = BackfillScreen(
+            self.job.name,
+            self.query_one(ConfigEditor).text,
+            new_backfill_id=lambda: f"bf-{self.services.new_run_id()}",
+        )
+        self.app.push_screen(screen, lambda _: self.refresh_history())
