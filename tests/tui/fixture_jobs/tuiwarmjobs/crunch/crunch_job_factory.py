@@ -1,6 +1,7 @@
 """Hashes a range of numbers in Spark: a stage long enough to report progress (a test job).
 
-It runs in the JVM only (no Python UDF), on a warm or a cold session alike.
+It runs in the JVM only (no Python UDF), on a warm or a cold session alike, and says
+which in its ``session`` metric.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ class CrunchJob(AbstractJob):
                 "substr(sha2(cast(id as string), 256), 1, 3) as prefix"
             )
             phase.rows = prefixes = frame.distinct().count()
-        return {"prefixes": prefixes}
+        # Which session ran it: "connect" on the warm server, "classic" cold.
+        session = "connect" if ".connect." in type(self.spark).__module__ else "classic"
+        return {"prefixes": prefixes, "session": session}
 
     def on_success(self, results: Metrics) -> None:
         """Nothing to clean up."""
