@@ -1,4 +1,4 @@
-"""``dwh run --follow --warm``: every run of a trigger chain runs on the warm server."""
+"""``dwh run --follow --warm`` and ``python -m dwh.triggers --warm``: chains run warm."""
 
 from __future__ import annotations
 
@@ -65,3 +65,30 @@ def test_follow_with_spark_remote_is_still_refused_but_names_warm() -> None:
     )
     assert done.returncode == 2
     assert "use --warm" in done.stderr
+
+
+@pytest.mark.spark
+def test_the_trigger_runner_takes_warm_too(warm_server: ServerStatus, tmp_path: Path) -> None:
+    from dwh.runs.store import RunStore
+
+    env = {
+        **os.environ,
+        "DWH_HOME": str(tmp_path / "home"),
+        "DWH_JOB_PACKAGES": "dwh.jobs,tuiwarmjobs",
+        "PYTHONPATH": os.pathsep.join([str(WARM_JOBS), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "dwh.triggers", "crunch", "--no-follow", "--warm", "--config", "{}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    with RunStore(tmp_path / "home" / "runs.db", create=False) as store:
+        (record,) = store.runs()
+    assert record.metrics is not None
+    assert record.metrics["session"] == "connect"
