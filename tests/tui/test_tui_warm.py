@@ -7,6 +7,8 @@ launcher on the suite's private server (``warm_server``, tests/conftest.py).
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from tui_helpers import SIZE, FrozenClock, ReplayLauncher, noop_events, open_job, wait_for
 
@@ -155,6 +157,31 @@ async def test_the_cold_run_is_in_the_help_and_the_palette(make_app) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert any(row[1] == "dwh.run_cold" for row in app.screen.rows)
+
+
+async def test_cancel_while_the_server_starts_ends_the_run_and_runs_nothing(make_app) -> None:
+    release = threading.Event()
+    server, launcher = FakeServer(), _replay()
+
+    def slow_start() -> ServerStatus:
+        release.wait(30)
+        return server.start()
+
+    spark = SparkServer(status=server.status, start=slow_start)
+    app = make_app(packages=PACKAGES, spark=spark, launcher=launcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "crunch")
+        await pilot.press("ctrl+j")
+        console = app.screen.query_one(RunConsole)
+        starting = "starting the local Spark server ... (dwh spark start)"
+        await wait_for(pilot, lambda: starting in console.entries)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: console.status == RunStatus.CANCELLED)
+        assert app.screen.check_action("run", ()) is True
+        release.set()
+        await pilot.pause(0.3)
+    assert launcher.requests == []
+    assert "while the Spark server was starting" in console.message
 
 
 @pytest.mark.spark

@@ -79,6 +79,8 @@ class RunConsole(Vertical):
         super().__init__(id=id)
         self._launcher = launcher
         self._spark = spark
+        self._server_wait: RunRequest | None = None
+        """The warm run waiting for the Spark server to start (ctrl+t drops it)."""
         self._on_finished = on_finished
         self.handle: RunHandle | None = None
         self.stage: Event | None = None
@@ -124,7 +126,18 @@ class RunConsole(Vertical):
         self._follow(request, warm)
 
     def cancel(self) -> bool:
-        """Ask the running job to stop (SIGTERM: on_failure runs); False if none runs."""
+        """Ask the running job to stop (SIGTERM: on_failure runs); False if none runs.
+
+        A warm run still waiting for the Spark server ends at once as cancelled (the
+        server goes on starting, for the next run).
+        """
+        waiting = self._server_wait
+        if waiting is not None:
+            self._server_wait = None
+            self.workers.cancel_group(self, "run")
+            message = "cancelled while the Spark server was starting; nothing ran"
+            self._end(waiting, Outcome(RunStatus.CANCELLED, message, message))
+            return True
         if self.handle is None or not self.running:
             return False
         self.handle.terminate()
@@ -180,7 +193,11 @@ class RunConsole(Vertical):
         if not status.running:
             self.add_note("starting the local Spark server ... (dwh spark start)", style="cyan")
             began = time.monotonic()
-            status = await asyncio.to_thread(self._spark.start)
+            self._server_wait = request
+            try:
+                status = await asyncio.to_thread(self._spark.start)
+            finally:
+                self._server_wait = None
             took = time.monotonic() - began
             self.add_note(f"started at {status.url} in {took:.0f} s (dwh spark stop)", style="cyan")
         self.add_note(f"warm run on {status.url}", style="dim")
