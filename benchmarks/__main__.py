@@ -28,6 +28,7 @@ MEASURES = (
     "jobs",
     "warm",
     "warm_loop",
+    "tui_warm",
     "backfill",
     "scale",
     "tests",
@@ -138,6 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import warm_loop
 
             done(_guard(warm_loop.run, settings, name="warm loop"), "warm loop")
+        if "tui_warm" in selected:
+            from benchmarks import tui_warm
+
+            done(_guard(tui_warm.run, settings, name="TUI warm"), "TUI warm")
         if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)

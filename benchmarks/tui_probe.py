@@ -6,10 +6,15 @@ process) to the job tree being populated, so the interpreter start is included.
 subprocess), and reports, for each event, milliseconds from the job's ``at`` timestamp
 (when the job wrote it) to the run console appending it to the lifecycle log.
 
+``run``: opens a job, loads a config, presses ``ctrl+j`` (warm: the local Spark server)
+or ``ctrl+k`` (cold), and reports the seconds from the key press to the run console
+showing ``job_succeeded``.
+
 Usage::
 
     BENCH_T0=$(date +%s.%N) python -m benchmarks.tui_probe paint
     python -m benchmarks.tui_probe latency
+    python -m benchmarks.tui_probe run warm|cold JOB CONFIG_JSON
 """
 
 from __future__ import annotations
@@ -85,9 +90,43 @@ async def latency() -> dict[str, list[float]]:
     return {"latency_ms": seen}
 
 
+async def run() -> dict[str, float]:
+    """Seconds from ``ctrl+j`` (warm) or ``ctrl+k`` (cold) to ``job_succeeded``."""
+    mode, job, config = sys.argv[2], sys.argv[3], sys.argv[4]
+    key = {"warm": "ctrl+j", "cold": "ctrl+k"}[mode]
+    app = DwhApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: _tree_ready(app))
+        await pilot.press("ctrl+f", *job, "enter")
+        await _wait(pilot, lambda: app.screen.detail is not None and app.screen.job.name == job)  # type: ignore[attr-defined]
+        app.screen.query_one("#config-text", TextArea).load_text(config)
+        await pilot.pause()
+        console = app.screen.query_one(RunConsole)
+        succeeded: list[float] = []
+        original = console.add_event
+
+        def add_event(event: object) -> None:
+            original(event)  # type: ignore[arg-type]
+            if getattr(event, "event", "") == "job_succeeded":
+                succeeded.append(time.perf_counter())
+
+        console.add_event = add_event  # type: ignore[method-assign]
+        pressed = time.perf_counter()
+        await pilot.press(key)
+        ended = ("succeeded", "failed", "cancelled", "rejected")
+        await _wait(pilot, lambda: console.status in ended, 600)
+        status, message = console.status, console.message
+        warm_note = any(line.startswith("warm run on ") for line in console.entries)
+    if status != "succeeded" or not succeeded:
+        raise RuntimeError(f"the {mode} {job} run {status}: {message}")
+    if warm_note != (mode == "warm"):
+        raise RuntimeError(f"the {mode} run went {'warm' if warm_note else 'cold'}")
+    return {"wall": succeeded[0] - pressed}
+
+
 def main() -> int:
     """Run the probe named on the command line."""
-    probe = {"paint": paint, "latency": latency}[sys.argv[1]]
+    probe = {"paint": paint, "latency": latency, "run": run}[sys.argv[1]]
     print(json.dumps(asyncio.run(probe())))  # type: ignore[operator]
     return 0
 

@@ -19,6 +19,7 @@ from tui.config_files import ConfigLibrary
 from tui.keymap import keymap_path, read_keymap
 from tui.screens.main import MainScreen
 from tui.services import Services
+from tui.spark_server import SparkServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,6 +37,8 @@ class DwhApp(App[None]):
         run_ids: Makes run ids (fixed in snapshot tests).
         packages: Job packages to list; defaults to ``$DWH_JOB_PACKAGES``.
         library: Where configs are saved; defaults to ``$DWH_HOME/configs``.
+        spark: Reads and starts the local Spark server for warm runs; defaults to
+            :func:`dwh.spark.status.server_status` and ``dwh spark start``.
     """
 
     CSS_PATH = "dwh.tcss"
@@ -50,6 +53,7 @@ class DwhApp(App[None]):
         run_ids: Callable[[], str] = new_run_id,
         packages: Iterable[str] | None = None,
         library: ConfigLibrary | None = None,
+        spark: SparkServer | None = None,
     ) -> None:
         super().__init__()
         self.services = Services(
@@ -59,6 +63,7 @@ class DwhApp(App[None]):
             clock=clock,
             new_run_id=run_ids,
             keymap_path=keymap_path(),
+            spark=spark or SparkServer(),
         )
 
     @property

@@ -6,8 +6,10 @@ instead of reaching for ``self.app`` (Textual's ``screen.py``, harlequin's app).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from tui.spark_server import SparkServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +31,7 @@ class Services:
         clock: Monotonic clock for elapsed times (frozen in snapshot tests).
         new_run_id: Makes run ids (fixed in snapshot tests).
         keymap_path: The user's keymap file.
+        spark: Reads and starts the local Spark server that warm runs use.
     """
 
     launcher: Launcher
@@ -37,3 +40,4 @@ class Services:
     clock: Callable[[], float]
     new_run_id: Callable[[], str]
     keymap_path: Path
+    spark: SparkServer = field(default_factory=SparkServer)

@@ -50,10 +50,12 @@ def run(
     warm: bool,
 ) -> None:
     """Run JOB with a config, through the same entry as production."""
-    if warm and (spark_remote or follow):
-        raise UsageError("--warm cannot be combined with --spark-remote or --follow")
+    if warm and spark_remote:
+        raise UsageError("--warm cannot be combined with --spark-remote")
     if follow and spark_remote:
-        raise UsageError("--spark-remote cannot be combined with --follow: run each job alone")
+        raise UsageError(
+            "--spark-remote cannot be combined with --follow: use --warm, or run each job alone"
+        )
     info = find_job(job)
     factory = load_factory(info)
     text = read_config_arg(config, name="--config")
@@ -64,6 +66,8 @@ def run(
         for problem in err.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(err.exit_code)
+    if warm:
+        spark_remote = _warm_remote()
     if follow:
         sys.exit(
             _follow(
@@ -73,10 +77,9 @@ def run(
                 run_id=run_id,
                 has_spark=factory.needs_spark,
                 triggers_path=triggers_path,
+                spark_remote=spark_remote,
             )
         )
-    if warm:
-        spark_remote = _warm_remote()
     from dwh.entry import main as entry_main
 
     argv = entry_argv(
@@ -144,6 +147,7 @@ def _follow(
     run_id: str | None,
     has_spark: bool,
     triggers_path: str | None,
+    spark_remote: str | None = None,
 ) -> int:
     """Run the job and the chain its success triggers; print the chain; return the exit code."""
     from dwh.launch import exit_code_for
@@ -158,6 +162,7 @@ def _follow(
         events=JsonLinesPublisher.open(events) if events else None,
         has_spark=has_spark,
         run_id=run_id,
+        spark_remote=spark_remote,
     )
     out = console(stderr=True)
     for run in runs:

@@ -83,6 +83,7 @@ def run_with_triggers(
     run_id: str | None = None,
     env: Mapping[str, str] | None = None,
     stderr: IO[str] | None = None,
+    spark_remote: str | None = None,
 ) -> list[JobRun]:
     """Run a job through the generic entry, then, with ``follow``, the jobs it triggers.
 
@@ -102,6 +103,9 @@ def run_with_triggers(
         run_id: The first run's id; a fresh one by default.
         env: Extra environment variables for the job processes.
         stderr: Where the jobs' stderr and the runner's own lines go (default stderr).
+        spark_remote: A Spark Connect remote for every run of the chain (the warm
+            server's ``sc://localhost:PORT``); None runs each job cold. Runs with
+            ``--has_spark false`` ignore it.
 
     Returns:
         Every run, in the order they were started; the first is ``job_name``'s.
@@ -114,7 +118,14 @@ def run_with_triggers(
     check_jobs(triggers, job_name)
     out = stderr or sys.stderr
     first = launch(
-        job_name, config, run_id=run_id, has_spark=has_spark, events=events, env=env, stderr=out
+        job_name,
+        config,
+        run_id=run_id,
+        has_spark=has_spark,
+        events=events,
+        env=env,
+        stderr=out,
+        spark_remote=spark_remote,
     )
     runs = [first]
     pending: list[tuple[JobRun, Trigger]] = _fired(first, triggers)
@@ -142,6 +153,7 @@ def run_with_triggers(
                 events=events,
                 env=env,
                 stderr=out,
+                spark_remote=spark_remote,
             )
         runs.append(child)
         if child.status == RunStatus.CANCELLED:
@@ -181,6 +193,16 @@ def _rejected(trigger: Trigger, upstream: JobRun, run_id: str, error: str) -> Jo
     )
 
 
+def _warm_remote() -> str:
+    """Ensure the local Spark server runs; return its URL (say so if it had to start)."""
+    from dwh.spark.server import ensure_server
+
+    server = ensure_server()
+    if server.started:
+        _say(sys.stderr, f"started a Spark server at {server.url} (dwh spark stop)")
+    return str(server.url)
+
+
 def _say(out: IO[str], message: str) -> None:
     out.write(f"dwh: {message}\n")
     out.flush()
@@ -201,14 +223,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--triggers", help=f"trigger map file (default ${TRIGGERS_ENV})")
     parser.add_argument("--no-follow", action="store_true", help="run only the first job")
     parser.add_argument("--has_spark", choices=("true", "false"), help="for the first job")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="run every job on the local Spark server (started if none runs)",
+    )
     args = parser.parse_args(argv)
     try:
+        spark_remote = _warm_remote() if args.warm else None
         runs = run_with_triggers(
             args.job,
             args.config,
             follow=not args.no_follow,
             trigger_map=args.triggers,
             has_spark=None if args.has_spark is None else args.has_spark == "true",
+            spark_remote=spark_remote,
         )
     except DwhError as err:
         print(f"dwh: error: {err}", file=sys.stderr)

@@ -134,18 +134,19 @@ def test_status_is_light() -> None:
     assert result.stdout.strip() == "False"
 
 
-def test_warm_refuses_follow_and_an_invalid_config_starts_no_server(
+def test_warm_refuses_spark_remote_and_an_invalid_config_starts_no_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "connect-local.json"
     monkeypatch.setenv(DISCOVERY_ENV, str(path))
     runner = CliRunner()
 
-    follow = runner.invoke(cli, ["run", "noop", "--config", "{}", "--warm", "--follow"])
+    both = ["run", "noop", "--config", "{}", "--warm", "--spark-remote", "sc://x:1"]
+    follow = runner.invoke(cli, both)
     invalid = runner.invoke(cli, ["run", "transform_images", "--config", '{"raw": 1}', "--warm"])
 
     assert follow.exit_code == 2
-    assert "--warm cannot be combined with --spark-remote or --follow" in follow.stderr
+    assert "--warm cannot be combined with --spark-remote" in follow.stderr
     assert invalid.exit_code == 2
     assert "invalid config for job 'transform_images'" in invalid.stderr
     assert not path.exists()

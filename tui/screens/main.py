@@ -37,6 +37,7 @@ from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
 from tui.screens.help import HelpScreen, binding_rows
+from tui.spark_server import status_text
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.config_panel import ConfigPanel
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 _TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
 _BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+SERVER_POLL_SECONDS = 3.0
+"""How often the header re-reads the local Spark server's state."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class MainScreen(Screen[None]):
         Binding("f5", "show_tab('tab-run')", "Log", id="dwh.show_run", priority=True),
         Binding("f6", "show_tab('tab-history')", "History", id="dwh.show_history", priority=True),
         Binding("ctrl+j", "run", "Run", id="dwh.run", priority=True),
+        Binding("ctrl+k", "run_cold", "Run cold", id="dwh.run_cold", show=False, priority=True),
         Binding("ctrl+t", "cancel", "Cancel", id="dwh.cancel", priority=True),
         Binding("ctrl+s", "save", "Save", id="dwh.save_config", priority=True),
         Binding("ctrl+o", "open", "Open", id="dwh.open_config", priority=True),
@@ -128,6 +132,7 @@ class MainScreen(Screen[None]):
                             launcher=self.services.launcher,
                             clock=self.services.clock,
                             on_finished=self._run_finished,
+                            spark=self.services.spark,
                         )
                         with Horizontal(classes="buttons"):
                             yield Button("Cancel run (ctrl+t)", id="cancel", variant="error")
@@ -141,11 +146,28 @@ class MainScreen(Screen[None]):
         self.query_one("#job-tree", Tree).focus()
         self.refresh_history()
         self._sync_controls()
+        self.title = f"dwh · {status_text(self.services.spark.status())}"
+        self.set_interval(SERVER_POLL_SECONDS, self._poll_server)
+
+    @work(thread=True, exclusive=True, group="spark-status", exit_on_error=False)
+    def _poll_server(self) -> None:
+        # Files and /proc only (no pyspark): cheap, but kept off the UI thread.
+        text = f"dwh · {status_text(self.services.spark.status())}"
+        self.app.call_from_thread(setattr, self, "title", text)
 
     def palette_commands(self) -> list[Command]:
         """The ``ctrl+p`` commands: the actions, then "Open job X" for every job."""
         commands: list[Command] = [
-            ("Run the current job", self.action_run, "ctrl+j: run with the editor's config"),
+            (
+                "Run the current job",
+                self.action_run,
+                "ctrl+j: run with the editor's config (warm: on the local Spark server)",
+            ),
+            (
+                "Run the current job cold",
+                self.action_run_cold,
+                "ctrl+k: a production-like run with its own Spark session",
+            ),
             ("Rerun last run", self.rerun_last, "ctrl+r: same job, same config"),
             ("Cancel the running job", self.action_cancel, "ctrl+t"),
             ("Copy production command", self.action_copy_commands, "ctrl+l: spark-submit"),
@@ -240,7 +262,7 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Run while the config is invalid, Cancel while nothing runs."""
         try:
-            if action == "run":
+            if action in ("run", "run_cold"):
                 return True if self._can_run() else None
             if action == "cancel":
                 return True if self.query_one(RunConsole).running else None
@@ -306,8 +328,15 @@ class MainScreen(Screen[None]):
 
     # -- runs -----------------------------------------------------------------------
 
-    def action_run(self) -> None:
-        """Run the job with the editor's config, through the generic entry."""
+    def action_run_cold(self) -> None:
+        """Run the job cold: its own Spark session, as in production."""
+        self.action_run(warm=False)
+
+    def action_run(self, warm: bool = True) -> None:
+        """Run the job with the editor's config, through the generic entry.
+
+        Warm by default: a job that needs Spark runs on the local Spark server.
+        """
         if self.job is None or self.detail is None or not self._can_run():
             self.notify("Run needs a valid config and no run in progress.", severity="warning")
             return
@@ -319,7 +348,7 @@ class MainScreen(Screen[None]):
             run_id=self.services.new_run_id(),
         )
         self.last_request = request
-        self.query_one(RunConsole).run(request)
+        self.query_one(RunConsole).run(request, warm=warm and self.detail.needs_spark)
         self.action_show_tab("tab-run")
         self._sync_controls()
 

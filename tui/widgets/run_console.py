@@ -8,6 +8,8 @@ stops it, and its ``on_finished`` callback tells the screen how it ended.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from dwh.launch import Launcher, RunHandle, RunRequest
+    from tui.spark_server import SparkServer
 
 MAX_LOG_LINES = 5000
 """The process log keeps the last this many lines."""
@@ -57,6 +60,7 @@ class RunConsole(Vertical):
         clock: A monotonic clock, replaceable so snapshots show a fixed elapsed time.
         on_finished: Called with the request and its outcome as soon as a run has
             ended (in the same step, so the screen's controls never lag the console).
+        spark: Reads and starts the local Spark server; needed for warm runs.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -69,10 +73,14 @@ class RunConsole(Vertical):
         launcher: Launcher,
         clock: Callable[[], float] = time.monotonic,
         on_finished: Callable[[RunRequest, Outcome], None] | None = None,
+        spark: SparkServer | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self._launcher = launcher
+        self._spark = spark
+        self._server_wait: RunRequest | None = None
+        """The warm run waiting for the Spark server to start (ctrl+t drops it)."""
         self._on_finished = on_finished
         self.handle: RunHandle | None = None
         self.stage: Event | None = None
@@ -108,13 +116,28 @@ class RunConsole(Vertical):
         """Whether a run is in progress."""
         return self.status in ("starting", "running", "cancelling")
 
-    def run(self, request: RunRequest) -> None:
-        """Start ``request`` through the launcher and follow it to its end."""
+    def run(self, request: RunRequest, *, warm: bool = False) -> None:
+        """Start ``request`` through the launcher and follow it to its end.
+
+        With ``warm``, the run goes to the local Spark server (``spark_remote``), which
+        is started first if none runs.
+        """
         self.start(request.job, request.run_id)
-        self._follow(request)
+        self._follow(request, warm)
 
     def cancel(self) -> bool:
-        """Ask the running job to stop (SIGTERM: on_failure runs); False if none runs."""
+        """Ask the running job to stop (SIGTERM: on_failure runs); False if none runs.
+
+        A warm run still waiting for the Spark server ends at once as cancelled (the
+        server goes on starting, for the next run).
+        """
+        waiting = self._server_wait
+        if waiting is not None:
+            self._server_wait = None
+            self.workers.cancel_group(self, "run")
+            message = "cancelled while the Spark server was starting; nothing ran"
+            self._end(waiting, Outcome(RunStatus.CANCELLED, message, message))
+            return True
         if self.handle is None or not self.running:
             return False
         self.handle.terminate()
@@ -127,7 +150,15 @@ class RunConsole(Vertical):
             self.handle.terminate()
 
     @work(exclusive=True, group="run", exit_on_error=False)
-    async def _follow(self, request: RunRequest) -> None:
+    async def _follow(self, request: RunRequest, warm: bool = False) -> None:
+        if warm:
+            try:
+                request = await self._on_server(request)
+            except Exception as exc:  # the server would not start: a status, never a crash
+                message = f"the local Spark server could not be started: {exc}"
+                self.add_note(message, style="red")
+                self._end(request, _unstarted(message))
+                return
         try:
             handle = await self._launcher.launch(request)
         except Exception as exc:  # no interpreter, no fds, ...: a status, never a crash
@@ -153,6 +184,24 @@ class RunConsole(Vertical):
         if watch.settle_problem:
             self.notify(watch.settle_problem, severity="warning")
         self._end(request, result)
+
+    async def _on_server(self, request: RunRequest) -> RunRequest:
+        """Return ``request`` aimed at the local Spark server, starting one if none runs."""
+        if self._spark is None:
+            raise RuntimeError("this console was given no Spark server")
+        status = await asyncio.to_thread(self._spark.status)
+        if not status.running:
+            self.add_note("starting the local Spark server ... (dwh spark start)", style="cyan")
+            began = time.monotonic()
+            self._server_wait = request
+            try:
+                status = await asyncio.to_thread(self._spark.start)
+            finally:
+                self._server_wait = None
+            took = time.monotonic() - began
+            self.add_note(f"started at {status.url} in {took:.0f} s (dwh spark stop)", style="cyan")
+        self.add_note(f"warm run on {status.url}", style="dim")
+        return dataclasses.replace(request, spark_remote=status.url)
 
     def _end(self, request: RunRequest, result: Outcome) -> None:
         self.finish(result.status, result.message)
