@@ -240,8 +240,9 @@ class NotebookRun:
             data["spark"] = {
                 "application_id": self.spark.application_id,
                 "reused": self.spark.reused,
-                "remote": self.spark.remote,
             }
+            if self.spark.remote is not None:  # a warm run: the server it ran on
+                data["spark"]["remote"] = self.spark.remote
         return data
 
 
