@@ -8,6 +8,7 @@ notebook kernel that ran a job cold and then finds ``dwh spark start`` running.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nbhelpers import REPO, execute, output_text
 
 from dwh.notebook import form, run_job
 from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
@@ -128,3 +130,25 @@ def test_run_job_warm_uses_the_running_server_and_records_it(
         "remote": private_server.url,
     }
     assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+
+
+def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
+    private_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kernel is a new process: it finds the job and the server through its environment.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
+    result = tmp_path / "result.json"
+    parameters = {
+        "module_name": MODULE,
+        "job_config": {"output_path": str(tmp_path / "out"), "rows": 6},
+        "warm": True,
+        "result_path": str(result),
+    }
+
+    nb = execute("run_job.ipynb", tmp_path / "run_job.ipynb", parameters)
+
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert data["results"] == {"rows": 6, "session": CONNECT}
+    assert data["spark"] == {"application_id": None, "reused": True, "remote": private_server.url}
+    assert f"Spark Connect server {private_server.url} (already running)" in output_text(nb)
