@@ -1,8 +1,10 @@
 """The ipywidgets the notebook form is made of: one input per field, and the run's view.
 
 :func:`make_input` picks the widget from a :class:`~dwh.notebook.fields.FieldSpec`;
-:class:`RunView` shows a run live (its lifecycle events, one progress bar per Spark
-stage from ``spark_progress`` events), then its metrics and outputs, or its one-line error.
+:class:`RunView` shows a run live (where it runs, its lifecycle events, one progress bar
+per Spark stage from ``spark_progress`` events), then its metrics, its outputs and a
+preview of each (:func:`dwh.notebook.preview`: row count, schema, first rows), or its
+one-line error.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ _LABEL = {"description_width": "190px"}
 _WIDE = w.Layout(width="640px")
 # A bounded box needs both ends; a schema with only a lower bound gets a huge upper one.
 _NO_MAX = 2**53
+PREVIEW_ROWS = 10
+"""How many rows of each output the form shows after a run."""
 
 
 def make_input(spec: FieldSpec) -> w.ValueWidget:
@@ -83,7 +87,12 @@ def help_line(spec: FieldSpec) -> w.HTML:
 
 
 class RunView:
-    """A run, shown live: status line, events, Spark stage bars, then metrics and outputs."""
+    """A run, shown live: status line, events, Spark stage bars, then metrics and outputs.
+
+    Attributes:
+        previews: One HTML block per output of a successful run: its name, path,
+            format, exact row count, schema and first rows.
+    """
 
     def __init__(self) -> None:
         self.status = w.HTML()
@@ -96,19 +105,27 @@ class RunView:
         self.metrics.add_class("dwh-run-metrics")
         self.outputs = w.HTML()
         self.outputs.add_class("dwh-run-outputs")
-        self.widget = w.VBox([self.status, self.stages, self.events, self.metrics, self.outputs])
+        self.previews = w.VBox()
+        self.previews.add_class("dwh-run-previews")
+        self.widget = w.VBox(
+            [self.status, self.stages, self.events, self.metrics, self.outputs, self.previews]
+        )
         self._rows: list[tuple[str, str, str, str]] = []
         self._bars: dict[int, w.IntProgress] = {}
+        self._where = ""
 
-    def start(self, job: str, run_id: str | None) -> None:
-        """Clear the last run and say this one started."""
+    def start(self, job: str, run_id: str | None, where: str = "") -> None:
+        """Clear the last run and say this one started, and where (``PreparedRun.where``)."""
         self._rows.clear()
         self._bars.clear()
+        self._where = where
         self.stages.children = ()
+        self.previews.children = ()
         for part in (self.events, self.metrics, self.outputs):
             part.value = ""
         label = f" (run {run_id})" if run_id else ""
-        self.status.value = f"<b>running {html.escape(job)}{html.escape(label)}…</b>"
+        place = f" {where}" if where else ""
+        self.status.value = f"<b>running {html.escape(job)}{html.escape(label + place)}…</b>"
 
     def on_event(self, event: Event) -> None:
         """Show one event as it is published (called from the job's thread)."""
@@ -152,10 +169,14 @@ class RunView:
             self.outputs.value = (
                 "<h4>Outputs</h4>" + _table(("output", "path", "rows"), outputs) if outputs else ""
             )
+            self.previews.children = tuple(
+                preview_block(name, path) for name, path in run.outputs.items()
+            )
             rows = [(str(r["metric"]), str(r["value"])) for r in metric_rows(run.metrics)]
             self.metrics.value = "<h4>Metrics</h4>" + _table(("metric", "value"), rows)
             # The summary without its JSON body: the metrics are the table above.
             line = f"job '{run.job}' succeeded in {run.seconds:.1f}s (run {run.run_id})"
+            line += f" {self._where}" if self._where else ""
             self.status.value = f"<b style='color:#2a7d2a'>{html.escape(line)}</b>"
         else:
             self.status.value = f"<b style='color:#b00020'>{html.escape(run.summary())}</b>"
@@ -163,6 +184,42 @@ class RunView:
     def fail(self, message: str) -> None:
         """Show an error raised before the job ran (the module or config check)."""
         self.status.value = f"<b style='color:#b00020'>{html.escape(message)}</b>"
+
+
+def preview_block(name: str, path: str, limit: int = PREVIEW_ROWS) -> w.HTML:
+    """One output's preview: name, path, format, exact row count, schema, first rows.
+
+    An output that cannot be previewed (gone, empty, unreadable) shows the one-line
+    reason instead, in the words of ``dwh preview``.
+    """
+    from dwh.errors import DwhError
+    from dwh.notebook.data import preview
+
+    title = f"<h4>Preview: {html.escape(name)} <small>{html.escape(path)}</small></h4>"
+    try:
+        frame = preview(path, limit=limit)
+    except DwhError as err:
+        body = f"<div style='color:#b00020'>{html.escape(f'{type(err).__name__}: {err}')}</div>"
+    else:
+        attrs = frame.attrs
+        count = int(attrs["row_count"])
+        shown = min(len(frame), count)
+        summary = f"{count:,} rows ({attrs['format']}); the first {shown} shown"
+        schema = ", ".join(f"{c['name']}: {c['type']}" for c in attrs["schema"])
+        cells = [tuple(_cell(v) for v in row) for row in frame.itertuples(index=False)]
+        body = (
+            f"<div class='dwh-preview-count'>{html.escape(summary)}</div>"
+            f"<div class='dwh-preview-schema' style='color:#666'>{html.escape(schema)}</div>"
+            + _table(tuple(html.escape(str(c)) for c in frame.columns), cells)
+        )
+    block = w.HTML(title + body)
+    block.add_class("dwh-run-preview")
+    return block
+
+
+def _cell(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _row_count(path: str) -> str:

@@ -8,9 +8,11 @@ The form is the notebook's way to write a job config without editing JSON by han
 - an example config (``examples/configs/<job>/*.json``) can be loaded into it;
 - every change is validated by the job's own model, and the problems are shown in the
   exact words ``dwh validate`` prints; Run stays disabled while there are any;
-- Run calls the factory module's ``main(**kwargs)`` through :mod:`dwh.notebook.runs`, in
-  this kernel's session, showing the events and Spark stages live, then the metrics and
-  outputs, or the one-line error;
+- Run calls the factory module's ``main(**kwargs)`` through :mod:`dwh.notebook.runs`, on
+  the warm Spark server when one runs (``dwh spark start``), else in this kernel's
+  session, and says which; it shows the events and Spark stages live, then the metrics,
+  the outputs and a preview of each (row count, schema, first rows), or the one-line
+  error;
 - the config is shown as the ``spark-submit`` and papermill commands that run it
   (:mod:`dwh.devtools.production`, the same text as the TUI's ctrl+l).
 
@@ -45,6 +47,9 @@ class ConfigForm:
         specs: The fields, in the schema's order.
         inputs: The input widget of each field, by field name.
         last_run: The last run started from the form, or None.
+        warm: Where Run runs a Spark job: None (the default) on the warm server when
+            one runs, else in this kernel's session; True on the warm server, starting
+            it if none runs; False always in this kernel's session.
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class ConfigForm:
         *,
         namespace: MutableMapping[str, Any] | None = None,
         target: str = "job_config",
+        warm: bool | None = None,
     ) -> None:
         import ipywidgets as widgets
 
@@ -70,6 +76,7 @@ class ConfigForm:
         self.last_run: NotebookRun | None = None
         self._namespace = namespace if namespace is not None else _user_namespace()
         self._target = target
+        self.warm = warm
         self._problems: list[str] = []
         self._loading = False
 
@@ -209,17 +216,31 @@ class ConfigForm:
         self.run_button.disabled = True
         try:
             try:
-                prepared = prepare_run(self.module, self.job_config)
+                prepared = prepare_run(
+                    self.module,
+                    self.job_config,
+                    spark_remote=self._running_server(),
+                    warm=self.warm is True,
+                )
             except DwhError as err:
                 self.view.fail(f"{type(err).__name__}: {err}")
                 return None
-            self.view.start(self.job, prepared.run_id)
+            self.view.start(self.job, prepared.run_id, prepared.where)
             run = prepared.execute(listener=self.view.on_event)
             self.view.finish(run)
             self.last_run = run
             return run
         finally:
             self.run_button.disabled = bool(self._problems)
+
+    def _running_server(self) -> str | None:
+        """The warm server's URL when Run should use it unasked (``warm`` None), else None."""
+        if self.warm is not None or not self._needs_spark:
+            return None
+        from dwh.spark.status import server_status
+
+        status = server_status()
+        return status.url if status.running else None
 
 
 def form(
@@ -228,6 +249,7 @@ def form(
     *,
     namespace: MutableMapping[str, Any] | None = None,
     target: str = "job_config",
+    warm: bool | None = None,
 ) -> ConfigForm:
     """Build the parameters form of ``job`` (a job name or its factory module).
 
@@ -238,12 +260,15 @@ def form(
         namespace: Where each valid config is written as ``target``; default the
             notebook's own variables (none outside IPython).
         target: The variable name it is written to.
+        warm: Where Run runs a Spark job: None, on the warm server when one runs
+            (``dwh spark start``), else in this kernel's session; True, on the warm
+            server, starting it if none runs; False, in this kernel's session.
 
     Raises:
         UsageError: No such job.
         ConfigError: ``job_config`` is not a JSON object.
     """
-    return ConfigForm(job, job_config, namespace=namespace, target=target)
+    return ConfigForm(job, job_config, namespace=namespace, target=target, warm=warm)
 
 
 def _user_namespace() -> MutableMapping[str, Any] | None:

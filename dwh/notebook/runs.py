@@ -4,22 +4,29 @@
 factory and model, with the command line's errors and no Spark. :meth:`PreparedRun.execute`
 calls ``main(**kwargs)`` with a recording event publisher injected, and keeps the job's
 error for :meth:`NotebookRun.raise_for_failure`, so the notebook shows the events first.
+
+A Spark job runs in the kernel's own Spark session, or on a Spark Connect server
+(``spark_remote=``, or ``warm=True`` for the local warm server, :mod:`dwh.spark`), the
+same ``main(..., spark_remote=url)`` as ``dwh run --warm``. A kernel may do both, in
+any order: the Connect mode pyspark switches on for a warm run is switched off again
+after it, so the kernel's classic session and its functions keep working.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
-from dwh.errors import ConfigError
+from dwh.errors import ConfigError, UsageError
 from dwh.events import EventName, RunStatus
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
@@ -39,12 +46,16 @@ class SparkInfo:
     """The Spark application a run used.
 
     Attributes:
-        application_id: The SparkContext's application id.
-        reused: True when the session was already running before the run started.
+        application_id: The SparkContext's application id; None on a Spark Connect
+            server (a warm run), whose session is the server's.
+        reused: True when the session (or the server) was already running before the
+            run started.
+        remote: The Spark Connect URL the run used, or None for the kernel's session.
     """
 
-    application_id: str
+    application_id: str | None
     reused: bool
+    remote: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,9 @@ class PreparedRun:
         has_spark: Whether the job runs with Spark.
         run_id: The run id to use, or None for a fresh one on each :meth:`execute`.
         packages: The packages job modules may come from.
+        spark_remote: The Spark Connect URL to run on, or None for this kernel's
+            session; always None for a job without Spark.
+        server_started: True when ``warm=True`` had to start the warm server.
     """
 
     module_name: str
@@ -66,13 +80,25 @@ class PreparedRun:
     has_spark: bool
     run_id: str | None
     packages: tuple[str, ...]
+    spark_remote: str | None = None
+    server_started: bool = False
+
+    @property
+    def where(self) -> str:
+        """Where the job runs, in words: the warm server, this kernel's session, or no Spark."""
+        if not self.has_spark:
+            return "without Spark"
+        if self.spark_remote:
+            return f"on the warm Spark server at {self.spark_remote}"
+        return "in this kernel's Spark session"
 
     def __repr__(self) -> str:
         config = json.dumps(redact(self.config), sort_keys=True, default=str)
         run_id = self.run_id or "<new on each run>"
         return (
             f"PreparedRun(job={self.job!r}, module_name={self.module_name!r}, "
-            f"has_spark={self.has_spark}, run_id={run_id!r}, config={config})"
+            f"has_spark={self.has_spark}, spark_remote={self.spark_remote!r}, "
+            f"run_id={run_id!r}, config={config})"
         )
 
     def execute(self, listener: Callable[[Event], None] | None = None) -> NotebookRun:
@@ -91,25 +117,33 @@ class PreparedRun:
         main = load_job_main(self.module_name, self.packages)
         recorder = _ListeningRecorder(listener=listener)
         run_id = self.run_id or new_run_id()
-        app_before = _spark_application_id() if self.has_spark else None
+        kernel_session = self.has_spark and not self.spark_remote
+        app_before = _spark_application_id() if kernel_session else None
+        kwargs: dict[str, Any] = {
+            "module_name": self.module_name,
+            "job_config": self.config,
+            "has_spark": self.has_spark,
+            "run_id": run_id,
+            "event_publisher": recorder,
+        }
+        if self.spark_remote:
+            kwargs["spark_remote"] = self.spark_remote
         started = time.perf_counter()
         results: Any = None
         error: Exception | None = None
         try:
-            results = main(
-                module_name=self.module_name,
-                job_config=self.config,
-                has_spark=self.has_spark,
-                run_id=run_id,
-                event_publisher=recorder,
-            )
+            with _connect_mode_scope():
+                results = main(**kwargs)
         except Exception as exc:
             error = exc
         seconds = time.perf_counter() - started
-        app_after = _spark_application_id() if self.has_spark else None
-        spark = (
-            SparkInfo(app_after, reused=app_after == app_before) if app_after is not None else None
-        )
+        spark: SparkInfo | None = None
+        if self.spark_remote:
+            spark = SparkInfo(None, reused=not self.server_started, remote=self.spark_remote)
+        elif kernel_session:
+            app_after = _spark_application_id()
+            if app_after is not None:
+                spark = SparkInfo(app_after, reused=app_after == app_before)
         return NotebookRun(
             job=self.job,
             module_name=self.module_name,
@@ -207,6 +241,8 @@ class NotebookRun:
                 "application_id": self.spark.application_id,
                 "reused": self.spark.reused,
             }
+            if self.spark.remote is not None:  # a warm run: the server it ran on
+                data["spark"]["remote"] = self.spark.remote
         return data
 
 
@@ -217,10 +253,13 @@ def prepare_run(
     has_spark: bool | str | None = None,
     run_id: str | int | None = None,
     packages: Sequence[str] | None = None,
+    spark_remote: str | None = None,
+    warm: bool = False,
 ) -> PreparedRun:
     """Check the module and validate the config through the job's own model.
 
-    Nothing runs and no Spark session starts. The errors are the command line's.
+    No Spark session starts (``warm=True`` may start the warm server, for a Spark job
+    with a valid config). The errors are the command line's.
 
     Args:
         module_name: The factory module to run.
@@ -229,6 +268,10 @@ def prepare_run(
             the job needs.
         run_id: A run id; None makes a fresh one for each run.
         packages: The packages job modules may come from; default ``$DWH_JOB_PACKAGES``.
+        spark_remote: Run on this Spark Connect server (``sc://host:port``, e.g. the
+            url of ``dwh spark status --json``) instead of this kernel's session.
+        warm: Run on the local warm server (``dwh spark start``), starting it if none
+            runs. Ignored, like ``spark_remote``, for a job without Spark.
 
     Returns:
         The checked run, ready to :meth:`~PreparedRun.execute`.
@@ -236,9 +279,15 @@ def prepare_run(
     Raises:
         ModuleRefusedError: The module is outside the allowed packages.
         JobModuleError: The module is missing or fails to import.
-        UsageError: ``has_spark`` is not a boolean, or is false for a Spark job.
+        UsageError: ``has_spark`` is not a boolean, or is false for a Spark job; or
+            both ``spark_remote`` and ``warm`` are given.
         ConfigError: The config is missing, malformed or invalid.
+        SparkServerError: ``warm=True`` and the warm server could not be started.
     """
+    if spark_remote and warm:
+        raise UsageError(
+            f"pass spark_remote or warm, not both (got spark_remote={spark_remote!r}, warm=True)"
+        )
     allowed = tuple(packages) if packages else job_packages()
     name = str(module_name).strip()
     load_job_main(name, allowed)
@@ -252,6 +301,13 @@ def prepare_run(
         kwargs["has_spark"] = has_spark  # checked by the factory's RunOptions
     factory = factory_class(**kwargs)
     factory.parse_job_config(**kwargs)
+    remote = (spark_remote or None) if factory.has_spark else None
+    started = False
+    if warm and factory.has_spark:
+        from dwh.spark.server import ensure_server
+
+        status = ensure_server()
+        remote, started = status.url, status.started
     return PreparedRun(
         module_name=name,
         job=job,
@@ -259,6 +315,8 @@ def prepare_run(
         has_spark=factory.has_spark,
         run_id=str(run_id) if run_id not in (None, "") else None,
         packages=allowed,
+        spark_remote=remote,
+        server_started=started,
     )
 
 
@@ -268,9 +326,23 @@ def run_job(
     *,
     has_spark: bool | str | None = None,
     run_id: str | int | None = None,
+    spark_remote: str | None = None,
+    warm: bool = False,
 ) -> NotebookRun:
-    """Validate, then run a job; see :func:`prepare_run` and :meth:`PreparedRun.execute`."""
-    return prepare_run(module_name, job_config, has_spark=has_spark, run_id=run_id).execute()
+    """Validate, then run a job; see :func:`prepare_run` and :meth:`PreparedRun.execute`.
+
+    ``warm=True`` runs it on the local warm Spark server (started if none runs);
+    ``spark_remote="sc://host:port"`` on that Connect server; neither, in this kernel.
+    """
+    prepared = prepare_run(
+        module_name,
+        job_config,
+        has_spark=has_spark,
+        run_id=run_id,
+        spark_remote=spark_remote,
+        warm=warm,
+    )
+    return prepared.execute()
 
 
 def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
@@ -309,6 +381,29 @@ class _ListeningRecorder(RecordingEventPublisher):
         super().publish(event)
         if self.listener is not None:
             self.listener(event)
+
+
+_CONNECT_ENV = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_CONNECT_AUTHENTICATE_TOKEN", "SPARK_REMOTE")
+
+
+@contextlib.contextmanager
+def _connect_mode_scope() -> Iterator[None]:
+    """Put back, after a run, the variables a Spark Connect session sets in the process.
+
+    pyspark switches a whole process to Connect (``SPARK_CONNECT_MODE_ENABLED``: its
+    functions then build Connect plans), and the warm server's token is put in the
+    environment. Kept, they would break the kernel's next cold run, and a restarted
+    server's new token would be shadowed by the old one.
+    """
+    saved = {key: os.environ.get(key) for key in _CONNECT_ENV}
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _spark_application_id() -> str | None:

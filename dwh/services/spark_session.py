@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -71,7 +71,7 @@ def get_spark_session(
 
     if remote:
         local = _use_local_server_token(remote)
-        session = SparkSession.builder.remote(remote).getOrCreate()
+        session = _connect_session(remote)
         if local:
             _fail_fast(session)
         _apply(session, ALWAYS)
@@ -99,6 +99,25 @@ def get_spark_session(
     if not under_spark_submit():
         session.sparkContext.setLogLevel("WARN")
     return session
+
+
+def _connect_session(remote: str) -> SparkSession:
+    """A Spark Connect session on ``remote``, also in a process with a classic session.
+
+    pyspark's own builder refuses ``sc://`` while a classic SparkContext is running
+    (``SESSION_ALREADY_EXIST``): a notebook kernel that ran a job cold and then runs
+    one warm has exactly that. Connect's builder has no such check, and never hands
+    back the classic session.
+    """
+    from pyspark.sql import SparkSession
+
+    if not remote.startswith("sc://"):  # local[*]: pyspark starts or reuses the server
+        return SparkSession.builder.remote(remote).getOrCreate()
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    # What pyspark's builder sets, so DataFrame functions build Connect plans.
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    return cast("SparkSession", ConnectSession.builder.remote(remote).getOrCreate())
 
 
 def _catalog_settings() -> dict[str, str]:

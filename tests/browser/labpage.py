@@ -74,6 +74,23 @@ def mime_types(nb: dict[str, Any]) -> set[str]:
     }
 
 
+def output_text(nb: dict[str, Any]) -> str:
+    """Every output's text, from the notebook model: streams, plain text and HTML.
+
+    Read from the model, not the page: JupyterLab renders only the cells near the
+    viewport, so the page's text misses the outputs of cells scrolled out of it.
+    """
+    parts: list[str] = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            text = out.get("text")
+            data = out.get("data", {})
+            for chunk in (text, data.get("text/plain"), data.get("text/html")):
+                if chunk:
+                    parts.append("".join(chunk) if isinstance(chunk, list) else str(chunk))
+    return "\n".join(parts)
+
+
 def summary(nb: dict[str, Any]) -> str:
     """Which code cells ran, for a failure message."""
     counts = [

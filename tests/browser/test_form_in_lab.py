@@ -87,6 +87,17 @@ def test_form_validates_like_the_cli_then_runs_the_job(
     assert "filtered_output_path" in outputs
     assert "demo-data/filtered/year=2026/month=11/day=24" in outputs
     assert outputs.rstrip().endswith("\t3")
+    # No warm server runs for this lab (its own DWH_HOME): the kernel's session ran it.
+    assert "in this kernel's Spark session" in status.inner_text()
+    # The preview of the output: its row count, schema and first rows as a table.
+    preview = page.locator(".dwh-run-preview")
+    expect(preview).to_have_count(1)
+    preview_text = preview.inner_text()
+    assert "Preview: filtered_output_path" in preview_text
+    assert "3 rows (parquet); the first 3 shown" in preview_text
+    assert "image_id: string" in page.locator(".dwh-preview-schema").inner_text()
+    expect(preview.locator("tbody tr")).to_have_count(3)
+    assert "image_id" in preview.locator("thead").inner_text()
     expect(run).to_be_enabled()
 
     form.scroll_into_view_if_needed()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from labpage import errors, mime_types, open_notebook, run_all_cells, summary
+from labpage import errors, mime_types, open_notebook, output_text, run_all_cells, summary
 
 from dwh.notebook.lab import LabServer
 
@@ -36,7 +36,7 @@ def test_filter_images_notebook_runs_spark_and_draws_the_plot(page: Any, lab: La
     plot.first.wait_for(state="visible")
     box = plot.first.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 100
-    joined = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
+    joined = output_text(nb)
     assert "job 'filter_images' succeeded" in joined
     # The sample of rows written: the earliest of the two hash-a rows survives, not img-a2.
     assert "img-c1" in joined

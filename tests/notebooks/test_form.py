@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 import ipywidgets as w
@@ -15,11 +16,12 @@ from pydantic import Field
 from dwh.cli.app import cli
 from dwh.config import JobConfig, config_schema
 from dwh.devtools.production import production_commands
-from dwh.errors import ConfigError
+from dwh.errors import ConfigError, ExitCode, UsageError
 from dwh.events import Event, EventName
-from dwh.notebook import ConfigForm, FieldKind, field_specs, form
-from dwh.notebook._widgets import RunView
+from dwh.notebook import ConfigForm, FieldKind, field_specs, form, prepare_run, preview
+from dwh.notebook._widgets import RunView, preview_block
 from dwh.registry import discover_jobs, example_configs, find_job, load_factory
+from dwh.spark.status import server_status
 
 JOBS = [job.name for job in discover_jobs()]
 
@@ -276,3 +278,81 @@ def test_a_value_an_input_cannot_hold_is_refused_not_changed(
 
     result = validate_cli(job, config)
     assert result.stderr == "dwh: " + "\n".join(caught.value.report()) + "\n"
+
+
+WRITER_JOBS = Path(__file__).resolve().parents[1] / "tui" / "fixture_jobs"
+
+
+@pytest.fixture
+def writer_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``writer`` job (no Spark; two Parquet part files written with pyarrow)."""
+    monkeypatch.syspath_prepend(str(WRITER_JOBS))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "previewjobs")
+
+
+@pytest.mark.usefixtures("writer_jobs")
+def test_after_a_run_each_output_is_previewed_with_count_schema_and_first_rows(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "written"
+    built = form("writer", {"output_path": str(target), "rows": 42}, namespace={})
+
+    run = built.run()
+
+    assert run is not None and run.succeeded, run and run.summary()
+    assert "without Spark" in built.view.status.value
+    (block,) = built.view.previews.children
+    assert "dwh-run-preview" in block._dom_classes
+    text = block.value
+    assert f"Preview: output_path <small>{target}</small>" in text
+    assert "42 rows (parquet); the first 10 shown" in text
+    assert "n: int64, label: string" in text
+    # The header row and the first ten rows of the output, in order.
+    assert text.count("<tr>") == 1 + 10
+    assert "<th style='text-align:left;padding:2px 8px'>label</th>" in text
+    assert "row 0" in text and "row 9" in text and "row 10<" not in text
+    # The same numbers as dwh.notebook.preview, the function the block shows.
+    frame = preview(str(target), limit=10)
+    assert frame.attrs["row_count"] == 42 and list(frame["n"]) == list(range(10))
+
+    # A second run replaces the previews; a failing one leaves none.
+    built.set(rows=3)
+    built.run()
+    (block,) = built.view.previews.children
+    assert "3 rows (parquet); the first 3 shown" in block.value
+    target.rename(tmp_path / "moved")
+    target.write_text("not a folder")  # the next run fails: it cannot make the folder
+    failed = built.run()
+    assert failed is not None and not failed.succeeded
+    assert built.view.previews.children == ()
+
+
+def test_an_output_that_cannot_be_previewed_shows_the_one_line_reason(tmp_path: Path) -> None:
+    block = preview_block("output_path", str(tmp_path / "gone"))
+
+    assert "Preview: output_path" in block.value
+    assert "PreviewTargetError: " in block.value
+    assert "gone" in block.value
+    assert "<table>" not in block.value
+
+
+def test_a_job_without_spark_never_goes_to_the_warm_server() -> None:
+    prepared = prepare_run("dwh.jobs.noop.noop_job_factory", {"message": "hi"}, warm=True)
+
+    assert prepared.spark_remote is None and not prepared.server_started
+    assert prepared.where == "without Spark"
+    assert not server_status().running  # warm=True started nothing
+
+
+def test_spark_remote_and_warm_together_are_refused_with_one_line() -> None:
+    with pytest.raises(UsageError) as caught:
+        prepare_run(
+            "dwh.jobs.noop.noop_job_factory",
+            {"message": "hi"},
+            spark_remote="sc://localhost:15002",
+            warm=True,
+        )
+    assert str(caught.value) == (
+        "pass spark_remote or warm, not both (got spark_remote='sc://localhost:15002', warm=True)"
+    )
+    assert caught.value.exit_code == ExitCode.USAGE

@@ -1,0 +1,1 @@
+"""A small Spark job for the notebook form's warm tests."""

@@ -1,0 +1,154 @@
+"""The form's Run on the warm Spark server, in a kernel that also has its own Spark session.
+
+One private server (its own discovery file and a free port, stopped by pid even when a
+test fails) and this process's classic session (the ``spark`` fixture), as in a
+notebook kernel that ran a job cold and then finds ``dwh spark start`` running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nbhelpers import REPO, execute, output_text
+
+from dwh.notebook import form, run_job
+from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
+from dwh.spark.server import PORT_ENV, ServerStatus, ensure_server, stop_server
+
+pytestmark = pytest.mark.spark
+
+FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
+MODULE = "nbjobs.sparkrows.sparkrows_job_factory"
+CONNECT = "pyspark.sql.connect.session"
+CLASSIC = "pyspark.sql.session"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerStatus]:
+    """A warm server of this module's own, killed by pid at the end whatever happened."""
+    folder = tmp_path_factory.mktemp("nb-warm-server")
+    discovery = folder / "connect-local.json"
+    saved = {key: os.environ.get(key) for key in (DISCOVERY_ENV, PORT_ENV)}
+    os.environ[DISCOVERY_ENV] = str(discovery)
+    os.environ[PORT_ENV] = str(_free_port())
+    pids: set[int] = set()
+    try:
+        status = ensure_server()
+        assert status.pid is not None
+        pids.add(status.pid)
+        yield status
+    finally:
+        recorded = read_recorded(discovery)
+        if recorded is not None:
+            pids.add(recorded.pid)
+        with contextlib.suppress(Exception):
+            stop_server()
+        for pid_file in folder.glob("*.pid"):
+            with contextlib.suppress(OSError, ValueError):
+                pids.add(int(pid_file.read_text().strip()))
+        for pid in pids:
+            if pid_alive(pid):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def sparkrows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(FIXTURE_JOBS))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
+
+
+@pytest.mark.usefixtures("sparkrows")
+def test_run_goes_to_the_warm_server_when_one_runs_and_the_kernel_session_stays_usable(
+    spark: Any, private_server: ServerStatus, tmp_path: Path
+) -> None:
+    from pyspark.sql import functions as F
+
+    kernel_app = spark.sparkContext.applicationId  # the kernel already has a classic session
+    built = form("sparkrows", {"output_path": str(tmp_path / "warm"), "rows": 7}, namespace={})
+
+    run = built.run()
+
+    assert run is not None and run.succeeded, run and run.summary()
+    assert run.metrics["session"] == CONNECT
+    assert run.spark is not None
+    assert (run.spark.remote, run.spark.application_id) == (private_server.url, None)
+    where = f"on the warm Spark server at {private_server.url}"
+    assert where in built.view.status.value
+    assert "succeeded" in built.view.status.value
+    (block,) = built.view.previews.children
+    assert "7 rows (parquet); the first 7 shown" in block.value
+    assert "id: int64, double: int64" in block.value
+    # The run's Connect mode did not stay on in the kernel: its session and its
+    # functions are classic again, and still work.
+    assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+    assert spark.range(3).select((F.col("id") * 2).alias("x")).collect()[-1].x == 4
+
+    cold = form(
+        "sparkrows", {"output_path": str(tmp_path / "cold"), "rows": 3}, namespace={}, warm=False
+    )
+    kernel_run = cold.run()
+
+    assert kernel_run is not None and kernel_run.succeeded, kernel_run and kernel_run.summary()
+    assert kernel_run.metrics["session"] == CLASSIC
+    assert kernel_run.spark is not None
+    assert (kernel_run.spark.application_id, kernel_run.spark.reused) == (kernel_app, True)
+    assert kernel_run.spark.remote is None
+    assert "in this kernel&#x27;s Spark session" in cold.view.status.value
+
+
+@pytest.mark.usefixtures("sparkrows")
+def test_run_job_warm_uses_the_running_server_and_records_it(
+    private_server: ServerStatus, tmp_path: Path
+) -> None:
+    run = run_job(MODULE, {"output_path": str(tmp_path / "out"), "rows": 4}, warm=True)
+
+    assert run.succeeded, run.summary()
+    assert run.metrics == {"rows": 4, "session": CONNECT}
+    assert run.to_dict()["spark"] == {
+        "application_id": None,
+        "reused": True,
+        "remote": private_server.url,
+    }
+    assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+
+
+def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
+    private_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The kernel is a new process: it finds the job and the server through its environment.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
+    result = tmp_path / "result.json"
+    parameters = {
+        "module_name": MODULE,
+        "job_config": {"output_path": str(tmp_path / "out"), "rows": 6},
+        "warm": True,
+        "result_path": str(result),
+    }
+
+    nb = execute("run_job.ipynb", tmp_path / "run_job.ipynb", parameters)
+
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert data["results"] == {"rows": 6, "session": CONNECT}
+    assert data["spark"] == {"application_id": None, "reused": True, "remote": private_server.url}
+    assert f"Spark Connect server {private_server.url} (already running)" in output_text(nb)
