@@ -14,6 +14,7 @@ so every job streams the same events whatever its hooks do.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
-from dwh.events import EventName
+from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
 from dwh.services.publishers import NullPublisher
@@ -67,6 +68,9 @@ class AbstractJob(ABC):
         self.output_schemas: dict[str, list[dict[str, str]]] = {}
         self._secrets = secrets
         self._publisher_failed = False
+        # spark_progress comes from another thread; none may follow the final event.
+        self._publish_lock = threading.Lock()
+        self._ended = False
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -178,13 +182,21 @@ class AbstractJob(ABC):
         return {"inputs": dict(self.inputs)} if self.inputs else {}
 
     def publish(self, name: str, **payload: Any) -> None:
-        """Publish an event of this run. A failing publisher never fails the job."""
-        try:
-            self.publisher.publish(self.context.event(name, **payload))
-        except Exception as exc:
-            if not self._publisher_failed:
-                self._publisher_failed = True
-                log.warning("could not publish %s: %s", name, exc)
+        """Publish an event of this run. A failing publisher never fails the job.
+
+        The final event (``job_succeeded`` or ``job_failed``) is the last: a
+        ``spark_progress`` event from the progress thread that comes after it is dropped.
+        """
+        with self._publish_lock:
+            if self._ended and name == EventName.SPARK_PROGRESS:
+                return
+            self._ended = self._ended or name in TERMINAL_EVENTS
+            try:
+                self.publisher.publish(self.context.event(name, **payload))
+            except Exception as exc:
+                if not self._publisher_failed:
+                    self._publisher_failed = True
+                    log.warning("could not publish %s: %s", name, exc)
 
     def error_message(self, exc: BaseException) -> str:
         """Return ``"ErrorType: message"`` with secret config values hidden."""
