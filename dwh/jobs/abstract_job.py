@@ -26,7 +26,6 @@ from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
 from dwh.services.publishers import NullPublisher
-from dwh.spark.connect_errors import as_connect_error
 
 if TYPE_CHECKING:
     from dwh.services.protocols import EventPublisher
@@ -101,6 +100,9 @@ class AbstractJob(ABC):
             results = self.execute_job(**kwargs)
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:
+            # Imported here: the light paths never load the Spark package for it.
+            from dwh.spark.connect_errors import as_connect_error
+
             error = as_connect_error(exc, self.context.job) or exc
             message = self.error_message(error)
             try:
