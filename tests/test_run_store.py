@@ -435,3 +435,29 @@ def test_settle_unreported_records_what_was_streamed_and_keeps_a_reported_end(
     assert [e.event for e in store.events("r-gap")] == ["job_started", "phase_finished"]
     assert store.get("r-done").status == "succeeded"  # type: ignore[union-attr]
     assert store.get("r-never") is None, "a run that never started is not invented"
+
+
+def test_the_store_keeps_one_spark_progress_per_finished_stage(tmp_path: Path) -> None:
+    from dwh.events import Event
+
+    def progress(stage: int, done: int, total: int) -> Event:
+        return Event(
+            "spark_progress",
+            "noop",
+            "r1",
+            {
+                "stage_id": stage,
+                "tasks_done": done,
+                "tasks_running": total - done,
+                "tasks_total": total,
+                "tasks_failed": 0,
+            },
+        )
+
+    with RunStore(tmp_path / "runs.db") as store:
+        store.record(Event("job_started", "noop", "r1", {"config": {}, "config_hash": "x"}))
+        for event in (progress(0, 1, 4), progress(0, 4, 4), progress(0, 4, 4), progress(1, 2, 2)):
+            store.record(event)
+        store.record(progress(2, 1, 3))  # a stage still running: a tick, not kept
+        kept = [e.payload for e in store.events("r1") if e.event == "spark_progress"]
+    assert [(p["stage_id"], p["tasks_done"]) for p in kept] == [(0, 4), (1, 2)]

@@ -174,7 +174,8 @@ class RunStore:
             RunStoreError: The write failed.
         """
         if event.event == EventName.SPARK_PROGRESS:
-            return  # live progress is for watchers; the history keeps phases, not ticks
+            self._record_stage_end(event)
+            return
         payload = scrub(event.payload)
         if "config" in payload:
             payload["config"] = redact(payload["config"])
@@ -234,6 +235,27 @@ class RunStore:
             conn.execute(
                 "INSERT INTO events (run_id, event, at, body) VALUES (?, ?, ?, ?)",
                 (event.run_id, event.event, event.at, _dumps(data)),
+            )
+
+    def _record_stage_end(self, event: Event) -> None:
+        """Keep a stage's last ``spark_progress`` event, once the stage is done.
+
+        Live progress is for watchers; the history keeps one event per finished stage
+        (for the run drill-down), never the ticks.
+        """
+        payload = event.payload
+        total = payload.get("tasks_total")
+        if not isinstance(total, int) or payload.get("tasks_done") != total:
+            return
+        with self._db.write() as conn:
+            conn.execute(
+                "DELETE FROM events WHERE run_id = ? AND event = ? "
+                "AND json_extract(body, '$.stage_id') = ?",
+                (event.run_id, EventName.SPARK_PROGRESS.value, payload.get("stage_id")),
+            )
+            conn.execute(
+                "INSERT INTO events (run_id, event, at, body) VALUES (?, ?, ?, ?)",
+                (event.run_id, event.event, event.at, _dumps(event.to_dict())),
             )
 
     def runs(
