@@ -65,7 +65,8 @@ def warm_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 os.environ[key] = value
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def warm_server(warm_dir: Path) -> ServerStatus:
-    """A running server, shared by the warm tests (started once)."""
+    """A running server, shared by the warm tests: started once, and again after a test
+    that killed it (the same port, so the same url)."""
     return ensure_server()

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
@@ -70,6 +70,8 @@ class AbstractJob(ABC):
         # spark_progress comes from another thread; none may follow the final event.
         self._publish_lock = threading.Lock()
         self._ended = False
+        self.stop_progress: Callable[[], None] | None = None
+        """Set by the factory: stops live Spark progress before the final event."""
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -111,6 +113,7 @@ class AbstractJob(ABC):
                 hook_message = self.error_message(hook_exc)
                 exc.add_note(f"on_failure hook also failed: {hook_message}")
                 exc.hook_error = hook_exc  # type: ignore[union-attr]
+            self._stop_progress()
             self.publish(
                 EventName.JOB_FAILED,
                 error_type=type(error).__name__,
@@ -121,6 +124,7 @@ class AbstractJob(ABC):
             if error is not exc:
                 raise error from exc
             raise
+        self._stop_progress()
         self.publish(
             EventName.JOB_SUCCEEDED,
             metrics=results,
@@ -182,6 +186,14 @@ class AbstractJob(ABC):
 
     def _datasets_read(self) -> dict[str, Any]:
         return {"inputs": dict(self.inputs)} if self.inputs else {}
+
+    def _stop_progress(self) -> None:
+        """Let the progress tracker report the stages that just ended, then stop it."""
+        if self.stop_progress is not None:
+            try:
+                self.stop_progress()
+            except Exception as exc:  # progress is for watchers; it never fails a run
+                log.debug("could not stop Spark progress: %s", exc)
 
     def publish(self, name: str, **payload: Any) -> None:
         """Publish an event of this run. A failing publisher never fails the job.

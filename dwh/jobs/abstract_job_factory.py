@@ -121,7 +121,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 )
             params = valid_params(job.execute_job, self.job_params(config))
             try:
-                with self._spark_progress(job):
+                with self._spark_progress(job) as stop_progress:
+                    job.stop_progress = stop_progress
                     return job.run(**params)
             finally:
                 self._release_remote_session()
@@ -278,8 +279,14 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         except Exception as exc:  # the run's outcome stands; the server may be gone
             log.debug("could not release the Spark Connect session: %s", exc)
 
-    def _spark_progress(self, job: AbstractJob) -> AbstractContextManager[None]:
-        """Publish ``spark_progress`` events while the job runs, if it has a session."""
+    def _spark_progress(
+        self, job: AbstractJob
+    ) -> AbstractContextManager[Callable[[], None] | None]:
+        """Publish ``spark_progress`` events while the job runs, if it has a session.
+
+        The context yields the tracker's ``stop``, which the job calls before its final
+        event, so every stage's last progress event comes before it.
+        """
         if self._spark is None:
             return nullcontext()
         from dwh.spark.progress import track_progress

@@ -78,8 +78,12 @@ def _fan_out(emit: Emit) -> Emit:
 
 
 @contextlib.contextmanager
-def track_progress(spark: SparkSession, emit: Emit) -> Iterator[None]:
+def track_progress(spark: SparkSession, emit: Emit) -> Iterator[Callable[[], None]]:
     """Publish progress through ``emit`` while the block runs.
+
+    Yields a ``stop`` function: call it to stop early and report the stages that ended
+    since the last report (the job calls it before its final event, so the last
+    ``spark_progress`` of a stage comes before ``job_succeeded``). Stopping twice is fine.
 
     Args:
         spark: A classic or a Spark Connect session.
@@ -92,7 +96,7 @@ def track_progress(spark: SparkSession, emit: Emit) -> Iterator[None]:
         tracker = _ClassicTracker(spark, emit)
     tracker.start()
     try:
-        yield
+        yield tracker.stop
     finally:
         tracker.stop()
 
@@ -115,6 +119,7 @@ class _ConnectTracker:
 
     def stop(self) -> None:
         if not self._broken:
+            self._broken = True  # stopped: a second stop does nothing
             with contextlib.suppress(Exception):
                 self._spark.removeProgressHandler(self)
 
@@ -162,6 +167,7 @@ class _ClassicTracker:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="dwh-spark-progress", daemon=True)
         self._active: set[int] = set()
+        self._totals: dict[int, int] = {}
         self._tracker: Any = None
 
     def start(self) -> None:
@@ -173,7 +179,7 @@ class _ClassicTracker:
         self._thread.start()
 
     def stop(self) -> None:
-        if self._tracker is None:
+        if self._tracker is None or self._stopping.is_set():
             return
         self._stopping.set()
         self._thread.join(timeout=5)
@@ -193,8 +199,13 @@ class _ClassicTracker:
         for stage_id in sorted(active | self._active):
             info = self._tracker.getStageInfo(stage_id)
             if info is None:
+                if stage_id not in active and stage_id in self._totals:
+                    # Ended and already forgotten by the tracker: it ended whole.
+                    total = self._totals[stage_id]
+                    self._emit(progress_fields(stage_id, total, 0, total))
                 continue
             total = int(info.numTasks)
+            self._totals[stage_id] = total
             if stage_id in active:
                 self._emit(
                     progress_fields(
@@ -205,11 +216,11 @@ class _ClassicTracker:
                         int(info.numFailedTasks),
                     )
                 )
-            else:  # ended since the last poll: its counts are final (the listener bus
-                # posts a stage's end after its tasks' ends)
-                self._emit(
-                    progress_fields(
-                        stage_id, int(info.numCompletedTasks), 0, total, int(info.numFailedTasks)
-                    )
-                )
+            else:
+                # Ended since the last poll. The tracker's task counts can lag the stage's
+                # end (seen on an idle machine: a 1-task stage ended with 0 completed), so
+                # a stage that ended without failed tasks is reported whole.
+                failed = int(info.numFailedTasks)
+                done = total if failed == 0 else int(info.numCompletedTasks)
+                self._emit(progress_fields(stage_id, done, 0, total, failed))
         self._active = active
