@@ -22,6 +22,13 @@ KERNEL_IDLE = """() => {
 
 NOTEBOOK_JSON = "() => window.jupyterapp.shell.currentWidget.context.model.toJSON()"
 
+RUN_ALL = """() => {
+  const app = window.jupyterapp;
+  const w = app.shell.currentWidget;
+  if (w) { app.shell.activateById(w.id); }
+  return app.commands.execute('notebook:run-all-cells');
+}"""
+
 KERNEL_STATUS = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   return w.sessionContext.session.kernel.status;
@@ -39,12 +46,19 @@ def run_all_cells(page: Any, timeout: float = 240) -> dict[str, Any]:
 
     It returns early when a cell fails (JupyterLab stops running the rest there).
     """
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     deadline = time.monotonic() + timeout
     nb: dict[str, Any] = {}
+    # JupyterLab runs the command on the current widget; once (on CI, idle machine) it
+    # was a no-op and no cell ever started. Until a cell has run, ask again every 20 s.
+    asked = 0.0
     while time.monotonic() < deadline:
         nb = page.evaluate(NOTEBOOK_JSON)
         code = [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+        started = any(cell.get("execution_count") for cell in code)
+        busy = page.evaluate(KERNEL_STATUS) != "idle"
+        if not started and not busy and time.monotonic() - asked > 20:
+            page.evaluate(RUN_ALL)
+            asked = time.monotonic()
         if errors(nb):
             return nb
         if all(cell.get("execution_count") for cell in code):
