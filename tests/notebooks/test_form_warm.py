@@ -1,18 +1,15 @@
 """The form's Run on the warm Spark server, in a kernel that also has its own Spark session.
 
-One private server (its own discovery file and a free port, stopped by pid even when a
-test fails) and this process's classic session (the ``spark`` fixture), as in a
+The suite's private warm server (``warm_server`` in ``tests/conftest.py``: its own
+discovery file and port, stopped by pid even when a test fails) and this process's
+classic session (the ``spark`` fixture), as in a
 notebook kernel that ran a job cold and then finds ``dwh spark start`` running.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +17,7 @@ import pytest
 from nbhelpers import REPO, execute, output_text
 
 from dwh.notebook import form, run_job
-from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
-from dwh.spark.server import PORT_ENV, ServerStatus, ensure_server, stop_server
+from dwh.spark.server import ServerStatus
 
 pytestmark = pytest.mark.spark
 
@@ -29,46 +25,6 @@ FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
 MODULE = "nbjobs.sparkrows.sparkrows_job_factory"
 CONNECT = "pyspark.sql.connect.session"
 CLASSIC = "pyspark.sql.session"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerStatus]:
-    """A warm server of this module's own, killed by pid at the end whatever happened."""
-    folder = tmp_path_factory.mktemp("nb-warm-server")
-    discovery = folder / "connect-local.json"
-    saved = {key: os.environ.get(key) for key in (DISCOVERY_ENV, PORT_ENV)}
-    os.environ[DISCOVERY_ENV] = str(discovery)
-    os.environ[PORT_ENV] = str(_free_port())
-    pids: set[int] = set()
-    try:
-        status = ensure_server()
-        assert status.pid is not None
-        pids.add(status.pid)
-        yield status
-    finally:
-        recorded = read_recorded(discovery)
-        if recorded is not None:
-            pids.add(recorded.pid)
-        with contextlib.suppress(Exception):
-            stop_server()
-        for pid_file in folder.glob("*.pid"):
-            with contextlib.suppress(OSError, ValueError):
-                pids.add(int(pid_file.read_text().strip()))
-        for pid in pids:
-            if pid_alive(pid):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture
@@ -79,7 +35,7 @@ def sparkrows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("sparkrows")
 def test_run_goes_to_the_warm_server_when_one_runs_and_the_kernel_session_stays_usable(
-    spark: Any, private_server: ServerStatus, tmp_path: Path
+    spark: Any, warm_server: ServerStatus, tmp_path: Path
 ) -> None:
     from pyspark.sql import functions as F
 
@@ -91,8 +47,8 @@ def test_run_goes_to_the_warm_server_when_one_runs_and_the_kernel_session_stays_
     assert run is not None and run.succeeded, run and run.summary()
     assert run.metrics["session"] == CONNECT
     assert run.spark is not None
-    assert (run.spark.remote, run.spark.application_id) == (private_server.url, None)
-    where = f"on the warm Spark server at {private_server.url}"
+    assert (run.spark.remote, run.spark.application_id) == (warm_server.url, None)
+    where = f"on the warm Spark server at {warm_server.url}"
     assert where in built.view.status.value
     assert "succeeded" in built.view.status.value
     (block,) = built.view.previews.children
@@ -118,7 +74,7 @@ def test_run_goes_to_the_warm_server_when_one_runs_and_the_kernel_session_stays_
 
 @pytest.mark.usefixtures("sparkrows")
 def test_run_job_warm_uses_the_running_server_and_records_it(
-    private_server: ServerStatus, tmp_path: Path
+    warm_server: ServerStatus, tmp_path: Path
 ) -> None:
     run = run_job(MODULE, {"output_path": str(tmp_path / "out"), "rows": 4}, warm=True)
 
@@ -127,13 +83,13 @@ def test_run_job_warm_uses_the_running_server_and_records_it(
     assert run.to_dict()["spark"] == {
         "application_id": None,
         "reused": True,
-        "remote": private_server.url,
+        "remote": warm_server.url,
     }
     assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
 
 
 def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
-    private_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    warm_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The kernel is a new process: it finds the job and the server through its environment.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
@@ -150,5 +106,5 @@ def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
 
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["results"] == {"rows": 6, "session": CONNECT}
-    assert data["spark"] == {"application_id": None, "reused": True, "remote": private_server.url}
-    assert f"Spark Connect server {private_server.url} (already running)" in output_text(nb)
+    assert data["spark"] == {"application_id": None, "reused": True, "remote": warm_server.url}
+    assert f"Spark Connect server {warm_server.url} (already running)" in output_text(nb)
