@@ -25,14 +25,15 @@ java:
 demo: java $(STAMP)
 	$(BIN)/python -m examples.demo
 
-# Two tiers: the no-JVM tier first (fails fast, in minutes), then every test that
-# starts Spark (the session-scoped local session, spark-submit, the standalone clusters).
+# Three tiers: the no-JVM tier first (fails fast, in minutes), then every test that
+# starts Spark (the session-scoped local session, spark-submit, the standalone clusters),
+# then JupyterLab in a real browser. Each prints its slowest tests.
 test: java chromium $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/dwh check
-	$(BIN)/python -m pytest -q -m "not spark and not cluster and not browser"
-	$(BIN)/python -m pytest -q -m "spark or cluster"
-	$(BIN)/python -m pytest -q -m browser
+	$(BIN)/python -m pytest -q --durations=5 -m "not spark and not cluster and not browser"
+	$(BIN)/python -m pytest -q --durations=10 -m "spark or cluster"
+	$(BIN)/python -m pytest -q --durations=3 -m browser
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not spark and not cluster and not browser"

@@ -28,6 +28,7 @@ from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError, UsageError
 from dwh.events import EventName, RunStatus
+from dwh.notebook._kernel import quiet_shutdown
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
@@ -115,6 +116,7 @@ class PreparedRun:
             The run: its results or error, and every event it published.
         """
         main = load_job_main(self.module_name, self.packages)
+        quiet_shutdown()
         recorder = _ListeningRecorder(listener=listener)
         run_id = self.run_id or new_run_id()
         kernel_session = self.has_spark and not self.spark_remote
