@@ -136,9 +136,7 @@ def show_run(run_id: str, as_json: bool) -> None:
 
 @runs.command("log")
 @click.argument("run_id")
-@click.option(
-    "--grep", "needle", metavar="TEXT", help="Only the lines containing TEXT (any case)."
-)
+@click.option("--grep", "needle", metavar="TEXT", help="Only the lines containing TEXT (any case).")
 def run_log(run_id: str, needle: str | None) -> None:
     """Print the process output stored for a run the launcher started ($DWH_HOME/logs).
 

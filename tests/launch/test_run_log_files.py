@@ -18,9 +18,7 @@ SECRET = "hunter2-pw"
 def test_the_sync_face_stores_the_childs_stderr_with_secrets_hidden() -> None:
     shown = io.StringIO()
 
-    run = launch(
-        "chatty", {"lines": 3, "db_password": SECRET}, run_id="log-sync-1", stderr=shown
-    )
+    run = launch("chatty", {"lines": 3, "db_password": SECRET}, run_id="log-sync-1", stderr=shown)
 
     assert run.status == RunStatus.SUCCEEDED
     stored = read_log("log-sync-1")
@@ -37,7 +35,9 @@ def test_the_sync_face_stores_the_childs_stderr_with_secrets_hidden() -> None:
 
 @pytest.mark.usefixtures("launch_jobs")
 async def test_the_async_face_stores_stdout_and_stderr_as_the_log_lines_it_yields() -> None:
-    request = RunRequest("chatty", CHATTY, {"lines": 2, "db_password": SECRET}, False, "log-async-1")
+    request = RunRequest(
+        "chatty", CHATTY, {"lines": 2, "db_password": SECRET}, False, "log-async-1"
+    )
 
     handle = await SubprocessLauncher().launch(request)
     lines = [item.text for item in [i async for i in handle.items()] if isinstance(item, LogLine)]
