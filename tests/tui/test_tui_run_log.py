@@ -1,7 +1,7 @@
 """The run drill-down's Log tab: a launched run's stored process log, searchable and capped.
 
-The logs are real files under ``$DWH_HOME/logs`` (written as the launcher writes them);
-the runs are real run-store rows.
+The logs are real files under ``$DWH_HOME/logs`` (written by the launcher, or as it
+writes them); the runs are real run-store rows. Also the head's Spark UI link.
 """
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import Input, Log, Static
-from tui_helpers import SIZE, wait_for, wait_until_ready
+from textual.widgets import DataTable, Input, Log, Static
+from tui_helpers import SIZE, open_job, wait_for, wait_until_ready
 
+from dwh.events import Event, EventName
 from dwh.runs.logs import RunLogWriter
 from dwh.runs.store import RunStore
 from dwh.testing.outputs import record_succeeded_run
 from tui.app import DwhApp
 from tui.screens.run_detail import LOG_SHOWN_LINES, RunDetailScreen
+from tui.widgets.config_editor import ConfigEditor
+from tui.widgets.run_console import RunConsole
 
 LOGGED = "20261125T183000Z-log001"
 UNLOGGED = "20261125T184000Z-nolog1"
@@ -122,8 +125,6 @@ async def test_a_run_without_a_stored_log_searches_its_events_and_says_why(store
 
 
 async def test_the_head_links_the_spark_ui_that_job_started_recorded(isolated_home) -> None:
-    from dwh.events import Event, EventName
-
     path = isolated_home / ".dwh" / "runs.db"
     with RunStore(path) as runs:
         runs.record(
@@ -146,3 +147,36 @@ async def test_the_head_links_the_spark_ui_that_job_started_recorded(isolated_ho
         assert "Spark UI: http://10.0.3.7:4040" in _plain(head)
         linked = [span for span in head.content.spans if "link" in str(span.style)]
         assert [head.content.plain[s.start : s.end] for s in linked] == ["http://10.0.3.7:4040"]
+
+
+async def test_a_job_run_in_the_tui_has_its_process_log_in_the_drill_down(isolated_home) -> None:
+    """The run goes through the real launcher (a subprocess); History then finds its log."""
+    token = "tok-very-secret-42"
+    app = DwhApp(packages=("tuijobs",))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        app.screen.query_one(ConfigEditor).set_text(
+            f'{{"source_path": "in", "limit": 3, "api_token": "{token}"}}'
+        )
+        await pilot.pause()
+        await pilot.press("ctrl+j")
+        console = app.screen.query_one(RunConsole)
+        await wait_for(pilot, lambda: console.status in ("succeeded", "failed"))
+        assert console.status == "succeeded", list(console.log_lines)
+        shown_live = list(console.log_lines)
+
+        await pilot.press("f6")
+        history = app.screen.query_one("#history-table", DataTable)
+        history.focus()
+        await wait_for(pilot, lambda: history.row_count == 1)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen))
+        detail = app.screen
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: detail.stored_log is not None)
+
+        assert detail.stored_log == shown_live  # what the run console showed, kept
+        assert any("job 'sample' succeeded" in line for line in detail.stored_log)
+        assert not any(token in line for line in detail.stored_log)
+        await pilot.press(*"SUCCEEDED")
+        await wait_for(pilot, lambda: detail.matches == 1)
