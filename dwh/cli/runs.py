@@ -140,8 +140,8 @@ def show_run(run_id: str, as_json: bool) -> None:
 def run_log(run_id: str, needle: str | None) -> None:
     """Print the process output stored for a run the launcher started ($DWH_HOME/logs).
 
-    The TUI, ``dwh run --follow``, triggers and backfills start runs through the
-    launcher; runs from spark-submit, a notebook or a plain ``dwh run`` keep no log.
+    The TUI, dwh run --follow, triggers and backfills start runs through the
+    launcher; runs from spark-submit, a notebook or a plain dwh run keep no log.
     """
     lines = read_log(run_id)
     if lines is None:
