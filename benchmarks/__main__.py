@@ -24,6 +24,7 @@ MEASURES = (
     "lineage",
     "registry",
     "preview",
+    "run_log",
     "overhead",
     "jobs",
     "warm",
@@ -135,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from benchmarks import preview
 
             done(_guard(preview.run, settings, name="preview"), "preview")
+        if "run_log" in selected:
+            from benchmarks import run_log
+
+            done(_guard(run_log.run, settings, name="run log"), "run log")
         if "warm_loop" in selected:
             from benchmarks import warm_loop
 

@@ -15,7 +15,7 @@ triggered_by_job, triggered_by_run_id   present when known
 :func:`read_events` reads a stream file; :func:`follow_events` follows one live.
 
 Payloads: ``job_started`` has ``config`` (redacted) and ``config_hash`` (and
-``backfill_id`` for a run of a backfill);
+``backfill_id`` for a run of a backfill, ``spark_ui_url`` for a session with a UI);
 ``phase_finished`` has ``phase``, ``rows`` and ``seconds``; ``job_succeeded`` has
 ``metrics`` and ``outputs``; ``job_failed`` has ``error_type``, ``error_message`` and
 ``cancelled`` (true when the run was interrupted by SIGINT or SIGTERM).

@@ -14,6 +14,8 @@ Everything has a default that works on a laptop, so nothing needs setting:
                        ``stderr``
 ``DWH_ALERT_WEBHOOK``  the URL the ``webhook`` sink posts to; none
 ``DWH_TRIGGERS``       the trigger map file for ``dwh run --follow``; none
+``DWH_LOG_KEEP``       how many launched runs' process logs ``$DWH_HOME/logs`` keeps
+                       (``0``: store none); ``500``
 =====================  ====================================================================
 
 Each reader takes an optional ``environ`` mapping (the process's own by default), so
@@ -21,7 +23,7 @@ code that prepares a child's environment can ask what the child will see. The re
 return the raw, trimmed setting; the module that owns a setting's meaning (the run
 store, the alert sinks) interprets it and reports a bad value. pydantic-settings would
 read these too, but it adds 38 to 63 ms to every light command's import, measured
-with ``python -X importtime``, for eight strings.
+with ``python -X importtime``, for nine strings.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ __all__ = [
     "HOME_ENV",
     "JOB_PACKAGES_ENV",
     "LOCK_DIR_ENV",
+    "LOG_KEEP_ENV",
     "MAX_CONFIG_BYTES",
     "RUN_STORE_ENV",
     "TRIGGERS_ENV",
@@ -48,6 +51,7 @@ __all__ = [
     "events_target",
     "job_packages",
     "lock_dir",
+    "log_keep_setting",
     "run_store_setting",
     "triggers_path",
 ]
@@ -60,6 +64,7 @@ LOCK_DIR_ENV = "DWH_LOCK_DIR"
 ALERTS_ENV = "DWH_ALERTS"
 ALERT_WEBHOOK_ENV = "DWH_ALERT_WEBHOOK"
 TRIGGERS_ENV = "DWH_TRIGGERS"
+LOG_KEEP_ENV = "DWH_LOG_KEEP"
 
 DEFAULT_JOB_PACKAGES: tuple[str, ...] = ("dwh.jobs",)
 
@@ -112,3 +117,8 @@ def alert_webhook(environ: Mapping[str, str] | None = None) -> str:
 def triggers_path(environ: Mapping[str, str] | None = None) -> str:
     """Return ``$DWH_TRIGGERS`` trimmed, ``""`` when unset."""
     return _env(environ).get(TRIGGERS_ENV, "").strip()
+
+
+def log_keep_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_LOG_KEEP`` trimmed, ``""`` when unset."""
+    return _env(environ).get(LOG_KEEP_ENV, "").strip()

@@ -1,4 +1,8 @@
-"""``dwh runs`` and ``dwh runs show RUN_ID``: look back at earlier runs in the run store."""
+"""``dwh runs``, ``dwh runs show RUN_ID`` and ``dwh runs log RUN_ID``: look back at runs.
+
+The list and ``show`` read the run store; ``log`` prints the process output the
+launcher stored for a run (:mod:`dwh.runs.logs`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from rich.table import Table
 from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
 from dwh.events import RunStatus
+from dwh.runs.logs import read_log
 from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
 
 JOB_TIME_NOTE = (
@@ -127,6 +132,31 @@ def show_run(run_id: str, as_json: bool) -> None:
         out.print(table)
     for child in children:
         out.print(f"triggered: {child.run_id}  {child.job}  {_status(child.status)}")
+
+
+@runs.command("log")
+@click.argument("run_id")
+@click.option("--grep", "needle", metavar="TEXT", help="Only the lines containing TEXT (any case).")
+def run_log(run_id: str, needle: str | None) -> None:
+    """Print the process output stored for a run the launcher started ($DWH_HOME/logs).
+
+    The TUI, dwh run --follow, triggers and backfills start runs through the
+    launcher; runs from spark-submit, a notebook or a plain dwh run keep no log.
+    """
+    lines = read_log(run_id)
+    if lines is None:
+        store = _open_store()
+        if store is None or store.get(run_id) is None:
+            raise UsageError(f"no run with id {run_id!r} in the run store")
+        raise UsageError(
+            f"run {run_id!r} has no stored log: it was not started by the launcher (the TUI, "
+            "dwh run --follow, triggers, backfills), or its log was pruned ($DWH_LOG_KEEP)"
+        )
+    shown = lines if needle is None else [line for line in lines if needle.lower() in line.lower()]
+    if shown:
+        click.echo("\n".join(shown))
+    if needle is not None:
+        click.echo(f"{len(shown)} of {len(lines)} lines match {needle!r}", err=True)
 
 
 def run_dict(record: RunRecord) -> dict[str, Any]:

@@ -72,6 +72,8 @@ class AbstractJob(ABC):
         self._ended = False
         self.stop_progress: Callable[[], None] | None = None
         """Set by the factory: stops live Spark progress before the final event."""
+        self.spark_ui_url: str | None = None
+        """Set by the factory: the run's Spark UI address, recorded in ``job_started``."""
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -93,11 +95,13 @@ class AbstractJob(ABC):
             # Inside the try: a cancel (SIGTERM) that lands while job_started is being
             # published must still end the run with job_failed{cancelled: true}.
             backfill = {"backfill_id": self.context.backfill_id} if self.context.backfill_id else {}
+            ui = {"spark_ui_url": self.spark_ui_url} if self.spark_ui_url else {}
             self.publish(
                 EventName.JOB_STARTED,
                 config=self.context.config,
                 config_hash=self.context.config_hash,
                 **backfill,
+                **ui,
             )
             results = self.execute_job(**kwargs)
             self.on_success(results)

@@ -120,6 +120,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                     f"{type(self).__name__}.create_job() must call self.parse_job_config()"
                 )
             params = valid_params(job.execute_job, self.job_params(config))
+            job.spark_ui_url = self.spark_ui_url()
             try:
                 with self._spark_progress(job) as stop_progress:
                     job.stop_progress = stop_progress
@@ -265,6 +266,22 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
             pickle_job_code_by_value(self.module_name)
         return self._spark
+
+    def spark_ui_url(self) -> str | None:
+        """Return the Spark UI address of this run's session, or None.
+
+        Only a classic session with its UI on has one (``spark-submit`` on a cluster, or
+        ``spark.ui.enabled`` set); local dev sessions turn the UI off, and a Spark
+        Connect client has no ``sparkContext``. Never fails the run.
+        """
+        if self._spark is None or type(self._spark).__module__.startswith("pyspark.sql.connect"):
+            return None
+        try:
+            url = self._spark.sparkContext.uiWebUrl
+        except Exception as exc:  # a session that went away: the run's outcome stands
+            log.debug("no Spark UI address: %s", exc)
+            return None
+        return str(url) if url else None
 
     def _release_remote_session(self) -> None:
         """End this run's server-side session on a Spark Connect server (a warm run).

@@ -2,7 +2,8 @@
 
 The TUI starts runs here. The child is the same as the sync face's
 (:func:`~dwh.launch.child_command`), with ``--events fd:N`` pointing at a pipe only
-the caller reads, and its stdout and stderr merged into one log pipe. Items arrive as
+the caller reads, and its stdout and stderr merged into one log pipe, whose lines
+(secrets hidden) are also stored as the run's log (:mod:`dwh.runs.logs`). Items arrive as
 :data:`~dwh.launch.RunItem`; feed them to a :class:`~dwh.launch.RunWatch` to judge
 the run at its end, as the sync face does. Cancelling sends SIGTERM, which the entry
 turns into a cancelled run (on_failure runs, ``job_failed{cancelled: true}``, exit 130).
@@ -21,6 +22,7 @@ from dwh.launch._command import RunRequest, child_command, child_env
 from dwh.launch._handoff import config_handoff
 from dwh.launch._stream import LineSplitter, LogLine, RunItem, read_event_line
 from dwh.redaction import redact_text, secret_values
+from dwh.runs.logs import RunLogWriter
 
 KILL_AFTER_SECONDS = 10.0
 DRAIN_SECONDS = 2.0
@@ -65,6 +67,7 @@ class SubprocessLauncher:
     async def launch(self, request: RunRequest) -> SubprocessRun:
         """Start the process; raises OSError if it cannot be started."""
         read_fd, write_fd = os.pipe()
+        environ = child_env(request)
         try:
             with config_handoff(request.config) as (config_argument, config_fd):
                 process = await asyncio.create_subprocess_exec(
@@ -73,14 +76,15 @@ class SubprocessLauncher:
                     stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.STDOUT,
                     pass_fds=(write_fd, config_fd),
-                    env=child_env(request),
+                    env=environ,
                 )
         except BaseException:
             os.close(read_fd)
             raise
         finally:
             os.close(write_fd)  # the child holds the only write end now
-        return SubprocessRun(process, read_fd, secret_values(request.config))
+        run_log = RunLogWriter(request.run_id, environ=environ)
+        return SubprocessRun(process, read_fd, secret_values(request.config), run_log=run_log)
 
 
 class SubprocessRun:
@@ -90,14 +94,21 @@ class SubprocessRun:
         process: The child process, stdout and stderr merged into one pipe.
         events_fd: The read end of the events pipe.
         secrets: Values hidden from the log lines.
+        run_log: Where the log lines are stored too; closed once the process has exited.
     """
 
     def __init__(
-        self, process: asyncio.subprocess.Process, events_fd: int, secrets: set[str] | None = None
+        self,
+        process: asyncio.subprocess.Process,
+        events_fd: int,
+        secrets: set[str] | None = None,
+        *,
+        run_log: RunLogWriter | None = None,
     ) -> None:
         self.process = process
         self._events_fd = events_fd
         self._secrets = secrets or set()
+        self._run_log = run_log
 
     @property
     def returncode(self) -> int | None:
@@ -124,7 +135,10 @@ class SubprocessRun:
             task.cancel()
 
     def _log_line(self, line: str) -> LogLine:
-        return LogLine(redact_text(line, self._secrets) if self._secrets else line)
+        text = redact_text(line, self._secrets) if self._secrets else line
+        if self._run_log is not None:
+            self._run_log.write(text)
+        return LogLine(text)
 
     async def items(self) -> AsyncIterator[RunItem]:
         """Yield events and log lines as they arrive, until the process has exited."""
@@ -154,6 +168,8 @@ class SubprocessRun:
             for task in (*readers, closer):
                 task.cancel()
             transport.close()
+            if self._run_log is not None:
+                self._run_log.close()
             if self.process.returncode is None:
                 self.terminate()
 

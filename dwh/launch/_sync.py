@@ -29,6 +29,7 @@ from dwh.launch._watch import JobRun, RunWatch
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import find_job
 from dwh.run_context import new_run_id
+from dwh.runs.logs import RunLogWriter
 
 if TYPE_CHECKING:
     from dwh.events import Event
@@ -94,6 +95,7 @@ def launch_request(
 ) -> JobRun:
     """:func:`launch` for a request already resolved to its module."""
     read_fd, write_fd = os.pipe()
+    environ = child_env(request)
     try:
         with config_handoff(request.config) as (config_argument, config_fd):
             proc = subprocess.Popen(
@@ -101,7 +103,7 @@ def launch_request(
                 pass_fds=(write_fd, config_fd),
                 stdin=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
-                env=child_env(request),
+                env=environ,
                 # Its own process group: Ctrl-C reaches only this process, which then
                 # cancels the child once, with SIGTERM.
                 process_group=0,
@@ -112,7 +114,8 @@ def launch_request(
     finally:
         os.close(write_fd)
     watch = RunWatch(request)
-    pipes = _Pipes(proc, read_fd, stderr or sys.stderr, secret_values(request.config))
+    run_log = RunLogWriter(request.run_id, environ=environ)
+    pipes = _Pipes(proc, read_fd, stderr or sys.stderr, secret_values(request.config), run_log)
     cancelled = False
     try:
         pipes.collect(watch, events)
@@ -133,11 +136,17 @@ class _Pipes:
     """Reads a child's event pipe and stderr on threads; hands items to the caller's thread."""
 
     def __init__(
-        self, proc: subprocess.Popen[bytes], read_fd: int, out: IO[str], secrets: set[str]
+        self,
+        proc: subprocess.Popen[bytes],
+        read_fd: int,
+        out: IO[str],
+        secrets: set[str],
+        run_log: RunLogWriter,
     ) -> None:
         self.proc = proc
         self.out = out
         self.secrets = secrets
+        self.run_log = run_log
         self._queue: queue.Queue[Event | StreamProblem | None] = queue.Queue()
         self._stderr_lines: queue.Queue[LogLine] = queue.Queue()
         self._publisher_failed = False
@@ -173,6 +182,7 @@ class _Pipes:
     def finish(self, watch: RunWatch) -> None:
         """Wait for the stderr pass-through to drain; give its lines to ``watch``."""
         self._stderr_thread.join(timeout=_EXIT_GRACE_SECONDS)
+        self.run_log.close()  # a grandchild that still writes is not the run's log
         while not self._stderr_lines.empty():
             watch.add(self._stderr_lines.get_nowait())
 
@@ -213,6 +223,7 @@ class _Pipes:
             text = redact_text(line, self.secrets)
             if text.startswith("dwh: "):  # what judging the run may need; not Spark's log
                 self._stderr_lines.put(LogLine(text))
+            self.run_log.write(text)
             try:
                 self.out.write(text + "\n")
                 self.out.flush()

@@ -6,6 +6,7 @@
 - :mod:`dwh.runs.liveness`: whether the process that recorded a run is still alive.
 - :mod:`dwh.runs.alerts`: alerts on failed runs (stderr, webhook).
 - :mod:`dwh.runs.publisher`: the event publisher that records a run in the store.
+- :mod:`dwh.runs.logs`: the process log of each launched run (``$DWH_HOME/logs``).
 
 Nothing in the job contract imports this package at module level: a run's factory
 imports it when the run starts (an import-linter contract and a test keep it so).
@@ -20,13 +21,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dwh.runs.logs import RunLogWriter, read_log
     from dwh.runs.publisher import RunStorePublisher
     from dwh.runs.store import RunRecord, RunStore, store_path_from_env
 
 _HOMES = {
+    "RunLogWriter": "dwh.runs.logs",
     "RunRecord": "dwh.runs.store",
     "RunStore": "dwh.runs.store",
     "RunStorePublisher": "dwh.runs.publisher",
+    "read_log": "dwh.runs.logs",
     "store_path_from_env": "dwh.runs.store",
 }
 
@@ -44,4 +48,11 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_HOMES})
 
 
-__all__ = ["RunRecord", "RunStore", "RunStorePublisher", "store_path_from_env"]
+__all__ = [
+    "RunLogWriter",
+    "RunRecord",
+    "RunStore",
+    "RunStorePublisher",
+    "read_log",
+    "store_path_from_env",
+]

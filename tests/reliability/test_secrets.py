@@ -235,6 +235,11 @@ async def test_the_tui_and_the_trigger_runner_keep_the_config_off_the_command_li
     assert events[-1].payload["metrics"]["password_in_argv"] is False
     # The handover left no file behind: it never had a name.
     assert not [p for p in Path(tempfile.gettempdir()).iterdir() if PASSWORD in _text(p)]
+    # Both runs' stored process logs exist and hide it, as the run store does.
+    home = tmp_path / "home"
+    assert (home / "logs" / "tui-run.log").is_file()
+    assert (home / "logs" / f"{by_trigger_runner.run_id}.log").is_file()
+    assert not [p for p in home.rglob("*") if p.is_file() and PASSWORD.encode() in p.read_bytes()]
 
 
 def _text(path: Path) -> str:

@@ -1,7 +1,8 @@
 """Render the preview screenshots for docs/ (SVG, via Textual's ``save_screenshot``).
 
 Writes a ``transform_images``-like output and rejects with pyarrow, records the run in a
-throw-away run store, opens it from History and saves the preview and the run drill-down::
+throw-away run store with a stored process log, opens it from History and saves the
+preview, the run drill-down and its Log tab searched::
 
     .venv/bin/python tests/tui/render_preview.py docs/
 """
@@ -14,8 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from textual.widgets import DataTable, Tabs
+from textual.widgets import DataTable, Log, Tabs
 
+from dwh.runs.logs import RunLogWriter
 from dwh.runs.store import RunStore
 from dwh.testing.outputs import record_succeeded_run, write_images_outputs
 from tui.app import DwhApp
@@ -23,6 +25,23 @@ from tui.screens.preview import PreviewScreen
 from tui.screens.run_detail import RunDetailScreen
 
 RUN = "20261125T183000Z-a1b2c3"
+
+LOG = [
+    "WARNING: Using incubator modules: jdk.incubator.vector",
+    'Setting default log level to "WARN".',
+    "26/11/25 18:30:01 WARN NativeCodeLoader: Unable to load native-hadoop library for "
+    "your platform... using builtin-java classes where applicable",
+    *(
+        f"26/11/25 18:30:{4 + n // 3:02d} INFO TransformImagesJob: batch {n}: "
+        f"{80 + n} images read, {(80 + n) // 9} rejected"
+        for n in range(40)
+    ),
+    "26/11/25 18:30:18 WARN TaskSetManager: Lost task 3.0 in stage 4.0 (TID 31): "
+    "java.io.IOException: connection reset (retrying)",
+    "26/11/25 18:30:21 WARN MemoryStore: Not enough space to cache rdd_12_1 in memory",
+    "dwh: job 'transform_images' succeeded in 3.5s job time, 9.1s process wall "
+    f'(run {RUN}): {{"input_rows": 271, "output_rows": 240, "rejected_rows": 31}}',
+]
 
 
 async def _until(predicate, timeout: float = 60.0) -> None:
@@ -45,6 +64,10 @@ async def render(out: Path) -> None:
             config={"raw_path": "demo-data/raw", "output_path": outputs["output_path"]},
             metrics={"input_rows": 271, "output_rows": 240, "rejected_rows": 31},
         )
+    writer = RunLogWriter(RUN)
+    for line in LOG:
+        writer.write(line)
+    writer.close()
     app = DwhApp(packages=("dwh.jobs",))
     async with app.run_test(size=(132, 38)) as pilot:
         await app.workers.wait_for_complete()
@@ -66,6 +89,11 @@ async def render(out: Path) -> None:
         await _until(lambda: isinstance(app.screen, RunDetailScreen))
         await pilot.pause()
         app.save_screenshot("tui-run-detail.svg", path=str(out))
+        await pilot.press("ctrl+f", *"warn")
+        await _until(lambda: app.screen.matches == 5)
+        await _until(lambda: app.screen.query_one(Log).line_count == 5)
+        await pilot.pause()
+        app.save_screenshot("tui-run-log.svg", path=str(out))
 
 
 def main() -> int:
@@ -75,7 +103,9 @@ def main() -> int:
         os.environ["DWH_HOME"] = ".dwh"
         os.environ.pop("DWH_RUN_STORE", None)
         asyncio.run(render(out))
-    print(f"wrote {out}/tui-preview.svg, tui-preview-rejects.svg, tui-run-detail.svg")
+    print(
+        f"wrote {out}/tui-preview.svg, tui-preview-rejects.svg, tui-run-detail.svg, tui-run-log.svg"
+    )
     return 0
 
 

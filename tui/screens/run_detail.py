@@ -1,8 +1,9 @@
 """A run drill-down: timeline, Spark progress, config, lineage, outputs, log and Spark UI.
 
-Everything comes from the run store: the run's row, its events, and the rows of the
-runs it triggered. Each run in the lineage is one key away (enter opens it here too),
-and each output one key away from its preview.
+Everything comes from the run store (the run's row, its events, and the rows of the
+runs it triggered) and, for a run the launcher started, its stored process log
+(:mod:`dwh.runs.logs`). Each run in the lineage is one key away (enter opens it here
+too), and each output one key away from its preview.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from rich.highlighter import Highlighter
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
@@ -21,13 +23,14 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
-    RichLog,
+    Log,
     Static,
     TabbedContent,
     TabPane,
 )
 
 from dwh.events import EventName
+from dwh.runs.logs import read_log
 from tui.history import format_duration, format_time
 from tui.screens.preview import PreviewScreen
 
@@ -38,6 +41,18 @@ if TYPE_CHECKING:
 
 UI_URL_KEYS: tuple[str, ...] = ("spark_ui_url", "ui_url", "spark_ui")
 """Payload keys under which a run may record its Spark UI address."""
+
+LOG_SHOWN_LINES = 2000
+"""The most log lines the Log tab writes: the last ones that match the search."""
+
+MATCH_STYLE = "bold black on yellow"
+
+NO_STORED_LOG = (
+    "No process log was stored for this run: the launcher stores one for the runs it "
+    "starts (the TUI, dwh run --follow, triggers, backfills); runs from spark-submit, a "
+    "notebook or a plain dwh run keep their output where they ran. Searching the "
+    "recorded events instead:"
+)
 
 
 class RunSource(Protocol):
@@ -66,7 +81,8 @@ class RunDetailScreen(Screen[None]):
 
     DEFAULT_CSS = """
     RunDetailScreen #detail-head { padding: 0 1; height: auto; }
-    RunDetailScreen #detail-log-search { margin: 0 0 1 0; }
+    RunDetailScreen #detail-log-search { margin: 0 0 0 0; }
+    RunDetailScreen #detail-log-status { padding: 0 1; height: auto; color: $text-muted; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,8 +99,15 @@ class RunDetailScreen(Screen[None]):
         self.record: Any = store.get(run_id)
         self.events: list[Event] = list(store.events(run_id)) if self.record else []
         self.triggered: list[Any] = list(store.children(run_id)) if self.record else []
-        self.log_lines: list[str] = [json.dumps(e.to_dict(), default=str) for e in self.events]
+        self.event_lines: list[str] = [json.dumps(e.to_dict(), default=str) for e in self.events]
+        self.stored_log: list[str] | None = None
+        """The run's stored process log, read when the Log tab shows; None: none stored."""
+        self.log_lines: list[str] = self.event_lines
+        self._lower_lines: list[str] = [line.lower() for line in self.log_lines]
+        self.matches = 0
+        """How many log lines match the search (all of them, shown or not)."""
         self.shown_log: list[str] = []
+        """The lines the Log tab shows: the last :data:`LOG_SHOWN_LINES` matches."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -101,7 +124,8 @@ class RunDetailScreen(Screen[None]):
                 yield Static(self._config(), id="detail-config-json")
             with TabPane("Log", id="detail-log"), Vertical():
                 yield Input(placeholder="search the log", id="detail-log-search")
-                yield RichLog(id="detail-log-lines", wrap=True, markup=False)
+                yield Static("", id="detail-log-status")
+                yield Log(id="detail-log-lines", highlight=True, auto_scroll=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -113,8 +137,9 @@ class RunDetailScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab(self, event: TabbedContent.TabActivated) -> None:
-        # A RichLog writes nothing until it has a size: fill it once its tab shows.
+        # Read when its tab shows: a big log costs nothing until asked for.
         if event.pane.id == "detail-log":
+            self._load_log()
             self._fill_log(self.query_one("#detail-log-search", Input).value)
 
     @on(Input.Changed, "#detail-log-search")
@@ -274,21 +299,59 @@ class RunDetailScreen(Screen[None]):
         for name, path in self.outputs.items():
             table.add_row(Text(name), Text(path), key=name)
 
+    def _load_log(self) -> None:
+        """Read the stored log again (a live run's grows); the events when there is none."""
+        stored = read_log(self.run_id) if self.record is not None else None
+        if stored is None and self.stored_log is None:
+            return  # still the events, already in place
+        self.stored_log = stored
+        self.log_lines = self.event_lines if stored is None else stored
+        self._lower_lines = [line.lower() for line in self.log_lines]
+
     def _fill_log(self, search: str) -> None:
-        log = self.query_one("#detail-log-lines", RichLog)
+        log = self.query_one("#detail-log-lines", Log)
         log.clear()
-        needle = search.strip().lower()
-        self.shown_log = [line for line in self.log_lines if needle in line.lower()]
-        log.write(
-            Text(
-                "The run store keeps the run's events, not its process output (stdout, "
-                "stderr, Spark's log): those are in the run console (F5) while the TUI "
-                "runs it. Searching the recorded events:",
-                style="dim",
-            )
+        needle = search.strip()
+        if needle:
+            lowered = needle.lower()
+            matching = [
+                line
+                for line, lower in zip(self.log_lines, self._lower_lines, strict=True)
+                if lowered in lower
+            ]
+        else:
+            matching = self.log_lines
+        self.matches = len(matching)
+        self.shown_log = matching[-LOG_SHOWN_LINES:]
+        self.query_one("#detail-log-status", Static).update(self._log_status(needle))
+        log.highlighter = _MatchHighlighter(needle)
+        log.write_lines(self.shown_log)
+
+    def _log_status(self, needle: str) -> Text:
+        text = Text()
+        if self.stored_log is None:
+            text.append(NO_STORED_LOG + "\n", style="dim")
+        source = "process log" if self.stored_log is not None else "recorded events"
+        total = len(self.log_lines)
+        text.append(
+            f"{source}: {self.matches:,} of {total:,} lines match {needle!r}"
+            if needle
+            else f"{source}: {total:,} lines"
         )
-        for line in self.shown_log:
-            log.write(Text(line))
+        if self.matches > len(self.shown_log):
+            text.append(f"; showing the last {len(self.shown_log):,}")
+        return text
+
+
+class _MatchHighlighter(Highlighter):
+    """Marks each case-insensitive occurrence of the search in a log line."""
+
+    def __init__(self, needle: str) -> None:
+        self.needle = needle
+
+    def highlight(self, text: Text) -> None:
+        if self.needle:
+            text.highlight_words([self.needle], MATCH_STYLE, case_sensitive=False)
 
 
 def _seconds(iso: str) -> float:
