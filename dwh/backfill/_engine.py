@@ -5,16 +5,29 @@ Both engines start the date as its own child process through the generic entry
 ``cold`` lets the child build its own Spark session, as production does; ``warm``
 gives it a Spark Connect session on the reusable local server, so the JVM starts once
 for the whole backfill.
+
+A warm backfill's dates also share server-side sessions (:class:`SharedSessions`):
+the server starts Python workers per session (about 2 s on this machine), so one
+session per parallel slot, reused date after date, starts them once per slot instead of
+once per date. The dates run one after another in a slot, as they would in a
+production job's loop; a temp view or SQL conf a date leaves is visible to the next date
+of the same slot, and the sessions end when the backfill does.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import queue
+import subprocess
 import sys
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import IO, Any
 
+from dwh.jobs.run_options import remote_session_id, with_session_id
 from dwh.launch import JobRun, launch
 
 
@@ -57,6 +70,52 @@ def warm_session() -> tuple[str, dict[str, str]]:
     if module is not None and hasattr(module, "ensure_server"):
         return str(module.ensure_server().url), {}
     return "local[*]", {"SPARK_LOCAL_CONNECT_REUSE": "1", "PYSPARK_PYTHON": sys.executable}
+
+
+class SharedSessions:
+    """Server-side sessions a warm backfill's dates share: one per parallel slot.
+
+    Args:
+        remote: The warm server's ``sc://`` URL. Any other remote (``local[*]``) names
+            no session, and each date gets its own as before.
+        slots: How many dates may run at once.
+    """
+
+    def __init__(self, remote: str, slots: int) -> None:
+        self.remotes = [with_session_id(remote, str(uuid.uuid4())) for _ in range(slots)]
+        self._free: queue.SimpleQueue[str] = queue.SimpleQueue()
+        for named in self.remotes:
+            self._free.put(named)
+
+    @contextmanager
+    def session(self) -> Iterator[str]:
+        """Lend one free session's remote for one date."""
+        remote = self._free.get()
+        try:
+            yield remote
+        finally:
+            self._free.put(remote)
+
+    def release(self, env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes] | None:
+        """End the sessions on the server, from a child process, without waiting.
+
+        A child, so that this process (the TUI among others) never imports pyspark; not
+        waited for, so the backfill's summary doesn't wait on it either.
+
+        Returns:
+            The child, or None when no session was named (a ``local[*]`` remote).
+        """
+        named = [remote for remote in self.remotes if remote_session_id(remote)]
+        if not named:
+            return None
+        return subprocess.Popen(
+            [sys.executable, "-m", "dwh.spark._release", *named],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
 
 
 def launch_date(

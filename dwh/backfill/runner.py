@@ -27,7 +27,13 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
-from dwh.backfill._engine import Engine, default_engine, launch_date, warm_session
+from dwh.backfill._engine import (
+    Engine,
+    SharedSessions,
+    default_engine,
+    launch_date,
+    warm_session,
+)
 from dwh.errors import ExitCode, UsageError
 from dwh.events import EventName, RunStatus
 from dwh.run_context import new_run_id
@@ -158,7 +164,7 @@ class Backfill:
         self.on_start = on_start
         self.on_finish = on_finish
         self._cancelled = threading.Event()
-        self._remote: str | None = None
+        self._sessions: SharedSessions | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -183,10 +189,15 @@ class Backfill:
         result = BackfillResult(self.plan, self.engine)
         done: dict[dt.date, DateResult] = {}
         if self.plan.needs_spark and self.engine is Engine.WARM and self.plan.to_run:
-            self._remote, warm_env = warm_session()
+            remote, warm_env = warm_session()
             self.env = {**warm_env, **self.env}
-        with _signals_cancel(self):
-            self._run_dates(done)
+            self._sessions = SharedSessions(remote, self.plan.max_parallel)
+        try:
+            with _signals_cancel(self):
+                self._run_dates(done)
+        finally:
+            if self._sessions is not None:
+                self._sessions.release(self.env)
         for date in self.plan.dates:
             if not date.run:
                 earlier = date.latest.run_id if date.latest else None
@@ -230,15 +241,16 @@ class Backfill:
             return DateResult(date.day, NOT_RUN)
         run_id = new_run_id()
         started = time.monotonic()
-        run = launch_date(
-            self.plan.job.name,
-            date.config,
-            run_id=run_id,
-            backfill_id=self.plan.backfill_id,
-            spark_remote=self._remote if self.plan.needs_spark else None,
-            env=self.env or None,
-            stderr=self.stderr,
-        )
+        with self._session() as remote:
+            run = launch_date(
+                self.plan.job.name,
+                date.config,
+                run_id=run_id,
+                backfill_id=self.plan.backfill_id,
+                spark_remote=remote,
+                env=self.env or None,
+                stderr=self.stderr,
+            )
         return DateResult(
             day=date.day,
             status=str(run.status),
@@ -248,6 +260,15 @@ class Backfill:
             error=run.error,
             exit_code=run.exit_code,
         )
+
+    @contextmanager
+    def _session(self) -> Iterator[str | None]:
+        """The remote a date runs on: a shared warm session, or None (cold)."""
+        if self._sessions is None or not self.plan.needs_spark:
+            yield None
+            return
+        with self._sessions.session() as remote:
+            yield remote
 
 
 def _engine(value: Engine | str) -> Engine:

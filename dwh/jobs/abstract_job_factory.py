@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 from dwh.config import FRAMEWORK_FIELDS, ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
 from dwh.events import EventName
-from dwh.jobs.run_options import RunOptions
+from dwh.jobs.run_options import RunOptions, remote_session_id
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
 from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RedactingPublisher
@@ -287,9 +287,12 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         """End this run's server-side session on a Spark Connect server (a warm run).
 
         A shared server would otherwise keep the session, its cached tables and its
-        Python workers until the session times out (an hour).
+        Python workers until the session times out (an hour). A session the remote
+        names (``/;session_id=ID``) is left open: its owner ends it.
         """
         if self._spark is None or not self.spark_remote:
+            return
+        if remote_session_id(self.spark_remote):  # named by the caller, who ends it
             return
         try:
             self._spark.stop()

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from dwh.errors import UsageError
 
-__all__ = ["RunOptions", "parse_flag"]
+__all__ = ["RunOptions", "parse_flag", "remote_session_id", "with_session_id"]
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
@@ -106,6 +106,34 @@ class RunOptions(BaseModel):
             return cls.model_validate(options)
         except ValidationError as exc:
             raise UsageError("; ".join(_describe(e) for e in exc.errors())) from None
+
+
+def remote_session_id(remote: str | None) -> str | None:
+    """Return the session id a Spark Connect remote names, if it names one.
+
+    ``sc://host:port/;session_id=ID`` attaches to the server-side session ``ID``; a run
+    on such a remote leaves that session open for whoever named it (a backfill shares
+    one across its dates, so the server's Python workers start once).
+    """
+    if not remote or not remote.startswith("sc://") or "/;" not in remote:
+        return None
+    for param in remote.split("/;", 1)[1].split(";"):
+        key, _, value = param.partition("=")
+        if key == "session_id" and value:
+            return value
+    return None
+
+
+def with_session_id(remote: str, session_id: str) -> str:
+    """Return ``remote`` naming ``session_id`` (a ``sc://`` remote without one).
+
+    Other remotes (``local[*]``) are returned as they are.
+    """
+    if not remote.startswith("sc://") or remote_session_id(remote):
+        return remote
+    if "/;" in remote:
+        return f"{remote};session_id={session_id}"
+    return f"{remote.rstrip('/')}/;session_id={session_id}"
 
 
 def _describe(error: Any) -> str:

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from dwh.jobs.run_options import remote_session_id
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -37,6 +39,14 @@ LOCAL_DEFAULTS: dict[str, str] = {
 
 ALWAYS: dict[str, str] = {"spark.sql.session.timeZone": "UTC"}
 """Settings every session gets, on a cluster too."""
+
+SHARED_SESSION: dict[str, str] = {"spark.connect.session.planCache.enabled": "false"}
+"""Settings of a Spark Connect session that runs after runs (a backfill's dates).
+
+Connect caches each session's analysed plans, data source reads always: a date
+reading the partitions an earlier date of the same session wrote would see the listing
+from before that write.
+"""
 
 
 def under_spark_submit() -> bool:
@@ -75,6 +85,8 @@ def get_spark_session(
         if local:
             _fail_fast(session)
         _apply(session, ALWAYS)
+        if remote_session_id(remote):
+            _apply(session, SHARED_SESSION)
         return session
     active = SparkSession.getActiveSession()
     if active is not None:
