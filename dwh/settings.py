@@ -44,6 +44,7 @@ __all__ = [
     "LOG_KEEP_ENV",
     "MAX_CONFIG_BYTES",
     "RUN_STORE_ENV",
+    "SPARK_PREWARM_ENV",
     "TRIGGERS_ENV",
     "alert_sinks_setting",
     "alert_webhook",
@@ -65,6 +66,7 @@ ALERTS_ENV = "DWH_ALERTS"
 ALERT_WEBHOOK_ENV = "DWH_ALERT_WEBHOOK"
 TRIGGERS_ENV = "DWH_TRIGGERS"
 LOG_KEEP_ENV = "DWH_LOG_KEEP"
+SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 
 DEFAULT_JOB_PACKAGES: tuple[str, ...] = ("dwh.jobs",)
 
@@ -122,3 +124,13 @@ def triggers_path(environ: Mapping[str, str] | None = None) -> str:
 def log_keep_setting(environ: Mapping[str, str] | None = None) -> str:
     """Return ``$DWH_LOG_KEEP`` trimmed, ``""`` when unset."""
     return _env(environ).get(LOG_KEEP_ENV, "").strip()
+
+
+def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``$DWH_SPARK_PREWARM``: keep a spare warm session ready (on unless 0/off/false/no)."""
+    return _env(environ).get(SPARK_PREWARM_ENV, "").strip().lower() not in {
+        "0",
+        "off",
+        "false",
+        "no",
+    }

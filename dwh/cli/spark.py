@@ -1,8 +1,9 @@
 """``dwh spark start | status | stop``: the local Spark Connect server for warm runs.
 
 ``dwh run JOB --config C --warm`` runs on this server (starting it when none runs);
-each run gets its own server-side session, so runs stay isolated while the JVM, the
-jars and the Python workers stay warm.
+each run gets its own server-side session, so runs stay isolated while the JVM and the
+jars stay warm; a spare session with its Python workers up waits for the next run
+(:mod:`dwh.spark.prewarm`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import click
 
 from dwh.cli.output import console
+from dwh.spark.prewarm import start_prewarm
 from dwh.spark.server import ServerStatus, ensure_server, server_status, stop_server
 
 
@@ -28,6 +30,8 @@ def start(port: int | None) -> None:
     status = before if before.running else ensure_server(port)
     verb = "started" if status.started else "already running"
     click.echo(f"dwh: Spark server {verb} at {status.url} (pid {status.pid})", err=True)
+    if status.url:
+        start_prewarm(status.url)  # the first warm run finds its Python workers up
 
 
 @spark.command()

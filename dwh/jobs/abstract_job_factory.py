@@ -258,8 +258,14 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
         from dwh.services.spark_session import get_spark_session
 
+        remote = self.spark_remote
+        if remote and not remote_session_id(remote):
+            # A spare session on the local warm server, its Python workers already up.
+            from dwh.spark.prewarm import claim
+
+            remote = claim(remote) or remote
         self._spark = get_spark_session(
-            app_name=f"dwh-{self.job_name}", remote=self.spark_remote, catalog=self.uses_catalog
+            app_name=f"dwh-{self.job_name}", remote=remote, catalog=self.uses_catalog
         )
         if self.spark_remote and self.module_name:
             from dwh.spark.code_shipping import pickle_job_code_by_value
@@ -288,7 +294,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
         A shared server would otherwise keep the session, its cached tables and its
         Python workers until the session times out (an hour). A session the remote
-        names (``/;session_id=ID``) is left open: its owner ends it.
+        names (``/;session_id=ID``) is left open: its owner ends it. A spare session
+        is then prepared for the next warm run (:mod:`dwh.spark.prewarm`).
         """
         if self._spark is None or not self.spark_remote:
             return
@@ -298,6 +305,12 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             self._spark.stop()
         except Exception as exc:  # the run's outcome stands; the server may be gone
             log.debug("could not release the Spark Connect session: %s", exc)
+        from dwh.spark.prewarm import start_prewarm
+
+        try:
+            start_prewarm(self.spark_remote)  # the next warm run's session
+        except OSError as exc:
+            log.debug("could not prepare a spare Spark Connect session: %s", exc)
 
     def _spark_progress(
         self, job: AbstractJob

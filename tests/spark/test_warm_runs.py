@@ -21,12 +21,10 @@ from warm_support import (
     DWH,
     check_progress,
     dwh_run,
-    job_env,
     metrics_of,
     read_events,
     set_marker_version,
     start_dwh_run,
-    write_probe_package,
 )
 
 from dwh.events import EventName, RunStatus
@@ -34,13 +32,6 @@ from dwh.runs.store import RunStore
 from dwh.spark.server import ServerStatus, server_status
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="module")
-def probe(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """The probe job package and the environment to run it in."""
-    root = write_probe_package(tmp_path_factory.mktemp("pkgs"))
-    return root, job_env(root, tmp_path_factory.mktemp("home"))
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,121 @@
+"""A fresh server-side session, ready for the next warm run, with its Python workers up.
+
+Spark Connect gives every session its own Python worker daemon on the server (the
+factory is keyed by the session's artifact id), and starting it is most of a warm run's
+fixed cost: about 1 s idle, 2 s loaded, on this machine, at the run's first Python step
+(a UDF, ``mapInArrow``, ``mapInPandas``). Reusing one session across runs would remove
+it, but runs must stay isolated (a temp view, a conf or a cached table of one run never
+seen by the next), so this module keeps one *spare* session instead:
+
+- when a warm run ends, :func:`start_prewarm` starts a short child process that opens a
+  new session on the local server, runs one trivial Arrow step there (which starts the
+  session's daemon and a worker per core), and records the session in
+  ``$DWH_HOME/spark/prewarmed/<session_id>.json``; ``dwh spark start`` does the same;
+- the next warm run :func:`claim`\\ s it: the file is renamed away (so two runs never
+  claim the same one), and the run attaches to the session by id, then ends it as it
+  ends any session of its own.
+
+The spare session has run nothing but that step, in a function the child defines in
+``__main__`` (pickled by value), so its workers have imported none of the job's code: an
+edit still reaches the next run. Only dwh's own local server (the one the discovery
+file records) gets a spare; a spare recorded for another server process is dropped. A
+child that fails leaves no file, and the next run opens a session the usual way.
+``DWH_SPARK_PREWARM=off`` turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dwh.jobs.run_options import with_session_id
+from dwh.settings import spark_prewarm_enabled
+from dwh.spark._discovery import Recorded, discovery_path, read_recorded
+
+__all__ = ["claim", "prewarm_dir", "record_spare", "start_prewarm"]
+
+
+def prewarm_dir() -> Path:
+    """Return the folder of spare sessions, beside the discovery file."""
+    return discovery_path().parent / "prewarmed"
+
+
+def claim(remote: str) -> str | None:
+    """Take the spare session of the local server ``remote`` names, if one is ready.
+
+    Returns:
+        ``remote`` naming the claimed session, or None (no spare, another server, off).
+    """
+    recorded = _local_server(remote)
+    if recorded is None:
+        return None
+    folder = prewarm_dir()
+    for path in sorted(folder.glob("*.json")):
+        if _server_pid(path) != recorded.pid:
+            with contextlib.suppress(OSError):
+                path.unlink()  # recorded for a server process that is gone
+            continue
+        taken = path.with_name(f"{path.stem}.claimed-{os.getpid()}")
+        try:
+            path.rename(taken)  # atomic: of two runs, one wins
+        except OSError:
+            continue
+        with contextlib.suppress(OSError):
+            taken.unlink()
+        return with_session_id(remote, path.stem)
+    return None
+
+
+def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:
+    """Prepare a spare session on the local server, in a child process, without waiting.
+
+    Returns:
+        The child, or None when there is nothing to do (one is ready, another server, off).
+    """
+    recorded = _local_server(remote)
+    if recorded is None:
+        return None
+    if any(_server_pid(path) == recorded.pid for path in prewarm_dir().glob("*.json")):
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "dwh.spark._prewarm_child", remote, str(recorded.pid)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _local_server(remote: str) -> Recorded | None:
+    """The recorded local server when ``remote`` is it and spares are on, else None."""
+    if not spark_prewarm_enabled() or not remote.startswith("sc://"):
+        return None
+    parsed = urlparse(remote)
+    recorded = read_recorded()
+    if recorded is None or parsed.hostname not in ("localhost", "127.0.0.1"):
+        return None
+    try:
+        return recorded if parsed.port == recorded.port else None
+    except ValueError:
+        return None
+
+
+def record_spare(session_id: str, server_pid: int) -> Path:
+    """Record a ready session as the spare of the server process ``server_pid``."""
+    folder = prewarm_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f".{session_id}.tmp"
+    draft.write_text(json.dumps({"server_pid": server_pid}), encoding="utf-8")
+    return draft.replace(folder / f"{session_id}.json")
+
+
+def _server_pid(path: Path) -> int | None:
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["server_pid"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
