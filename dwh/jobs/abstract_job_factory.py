@@ -256,16 +256,20 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         """Return the active Spark session, or build one; only when ``has_spark`` is true."""
         if not self.has_spark:
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
-        from dwh.services.spark_session import get_spark_session
+        from dwh.services.spark_session import SHARED_SESSION, get_spark_session
 
         remote = self.spark_remote
-        if remote and not remote_session_id(remote):
+        shared = remote_session_id(remote) is not None  # named by the caller: runs after runs
+        if remote and not shared:
             # A spare session on the local warm server, its Python workers already up.
             from dwh.spark.prewarm import claim
 
             remote = claim(remote) or remote
         self._spark = get_spark_session(
-            app_name=f"dwh-{self.job_name}", remote=remote, catalog=self.uses_catalog
+            app_name=f"dwh-{self.job_name}",
+            remote=remote,
+            catalog=self.uses_catalog,
+            conf=SHARED_SESSION if shared else None,
         )
         if self.spark_remote and self.module_name:
             from dwh.spark.code_shipping import pickle_job_code_by_value

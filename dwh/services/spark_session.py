@@ -17,8 +17,6 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from dwh.jobs.run_options import remote_session_id
-
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -41,7 +39,7 @@ ALWAYS: dict[str, str] = {"spark.sql.session.timeZone": "UTC"}
 """Settings every session gets, on a cluster too."""
 
 SHARED_SESSION: dict[str, str] = {"spark.connect.session.planCache.enabled": "false"}
-"""Settings of a Spark Connect session that runs after runs (a backfill's dates).
+"""Settings of a Spark Connect session that runs after runs (a backfill's dates share one).
 
 Connect caches each session's analysed plans, data source reads always: a date
 reading the partitions an earlier date of the same session wrote would see the listing
@@ -68,7 +66,8 @@ def get_spark_session(
         app_name: The application name for a new session.
         master: The master URL for a new session outside ``spark-submit``;
             defaults to ``local[*]``.
-        conf: Extra settings for a new session; they win over the local defaults.
+        conf: Extra settings for a new session; they win over the local defaults. A
+            Spark Connect session gets them as runtime settings.
         remote: A Spark Connect URL (``sc://host:port``); builds a Connect session.
         catalog: A new local session gets the embedded Hive catalog under
             ``$DWH_HOME`` (:func:`dwh.services.tables.local_catalog_settings`); a
@@ -84,9 +83,7 @@ def get_spark_session(
         session = _connect_session(remote)
         if local:
             _fail_fast(session)
-        _apply(session, ALWAYS)
-        if remote_session_id(remote):
-            _apply(session, SHARED_SESSION)
+        _apply(session, {**ALWAYS, **(conf or {})})
         return session
     active = SparkSession.getActiveSession()
     if active is not None:

@@ -22,6 +22,7 @@ from warm_support import (
     check_progress,
     dwh_run,
     metrics_of,
+    probe_package,
     read_events,
     set_marker_version,
     start_dwh_run,
@@ -32,6 +33,12 @@ from dwh.runs.store import RunStore
 from dwh.spark.server import ServerStatus, server_status
 
 pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The probe job package and the environment to run it in."""
+    return probe_package(tmp_path_factory)
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:

@@ -11,12 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-from warm_support import dwh_run, metrics_of, read_events
+from warm_support import dwh_run, metrics_of, probe_package, read_events
 
 from dwh.spark.prewarm import prewarm_dir
 from dwh.spark.server import ServerStatus
 
 pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The probe job package and the environment to run it in."""
+    return probe_package(tmp_path_factory)
 
 
 def spares(timeout: float = 0) -> list[str]:

@@ -12,7 +12,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
 
 WORKTREE = Path(__file__).resolve().parents[2]
 DWH = str(Path(sys.executable).with_name("dwh"))
@@ -157,6 +160,12 @@ def set_marker_version(root: Path, version: str) -> None:
     """Rewrite the module the executors run, with a new ``VERSION``."""
     path = root / "warmjobs" / "probe" / "marker.py"
     path.write_text(MARKER.format(version=version))
+
+
+def probe_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """Write the probe job package; return it and the environment to run it in."""
+    root = write_probe_package(tmp_path_factory.mktemp("pkgs"))
+    return root, job_env(root, tmp_path_factory.mktemp("home"))
 
 
 def job_env(root: Path, home: Path) -> dict[str, str]:
