@@ -22,7 +22,7 @@ import queue
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import IO, Any
@@ -127,6 +127,7 @@ def launch_date(
     spark_remote: str | None,
     env: Mapping[str, str] | None,
     stderr: IO[str] | None,
+    on_start: Callable[[int], None] | None = None,
 ) -> JobRun:
     """Run one date in its own process through the generic entry and wait for it."""
     return launch(
@@ -137,4 +138,5 @@ def launch_date(
         stderr=stderr,
         spark_remote=spark_remote,
         extra_args=("--backfill_id", backfill_id),
+        on_start=on_start,
     )

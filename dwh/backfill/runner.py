@@ -13,6 +13,7 @@ commits atomically) and the result's exit code is 130.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -23,7 +24,6 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
@@ -46,7 +46,6 @@ SKIPPED = "skipped"
 """A date's status when the reprocess rule skipped it."""
 NOT_RUN = "not run"
 """A date's status when the backfill stopped (a failure or a cancel) before it."""
-_ENTRY_MARKS = (b"generic_entry.py", b"dwh.entry")  # the launcher's two command forms
 
 
 @dataclass(frozen=True)
@@ -165,6 +164,8 @@ class Backfill:
         self.on_finish = on_finish
         self._cancelled = threading.Event()
         self._sessions: SharedSessions | None = None
+        self._running: set[int] = set()
+        self._running_lock = threading.Lock()
 
     @property
     def cancelled(self) -> bool:
@@ -174,11 +175,17 @@ class Backfill:
     def cancel(self) -> None:
         """Start no more dates and cancel the running ones (SIGTERM to their processes)."""
         self._cancelled.set()
-        for pid in _entry_children():
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        with self._running_lock:
+            running = list(self._running)
+        for pid in running:
+            _terminate(pid)
+
+    def _started(self, pid: int) -> None:
+        """The launcher started a date's process: cancel reaches it from now on."""
+        with self._running_lock:
+            self._running.add(pid)
+        if self.cancelled:  # cancelled while it was starting
+            _terminate(pid)
 
     def run(self) -> BackfillResult:
         """Run the planned dates and return every date's result.
@@ -241,16 +248,27 @@ class Backfill:
             return DateResult(date.day, NOT_RUN)
         run_id = new_run_id()
         started = time.monotonic()
+        pids: list[int] = []
+
+        def on_start(pid: int) -> None:
+            pids.append(pid)
+            self._started(pid)
+
         with self._session() as remote:
-            run = launch_date(
-                self.plan.job.name,
-                date.config,
-                run_id=run_id,
-                backfill_id=self.plan.backfill_id,
-                spark_remote=remote,
-                env=self.env or None,
-                stderr=self.stderr,
-            )
+            try:
+                run = launch_date(
+                    self.plan.job.name,
+                    date.config,
+                    run_id=run_id,
+                    backfill_id=self.plan.backfill_id,
+                    spark_remote=remote,
+                    env=self.env or None,
+                    stderr=self.stderr,
+                    on_start=on_start,
+                )
+            finally:
+                with self._running_lock:
+                    self._running.difference_update(pids)
         return DateResult(
             day=date.day,
             status=str(run.status),
@@ -292,19 +310,9 @@ def _output_rows(run: JobRun) -> int | None:
     return rows if isinstance(rows, int) else None
 
 
-def _entry_children() -> list[int]:
-    """The pids of this process's children that run the generic entry (Linux ``/proc``)."""
-    me = os.getpid()
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_bytes()
-            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-            if ppid == me and any(m in (entry / "cmdline").read_bytes() for m in _ENTRY_MARKS):
-                found.append(int(entry.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
+def _terminate(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
 
 
 @contextmanager

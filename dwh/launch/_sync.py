@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from dwh.config import load_json_object
@@ -53,6 +53,7 @@ def launch(
     stderr: IO[str] | None = None,
     spark_remote: str | None = None,
     extra_args: Sequence[str] = (),
+    on_start: Callable[[int], None] | None = None,
 ) -> JobRun:
     """Run one job in a child process through the generic entry and wait for it.
 
@@ -71,6 +72,8 @@ def launch(
         stderr: Where the child's stderr goes, secrets hidden (default: stderr).
         spark_remote: A Spark Connect remote for the child (``--spark_remote``).
         extra_args: More run options, e.g. ``("--backfill_id", "b-1")``.
+        on_start: Called with the child's pid once it runs (to cancel it from elsewhere:
+            SIGTERM to that pid).
 
     Raises:
         UsageError: The job is unknown or the config is not a JSON object.
@@ -87,11 +90,15 @@ def launch(
         extra_args=tuple(extra_args),
         env=dict(env or {}),
     )
-    return launch_request(request, events=events, stderr=stderr)
+    return launch_request(request, events=events, stderr=stderr, on_start=on_start)
 
 
 def launch_request(
-    request: RunRequest, *, events: EventPublisher | None = None, stderr: IO[str] | None = None
+    request: RunRequest,
+    *,
+    events: EventPublisher | None = None,
+    stderr: IO[str] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> JobRun:
     """:func:`launch` for a request already resolved to its module."""
     read_fd, write_fd = os.pipe()
@@ -113,6 +120,8 @@ def launch_request(
         raise
     finally:
         os.close(write_fd)
+    if on_start is not None:
+        on_start(proc.pid)
     watch = RunWatch(request)
     run_log = RunLogWriter(request.run_id, environ=environ)
     pipes = _Pipes(proc, read_fd, stderr or sys.stderr, secret_values(request.config), run_log)
