@@ -16,6 +16,8 @@ Everything has a default that works on a laptop, so nothing needs setting:
 ``DWH_TRIGGERS``       the trigger map file for ``dwh run --follow``; none
 ``DWH_LOG_KEEP``       how many launched runs' process logs ``$DWH_HOME/logs`` keeps
                        (``0``: store none); ``500``
+``DWH_SPARK_PREWARM``  keep a spare session on the local warm server, Python workers up,
+                       for the next warm run (``off`` to not); on
 =====================  ====================================================================
 
 Each reader takes an optional ``environ`` mapping (the process's own by default), so
@@ -28,9 +30,10 @@ with ``python -X importtime``, for nine strings.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
     "alert_sinks_setting",
     "alert_webhook",
     "dwh_home",
+    "environ_scope",
     "events_target",
     "job_packages",
     "lock_dir",
@@ -134,3 +138,29 @@ def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:
         "false",
         "no",
     }
+
+
+@contextlib.contextmanager
+def environ_scope(
+    overrides: Mapping[str, str | None] | None = None, *, restore: Iterable[str] = ()
+) -> Iterator[None]:
+    """Set (a value) or unset (None) ``overrides`` in ``os.environ`` for the block.
+
+    On exit, those variables and the ones named in ``restore`` (which the block itself
+    may set, as a Spark Connect session does) are put back as they were.
+    """
+    changes = dict(overrides or {})
+    saved = {key: os.environ.get(key) for key in {*changes, *restore}}
+    try:
+        _set_environ(changes)
+        yield
+    finally:
+        _set_environ(saved)
+
+
+def _set_environ(values: Mapping[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

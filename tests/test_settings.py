@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from dwh import settings
 from dwh.runs.alerts import StderrAlertSink, WebhookAlertSink, alert_sinks_from_env
 from dwh.runs.store import store_path_from_env
+from dwh.settings import environ_scope
 
 
 def test_every_variable_has_a_laptop_default() -> None:
@@ -75,3 +77,26 @@ def test_the_owners_interpret_the_settings_as_before() -> None:
         {"DWH_ALERTS": "stderr,webhook", "DWH_ALERT_WEBHOOK": "https://hooks.example/x"}
     )
     assert [type(s) for s in sinks] == [StderrAlertSink, WebhookAlertSink]
+
+
+def test_environ_scope_sets_unsets_and_puts_everything_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DWH_T_KEEP", "before")
+    monkeypatch.setenv("DWH_T_GONE", "was set")
+    monkeypatch.delenv("DWH_T_NEW", raising=False)
+    monkeypatch.delenv("DWH_T_SET_INSIDE", raising=False)
+
+    with environ_scope(
+        {"DWH_T_KEEP": "during", "DWH_T_GONE": None, "DWH_T_NEW": "new"},
+        restore=["DWH_T_SET_INSIDE"],
+    ):
+        assert os.environ["DWH_T_KEEP"] == "during"
+        assert "DWH_T_GONE" not in os.environ
+        assert os.environ["DWH_T_NEW"] == "new"
+        os.environ["DWH_T_SET_INSIDE"] = "by the block"
+
+    assert os.environ["DWH_T_KEEP"] == "before"
+    assert os.environ["DWH_T_GONE"] == "was set"
+    assert "DWH_T_NEW" not in os.environ
+    assert "DWH_T_SET_INSIDE" not in os.environ

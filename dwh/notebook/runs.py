@@ -32,7 +32,7 @@ from dwh.notebook._kernel import quiet_shutdown
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
-from dwh.settings import job_packages
+from dwh.settings import environ_scope, job_packages
 from dwh.testing.fakes import RecordingEventPublisher
 
 if TYPE_CHECKING:
@@ -397,15 +397,8 @@ def _connect_mode_scope() -> Iterator[None]:
     environment. Kept, they would break the kernel's next cold run, and a restarted
     server's new token would be shadowed by the old one.
     """
-    saved = {key: os.environ.get(key) for key in _CONNECT_ENV}
-    try:
+    with environ_scope(restore=_CONNECT_ENV):
         yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _spark_application_id() -> str | None:

@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 
 from dwh.errors import SparkServerError
 from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
+from dwh.settings import environ_scope
 from dwh.spark._discovery import (
     discovery_path,
     is_connect_server,
@@ -173,7 +174,7 @@ def _launch(path: Path, port: int | None) -> None:
     # pyspark's Discovery asserts its own lock; ours (the same file) is already held.
     discovery._lock_file = open(os.devnull)
     try:
-        with _environ(overrides):
+        with environ_scope(overrides):
             ServerLauncher("local[*]", opts, discovery).launch()
     except PySparkException as exc:
         raise SparkServerError(f"could not start the local Spark server: {exc}") from exc
@@ -247,21 +248,3 @@ def _locked(path: Path) -> Iterator[None]:
     with open(f"{path}.lock", "a+") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield
-
-
-@contextlib.contextmanager
-def _environ(overrides: dict[str, str | None]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in overrides}
-    try:
-        for key, value in overrides.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
