@@ -14,7 +14,13 @@ from click.testing import CliRunner
 
 from dwh.cli.app import cli
 from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
-from dwh.spark.server import ServerStatus, ensure_server, installed_spark_version, server_status
+from dwh.spark.server import (
+    ServerStatus,
+    ensure_server,
+    installed_spark_version,
+    server_status,
+    stop_server,
+)
 
 STATUS_KEYS = {"running", "url", "pid", "spark_version", "uptime_s"}
 
@@ -73,6 +79,9 @@ def test_a_stale_discovery_file_reads_as_no_server_and_stop_clears_it(
 
 @pytest.mark.spark
 def test_a_server_of_another_version_is_replaced_then_reported(warm_dir: Path) -> None:
+    # A real server an earlier test left must go first: it holds the port the new one
+    # should get, and the planted record below would hide it.
+    stop_server()
     fake = subprocess.Popen(
         [
             sys.executable,
