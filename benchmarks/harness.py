@@ -157,6 +157,29 @@ def compare(
     )
 
 
+def seconds_row(
+    measure: str,
+    label: str,
+    values: Sequence[float],
+    samples: Sequence[Mapping[str, float]],
+    *,
+    limit: float,
+    note: str = "",
+) -> Row:
+    """A row whose headline is the median of ``values`` in seconds, against ``limit``."""
+    summary = Summary.of(list(values))
+    return Row(
+        measure=measure,
+        a="",
+        b=f"{label}: {summary.text()}",
+        headline=f"{summary.median:.3f} s",
+        target=f"<= {limit:g} s",
+        met=summary.median <= limit,
+        note=f"{note}; n={summary.n}" if note else f"n={summary.n}",
+        data={"samples": list(samples)},
+    )
+
+
 def difference(
     measure: str,
     labels: tuple[str, str],

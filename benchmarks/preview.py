@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Settings, bench_env, run_process
-from benchmarks.harness import Row, Summary, column, interleave, repeat
+from benchmarks.harness import Row, Summary, column, interleave, repeat, seconds_row
 
 TARGET_SECONDS = 1.0
 ROWS = 1_000_000
@@ -105,39 +105,29 @@ def run(settings: Settings) -> list[Row]:
     )
     tui_samples = repeat(tui, times=times)
     bare = Summary.of(column(pairs.a))
-    cli_row = _row(
+    cli_row = seconds_row(
         f"dwh preview: {PREVIEW_ROWS} rows of a 1M-row Parquet output, cold process",
         "dwh preview --json",
+        column(pairs.b),
         pairs.b,
-        "the whole process: interpreter, CLI, pyarrow, exact count from the footers",
+        limit=TARGET_SECONDS,
+        note="the whole process: interpreter, CLI, pyarrow, exact count from the footers",
     )
     cli_row.a = f"python -c pass: {bare.text()}"
     cli_row.note += f"; CPU (user+sys) {Summary.of(column(pairs.b, 'cpu')).text()}"
     cli_row.data["bare"] = pairs.a
     return [
         cli_row,
-        _row(
+        seconds_row(
             "TUI preview: key to table (1M-row Parquet output, first press)",
             "p on a History run",
+            column(tui_samples),
             tui_samples,
-            f"first press in a fresh app; table holds {PREVIEW_ROWS * 2} rows; "
+            limit=TARGET_SECONDS,
+            note=f"first press in a fresh app; table holds {PREVIEW_ROWS * 2} rows; "
             "pyarrow imported in the background when History showed the run",
         ),
     ]
-
-
-def _row(measure: str, label: str, samples: list[dict[str, float]], note: str) -> Row:
-    summary = Summary.of(column(samples))
-    return Row(
-        measure=measure,
-        a="",
-        b=f"{label}: {summary.text()}",
-        headline=f"{summary.median:.3f} s",
-        target=f"<= {TARGET_SECONDS:g} s",
-        met=summary.median <= TARGET_SECONDS,
-        note=note + f"; n={summary.n}",
-        data={"samples": samples},
-    )
 
 
 async def _tui_probe() -> dict[str, float]:

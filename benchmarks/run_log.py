@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Settings, bench_env, run_process
-from benchmarks.harness import Row, Summary, column, repeat
+from benchmarks.harness import Row, Summary, column, repeat, seconds_row
 
 TARGET_SECONDS = 1.0
 LOG_LINES = 20_000
@@ -89,37 +89,23 @@ def run(settings: Settings) -> list[Row]:
             f"child's; flushed every 0.5 s; n={per_line.n}",
             data={"samples": writes},
         ),
-        _row(
+        seconds_row(
             f"TUI run drill-down: Log tab open ({LOG_LINES:,}-line stored log)",
             "ctrl+f to lines drawn",
             column(probes, "open"),
             probes,
-            "file read, last 2,000 lines written, one repaint",
+            limit=TARGET_SECONDS,
+            note="file read, last 2,000 lines written, one repaint",
         ),
-        _row(
+        seconds_row(
             f"TUI run drill-down: one search key ({LOG_LINES:,}-line stored log)",
             "key to filtered lines drawn",
             column(probes, "key"),
             probes,
-            "the slowest key of 'error' per process (the first, 'e', matches every line)",
+            limit=TARGET_SECONDS,
+            note="the slowest key of 'error' per process (the first, 'e', matches every line)",
         ),
     ]
-
-
-def _row(
-    measure: str, label: str, values: list[float], samples: list[dict[str, float]], note: str
-) -> Row:
-    summary = Summary.of(values)
-    return Row(
-        measure=measure,
-        a="",
-        b=f"{label}: {summary.text()}",
-        headline=f"{summary.median:.3f} s",
-        target=f"<= {TARGET_SECONDS:g} s",
-        met=summary.median <= TARGET_SECONDS,
-        note=note + f"; n={summary.n}",
-        data={"samples": samples},
-    )
 
 
 async def _tui_probe() -> dict[str, float]:
