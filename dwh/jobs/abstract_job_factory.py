@@ -258,19 +258,31 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
         from dwh.services.spark_session import SHARED_SESSION, get_spark_session
 
+        app_name = f"dwh-{self.job_name}"
         remote = self.spark_remote
         shared = remote_session_id(remote) is not None  # named by the caller: runs after runs
+        spare = None
         if remote and not shared:
             # A spare session on the local warm server, its Python workers already up.
             from dwh.spark.prewarm import claim
 
-            remote = claim(remote) or remote
-        self._spark = get_spark_session(
-            app_name=f"dwh-{self.job_name}",
-            remote=remote,
-            catalog=self.uses_catalog,
-            conf=SHARED_SESSION if shared else None,
-        )
+            spare = claim(remote)
+        try:
+            self._spark = get_spark_session(
+                app_name=app_name,
+                remote=spare or remote,
+                catalog=self.uses_catalog,
+                conf=SHARED_SESSION if shared else None,
+                fresh=spare is not None,
+            )
+        except Exception as exc:
+            if spare is None:
+                raise
+            # The spare's session is gone on the server: a new one, as without spares.
+            log.debug("spare Spark Connect session unusable, opening a new one: %s", exc)
+            self._spark = get_spark_session(
+                app_name=app_name, remote=remote, catalog=self.uses_catalog, fresh=True
+            )
         if self.spark_remote and self.module_name:
             from dwh.spark.code_shipping import pickle_job_code_by_value
 

@@ -12,6 +12,7 @@ Every session gets the UTC session time zone, which the jobs' timestamp logic re
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Mapping
@@ -59,6 +60,7 @@ def get_spark_session(
     conf: Mapping[str, str] | None = None,
     remote: str | None = None,
     catalog: bool = False,
+    fresh: bool = False,
 ) -> SparkSession:
     """Return the active session, or build one.
 
@@ -69,6 +71,8 @@ def get_spark_session(
         conf: Extra settings for a new session; they win over the local defaults. A
             Spark Connect session gets them as runtime settings.
         remote: A Spark Connect URL (``sc://host:port``); builds a Connect session.
+        fresh: With ``remote``, always a new client session, never this process's
+            active one (pyspark's ``getOrCreate`` returns that whatever the URL).
         catalog: A new local session gets the embedded Hive catalog under
             ``$DWH_HOME`` (:func:`dwh.services.tables.local_catalog_settings`); a
             session on a cluster keeps the platform's catalog.
@@ -80,10 +84,14 @@ def get_spark_session(
 
     if remote:
         local = _use_local_server_token(remote)
-        session = _connect_session(remote)
-        if local:
-            _fail_fast(session)
-        _apply(session, {**ALWAYS, **(conf or {})})
+        session = _connect_session(remote, fresh=fresh)
+        try:
+            if local:
+                _fail_fast(session)
+            _apply(session, {**ALWAYS, **(conf or {})})
+        except Exception:
+            _forget(session)
+            raise
         return session
     active = SparkSession.getActiveSession()
     if active is not None:
@@ -110,7 +118,7 @@ def get_spark_session(
     return session
 
 
-def _connect_session(remote: str) -> SparkSession:
+def _connect_session(remote: str, *, fresh: bool = False) -> SparkSession:
     """A Spark Connect session on ``remote``, also in a process with a classic session.
 
     pyspark's own builder refuses ``sc://`` while a classic SparkContext is running
@@ -126,7 +134,19 @@ def _connect_session(remote: str) -> SparkSession:
 
     # What pyspark's builder sets, so DataFrame functions build Connect plans.
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
-    return cast("SparkSession", ConnectSession.builder.remote(remote).getOrCreate())
+    builder = ConnectSession.builder.remote(remote)
+    return cast("SparkSession", builder.create() if fresh else builder.getOrCreate())
+
+
+def _forget(session: SparkSession) -> None:
+    """Drop a Connect session the server refused, so that it is no longer the active one.
+
+    pyspark's builder makes the first session it creates the process's default and
+    active one, and ``pyspark.sql.functions`` use that; a refused one must not stay.
+    """
+    session.release_session_on_close = False  # type: ignore[attr-defined]  # Connect only
+    with contextlib.suppress(Exception):
+        session.stop()
 
 
 def _catalog_settings() -> dict[str, str]:

@@ -30,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -37,7 +38,11 @@ from dwh.jobs.run_options import with_session_id
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, read_recorded
 
-__all__ = ["claim", "prewarm_dir", "record_spare", "start_prewarm"]
+__all__ = ["MAX_SPARE_AGE_S", "claim", "prewarm_dir", "record_spare", "start_prewarm"]
+
+MAX_SPARE_AGE_S = 30 * 60
+"""A spare older than this is dropped: the server ends a session idle for an hour
+(``spark.connect.session.manager.defaultSessionTimeout``) and then refuses its id."""
 
 
 def prewarm_dir() -> Path:
@@ -54,12 +59,7 @@ def claim(remote: str) -> str | None:
     recorded = _local_server(remote)
     if recorded is None:
         return None
-    folder = prewarm_dir()
-    for path in sorted(folder.glob("*.json")):
-        if _server_pid(path) != recorded.pid:
-            with contextlib.suppress(OSError):
-                path.unlink()  # recorded for a server process that is gone
-            continue
+    for path in _spares(recorded):
         taken = path.with_name(f"{path.stem}.claimed-{os.getpid()}")
         try:
             path.rename(taken)  # atomic: of two runs, one wins
@@ -80,7 +80,7 @@ def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:
     recorded = _local_server(remote)
     if recorded is None:
         return None
-    if any(_server_pid(path) == recorded.pid for path in prewarm_dir().glob("*.json")):
+    if _spares(recorded):
         return None
     return subprocess.Popen(
         [sys.executable, "-m", "dwh.spark._prewarm_child", remote, str(recorded.pid)],
@@ -110,12 +110,30 @@ def record_spare(session_id: str, server_pid: int) -> Path:
     folder = prewarm_dir()
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f".{session_id}.tmp"
-    draft.write_text(json.dumps({"server_pid": server_pid}), encoding="utf-8")
+    record = {"server_pid": server_pid, "ready_at": time.time()}
+    draft.write_text(json.dumps(record), encoding="utf-8")
     return draft.replace(folder / f"{session_id}.json")
 
 
-def _server_pid(path: Path) -> int | None:
-    try:
-        return int(json.loads(path.read_text(encoding="utf-8"))["server_pid"])
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
+def _spares(server: Recorded) -> list[Path]:
+    """The usable spares of ``server``, oldest name first; drop the others.
+
+    A spare recorded for another server process is gone with it. One older than
+    :data:`MAX_SPARE_AGE_S` may have timed out on the server, which then refuses its id.
+    """
+    usable = []
+    for path in sorted(prewarm_dir().glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            fresh = time.time() - float(record["ready_at"]) < MAX_SPARE_AGE_S
+            mine = int(record["server_pid"]) == server.pid
+        except FileNotFoundError:
+            continue  # claimed meanwhile
+        except (OSError, ValueError, TypeError, KeyError):
+            fresh = mine = False
+        if fresh and mine:
+            usable.append(path)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return usable

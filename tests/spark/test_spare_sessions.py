@@ -7,13 +7,14 @@ Real files under a private discovery folder; no server and no JVM. The Spark tie
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from dwh.jobs.run_options import remote_session_id
 from dwh.spark._discovery import DISCOVERY_ENV
-from dwh.spark.prewarm import claim, prewarm_dir, record_spare, start_prewarm
+from dwh.spark.prewarm import MAX_SPARE_AGE_S, claim, prewarm_dir, record_spare, start_prewarm
 
 PORT = 15999
 SERVER_PID = 4242
@@ -45,6 +46,15 @@ def test_a_spare_is_claimed_once() -> None:
     assert remote_session_id(claimed) == "s-1"
     assert list(prewarm_dir().iterdir()) == []
     assert claim(REMOTE) is None
+
+
+def test_a_spare_old_enough_to_have_timed_out_is_dropped() -> None:
+    path = record_spare("old", SERVER_PID)
+    record = json.loads(path.read_text())
+    path.write_text(json.dumps({**record, "ready_at": time.time() - MAX_SPARE_AGE_S - 1}))
+
+    assert claim(REMOTE) is None
+    assert list(prewarm_dir().iterdir()) == []
 
 
 def test_a_spare_of_another_server_process_is_dropped() -> None:

@@ -7,13 +7,17 @@ a trivial step (``test_warm_runs.py`` checks isolation and code edits with spare
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from warm_support import dwh_run, metrics_of, probe_package, read_events
 
-from dwh.spark.prewarm import prewarm_dir
+from dwh.jobs.run_options import with_session_id
+from dwh.spark.prewarm import prewarm_dir, record_spare
 from dwh.spark.server import ServerStatus
 
 pytestmark = pytest.mark.spark
@@ -69,3 +73,33 @@ def test_turned_off_a_warm_run_leaves_no_spare(
     assert result.returncode == 0, result.stderr
     time.sleep(5)  # a spare, had one been started, takes about 2 s here
     assert spares() == []
+
+
+CLOSE_SESSION = """
+import sys
+from dwh.services.spark_session import get_spark_session
+session = get_spark_session(remote=sys.argv[1])
+session.range(1).count()
+session.stop()
+"""
+
+
+def test_a_spare_the_server_has_closed_is_replaced_by_a_fresh_session(
+    warm_server: ServerStatus, probe: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    _, env = probe
+    for path in prewarm_dir().glob("*.json"):
+        path.unlink()
+    closed = str(uuid.uuid4())
+    assert warm_server.url is not None and warm_server.pid is not None
+    subprocess.run(
+        [sys.executable, "-c", CLOSE_SESSION, with_session_id(warm_server.url, closed)],
+        env=env, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    record_spare(closed, warm_server.pid)  # as if it had timed out on the server
+
+    config = {"mode": "code", "output_path": str(tmp_path / "out")}
+    result = dwh_run("probe", config, env=env, events=tmp_path / "e.jsonl")
+
+    assert result.returncode == 0, result.stderr
+    assert closed not in spares()  # claimed, found closed, and a fresh session used
