@@ -13,7 +13,8 @@ import json
 import click
 
 from dwh.cli.output import console
-from dwh.spark.prewarm import start_prewarm
+from dwh.settings import spark_prewarm_enabled
+from dwh.spark.prewarm import spare_ready, start_prewarm
 from dwh.spark.server import ServerStatus, ensure_server, server_status, stop_server
 
 
@@ -69,7 +70,16 @@ def _print_table(current: ServerStatus) -> None:
         table.add_row("spark", str(current.spark_version))
         table.add_row("uptime", _duration(current.uptime_s))
         table.add_row("memory", _mebibytes(current.rss_bytes))
+        table.add_row("spare session", _spare(str(current.url)))
     console().print(table)
+
+
+def _spare(url: str) -> str:
+    if not spark_prewarm_enabled():
+        return "off (DWH_SPARK_PREWARM)"
+    if spare_ready(url):
+        return "ready: the next warm run finds its Python workers up"
+    return "not ready: one is prepared at start and when a warm run ends"
 
 
 def _duration(seconds: float | None) -> str:

@@ -38,7 +38,14 @@ from dwh.jobs.run_options import with_session_id
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, read_recorded
 
-__all__ = ["MAX_SPARE_AGE_S", "claim", "prewarm_dir", "record_spare", "start_prewarm"]
+__all__ = [
+    "MAX_SPARE_AGE_S",
+    "claim",
+    "prewarm_dir",
+    "record_spare",
+    "spare_ready",
+    "start_prewarm",
+]
 
 MAX_SPARE_AGE_S = 30 * 60
 """A spare older than this is dropped: the server ends a session idle for an hour
@@ -69,6 +76,12 @@ def claim(remote: str) -> str | None:
             taken.unlink()
         return with_session_id(remote, path.stem)
     return None
+
+
+def spare_ready(remote: str) -> bool:
+    """Return True when a usable spare waits on the local server ``remote`` names."""
+    recorded = _local_server(remote)
+    return recorded is not None and bool(_spares(recorded))
 
 
 def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:

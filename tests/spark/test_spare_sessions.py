@@ -14,7 +14,14 @@ import pytest
 
 from dwh.jobs.run_options import remote_session_id
 from dwh.spark._discovery import DISCOVERY_ENV
-from dwh.spark.prewarm import MAX_SPARE_AGE_S, claim, prewarm_dir, record_spare, start_prewarm
+from dwh.spark.prewarm import (
+    MAX_SPARE_AGE_S,
+    claim,
+    prewarm_dir,
+    record_spare,
+    spare_ready,
+    start_prewarm,
+)
 
 PORT = 15999
 SERVER_PID = 4242
@@ -38,7 +45,9 @@ def recorded_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_spare_is_claimed_once() -> None:
+    assert not spare_ready(REMOTE)
     record_spare("s-1", SERVER_PID)
+    assert spare_ready(REMOTE)
 
     claimed = claim(REMOTE)
 
@@ -46,6 +55,7 @@ def test_a_spare_is_claimed_once() -> None:
     assert remote_session_id(claimed) == "s-1"
     assert list(prewarm_dir().iterdir()) == []
     assert claim(REMOTE) is None
+    assert not spare_ready(REMOTE)
 
 
 def test_a_spare_old_enough_to_have_timed_out_is_dropped() -> None:
