@@ -18,6 +18,7 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from dwh.settings import dwh_home
 
@@ -57,6 +58,21 @@ def read_recorded(path: Path | None = None) -> Recorded | None:
         )
     except (OSError, ValueError, TypeError, KeyError):
         return None
+
+
+def recorded_at(url: str) -> Recorded | None:
+    """Return the recorded local server when ``url`` (``sc://localhost:PORT``) is it."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sc" or parsed.hostname not in ("localhost", "127.0.0.1"):
+        return None
+    recorded = read_recorded()
+    if recorded is None:
+        return None
+    try:
+        port = parsed.port
+    except ValueError:
+        return None
+    return recorded if port == recorded.port else None
 
 
 def pid_alive(pid: int) -> bool:

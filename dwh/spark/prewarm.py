@@ -32,11 +32,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 from dwh.jobs.run_options import with_session_id
 from dwh.settings import spark_prewarm_enabled
-from dwh.spark._discovery import Recorded, discovery_path, read_recorded
+from dwh.spark._discovery import Recorded, discovery_path, recorded_at
 
 __all__ = [
     "MAX_SPARE_AGE_S",
@@ -106,16 +105,7 @@ def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:
 
 def _local_server(remote: str) -> Recorded | None:
     """The recorded local server when ``remote`` is it and spares are on, else None."""
-    if not spark_prewarm_enabled() or not remote.startswith("sc://"):
-        return None
-    parsed = urlparse(remote)
-    recorded = read_recorded()
-    if recorded is None or parsed.hostname not in ("localhost", "127.0.0.1"):
-        return None
-    try:
-        return recorded if parsed.port == recorded.port else None
-    except ValueError:
-        return None
+    return recorded_at(remote) if spark_prewarm_enabled() else None
 
 
 def record_spare(session_id: str, server_pid: int) -> Path:

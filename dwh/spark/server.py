@@ -29,7 +29,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from dwh.errors import SparkServerError
 from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
@@ -39,6 +38,7 @@ from dwh.spark._discovery import (
     is_connect_server,
     pid_alive,
     read_recorded,
+    recorded_at,
     wait_gone,
 )
 from dwh.spark.status import ServerStatus, installed_spark_version, server_status
@@ -112,17 +112,8 @@ def stop_server() -> bool:
 
 def client_token(url: str) -> str | None:
     """Return the auth token of the recorded local server at ``url``, if it is that one."""
-    parsed = urlparse(url)
-    if parsed.scheme != "sc" or parsed.hostname not in ("localhost", "127.0.0.1"):
-        return None
-    recorded = read_recorded()
-    if recorded is None:
-        return None
-    try:
-        port = parsed.port
-    except ValueError:
-        return None
-    return recorded.token if port == recorded.port else None
+    recorded = recorded_at(url)
+    return recorded.token if recorded is not None else None
 
 
 def _stop_recorded(path: Path) -> bool:
