@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dwh.settings import environ_scope
 from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
 from dwh.spark.server import PORT_ENV, ServerStatus, ensure_server, stop_server
 
@@ -39,30 +40,24 @@ def _free_port() -> int:
 def warm_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The private discovery folder; its variables are set for the whole session."""
     folder = tmp_path_factory.mktemp("warm-server")
-    saved = {key: os.environ.get(key) for key in (DISCOVERY_ENV, PORT_ENV)}
-    os.environ[DISCOVERY_ENV] = str(folder / "connect-local.json")
-    os.environ[PORT_ENV] = str(_free_port())
-    seen: set[int] = set()
-    try:
-        yield folder
-    finally:
-        recorded = read_recorded(folder / "connect-local.json")
-        if recorded is not None:
-            seen.add(recorded.pid)
-        with contextlib.suppress(Exception):
-            stop_server()
-        for pid_file in folder.glob("*.pid"):
-            with contextlib.suppress(OSError, ValueError):
-                seen.add(int(pid_file.read_text().strip()))
-        for pid in seen:
-            if pid_alive(pid):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    private = {DISCOVERY_ENV: str(folder / "connect-local.json"), PORT_ENV: str(_free_port())}
+    with environ_scope(private):
+        seen: set[int] = set()
+        try:
+            yield folder
+        finally:
+            recorded = read_recorded(folder / "connect-local.json")
+            if recorded is not None:
+                seen.add(recorded.pid)
+            with contextlib.suppress(Exception):
+                stop_server()
+            for pid_file in folder.glob("*.pid"):
+                with contextlib.suppress(OSError, ValueError):
+                    seen.add(int(pid_file.read_text().strip()))
+            for pid in seen:
+                if pid_alive(pid):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture

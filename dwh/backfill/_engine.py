@@ -39,6 +39,11 @@ class Engine(StrEnum):
     WARM = "warm"
     """A remote session on the reusable local Spark Connect server."""
 
+    @classmethod
+    def from_warm(cls, warm: bool | None) -> Engine | None:
+        """The engine a ``--warm``/``--cold`` flag asks for; None when it was not given."""
+        return None if warm is None else (cls.WARM if warm else cls.COLD)
+
 
 def _warm_module() -> Any | None:
     """The warm-loop module (``dwh.spark``), when this dwh has it."""

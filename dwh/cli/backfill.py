@@ -126,7 +126,7 @@ def backfill(
     if dry_run:
         _print_plan(plan, as_json)
         return
-    engine = None if warm is None else (Engine.WARM if warm else Engine.COLD)
+    engine = Engine.from_warm(warm)
     with ExitStack() as stack:
         log = _open_log(stack, plan, log_path)
         result = _run(plan, engine, keep_going, log, as_json)

@@ -91,7 +91,7 @@ def backfill(
         )
         frame.attrs.update(backfill_id=plan.backfill_id, skipped=len(plan.skipped))
         return frame
-    engine = None if warm is None else (Engine.WARM if warm else Engine.COLD)
+    engine = Engine.from_warm(warm)
     result = Backfill(plan, engine=engine, keep_going=keep_going).run()
     frame = pd.DataFrame(
         result.rows(), columns=["date", "status", "seconds", "output_rows", "run_id", "error"]

@@ -8,7 +8,6 @@ gone is not an error: there is nothing left to end.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 
 from dwh.services.spark_session import get_spark_session
@@ -26,8 +25,7 @@ def release(remote: str) -> bool:
 def main(argv: list[str]) -> int:
     """End each named session; exit 0 even when some were gone already."""
     for remote in argv:
-        with contextlib.suppress(Exception):
-            release(remote)
+        release(remote)
     return 0
 
 
