@@ -7,6 +7,7 @@ after each measurement, so an interrupted run keeps what it measured).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import tempfile
@@ -66,6 +67,18 @@ def settings_for(quick: bool, workdir: Path, full_tests: bool) -> Settings:
     )
 
 
+_PROCESS_MEASURES: list[tuple[str, str, str, str]] = [
+    ("light", "light_paths", "light paths", "light"),
+    ("lineage", "lineage_cost", "lineage", "lineage"),
+    ("registry", "registry_scale", "registry", "registry"),
+    ("preview", "preview", "preview", "preview"),
+    ("run_log", "run_log", "run log", "run log"),
+    ("warm_loop", "warm_loop", "warm loop", "warm loop"),
+    ("tui_warm", "tui_warm", "TUI warm", "TUI warm"),
+]
+"""Measures that start their own processes: (--only name, module, error name, label)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the selected measurements, print the table, write the JSON."""
     parser = argparse.ArgumentParser(
@@ -120,34 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
 
-        if "light" in selected:
-            from benchmarks import light_paths
-
-            done(_guard(light_paths.run, settings, name="light paths"), "light")
-        if "lineage" in selected:
-            from benchmarks import lineage_cost
-
-            done(_guard(lineage_cost.run, settings, name="lineage"), "lineage")
-        if "registry" in selected:
-            from benchmarks import registry_scale
-
-            done(_guard(registry_scale.run, settings, name="registry"), "registry")
-        if "preview" in selected:
-            from benchmarks import preview
-
-            done(_guard(preview.run, settings, name="preview"), "preview")
-        if "run_log" in selected:
-            from benchmarks import run_log
-
-            done(_guard(run_log.run, settings, name="run log"), "run log")
-        if "warm_loop" in selected:
-            from benchmarks import warm_loop
-
-            done(_guard(warm_loop.run, settings, name="warm loop"), "warm loop")
-        if "tui_warm" in selected:
-            from benchmarks import tui_warm
-
-            done(_guard(tui_warm.run, settings, name="TUI warm"), "TUI warm")
+        for key, module, name, label in _PROCESS_MEASURES:
+            if key in selected:
+                measure = importlib.import_module(f"benchmarks.{module}")
+                done(_guard(measure.run, settings, name=name), label)
         if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)

@@ -18,6 +18,17 @@ from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"
+NOOP_RUN = [
+    sys.executable,
+    str(ENTRY),
+    "--module_name",
+    "dwh.jobs.noop.noop_job_factory",
+    "--noop_job",
+    "{}",
+    "--has_spark",
+    "false",
+]
+"""The noop job through the generic entry, without Spark: dwh's own floor."""
 FILTER_MODULE = "dwh.jobs.filter_images.filter_images_job_factory"
 RUN_DATE = "2026-11-25"
 HISTORY_DAY = (2026, 11, 24)

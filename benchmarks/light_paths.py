@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.common import ENTRY, REPO, Settings, bench_env, run_process
+from benchmarks.common import NOOP_RUN, REPO, Settings, bench_env, run_process
 from benchmarks.harness import Row, difference, interleave
 
 LIMIT = 0.15
@@ -19,16 +19,7 @@ DWH = [sys.executable, str(Path(sys.executable).with_name("dwh"))]
 FILTER_CONFIG = REPO / "examples" / "configs" / "filter_images" / "demo.json"
 
 PATHS: dict[str, list[str]] = {
-    "noop job, has_spark false, through the entry": [
-        sys.executable,
-        str(ENTRY),
-        "--module_name",
-        "dwh.jobs.noop.noop_job_factory",
-        "--noop_job",
-        "{}",
-        "--has_spark",
-        "false",
-    ],
+    "noop job, has_spark false, through the entry": NOOP_RUN,
     "dwh list": [*DWH, "list"],
     "dwh validate filter_images": [*DWH, "validate", "filter_images", str(FILTER_CONFIG)],
 }

@@ -8,24 +8,11 @@ whole price of turning lineage on for a run (a Spark job pays the same, once).
 
 from __future__ import annotations
 
-import sys
-
-from benchmarks.common import ENTRY, Settings, bench_env, run_process
+from benchmarks.common import NOOP_RUN, Settings, bench_env, run_process
 from benchmarks.harness import Row, difference, interleave
 
 LIMIT = 1.0
 """Seconds lineage may add to a run: the client's import plus two events to a file."""
-
-NOOP = [
-    sys.executable,
-    str(ENTRY),
-    "--module_name",
-    "dwh.jobs.noop.noop_job_factory",
-    "--noop_job",
-    "{}",
-    "--has_spark",
-    "false",
-]
 
 
 def run(settings: Settings) -> list[Row]:
@@ -40,8 +27,8 @@ def run(settings: Settings) -> list[Row]:
         "OPENLINEAGE__TRANSPORT__APPEND": "true",
     }
     pairs = interleave(
-        lambda: run_process(NOOP, env=plain).wall,
-        lambda: run_process(NOOP, env=with_lineage).wall,
+        lambda: run_process(NOOP_RUN, env=plain).wall,
+        lambda: run_process(NOOP_RUN, env=with_lineage).wall,
         pairs=settings.light_pairs,
         warmup=1,
     )

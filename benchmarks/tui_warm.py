@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from itertools import count
 
-from benchmarks.common import Settings, bench_env, run_process
+from benchmarks.common import Settings, run_process
 from benchmarks.harness import Row, compare, interleave, python
 from benchmarks.warm_loop import (
     TRANSFORM_LINES,
-    _free_port,
     _generate,
     _server,
     _wait_for_spare,
+    server_env,
 )
 
 RATIO_LIMIT = 0.20
@@ -28,10 +28,7 @@ RATIO_LIMIT = 0.20
 def run(settings: Settings) -> list[Row]:
     """Measure ``ctrl+j`` warm against ``ctrl+k`` cold; stop the server whatever happens."""
     root = settings.workdir / "tui-warm"
-    root.mkdir(parents=True, exist_ok=True)
-    env = bench_env(root / "home")
-    env["SPARK_LOCAL_CONNECT_DISCOVERY"] = str(root / "server" / "connect-local.json")
-    env["DWH_SPARK_PORT"] = str(_free_port())
+    env = server_env(root)
     raw = _generate(root, TRANSFORM_LINES, env)
     serial = count()
 

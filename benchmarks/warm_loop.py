@@ -40,10 +40,7 @@ PROGRESS_LIMIT_S = 1.0
 def run(settings: Settings) -> list[Row]:
     """Measure the warm loop on a private server; stop it whatever happens."""
     root = settings.workdir / "warm-loop"
-    root.mkdir(parents=True, exist_ok=True)
-    env = bench_env(root / "home")
-    env["SPARK_LOCAL_CONNECT_DISCOVERY"] = str(root / "server" / "connect-local.json")
-    env["DWH_SPARK_PORT"] = str(_free_port())
+    env = server_env(root)
     with _server(env) as started:
         url = started["url"]
         idle_mb = started["rss_mb"]
@@ -96,6 +93,15 @@ def _server(env: dict[str, str]) -> Iterator[dict[str, Any]]:
         if pid:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def server_env(root: Path) -> dict[str, str]:
+    """Create ``root``; return an environment with a private server's discovery and port."""
+    root.mkdir(parents=True, exist_ok=True)
+    env = bench_env(root / "home")
+    env["SPARK_LOCAL_CONNECT_DISCOVERY"] = str(root / "server" / "connect-local.json")
+    env["DWH_SPARK_PORT"] = str(_free_port())
+    return env
 
 
 def _generate(root: Path, lines: int, env: dict[str, str]) -> Path:
