@@ -281,8 +281,8 @@ class Backfill:
 
     @contextmanager
     def _session(self) -> Iterator[str | None]:
-        """The remote a date runs on: a shared warm session, or None (cold)."""
-        if self._sessions is None or not self.plan.needs_spark:
+        """The remote a date runs on: a shared warm session, or None (cold, or no Spark)."""
+        if self._sessions is None:  # set only for a warm backfill of a Spark job
             yield None
             return
         with self._sessions.session() as remote:

@@ -90,7 +90,8 @@ def get_spark_session(
                 _fail_fast(session)
             _apply(session, {**ALWAYS, **(conf or {})})
         except Exception:
-            _forget(session)
+            if fresh:  # ours alone; one getOrCreate returned may be the caller's
+                _forget(session)
             raise
         return session
     active = SparkSession.getActiveSession()
