@@ -12,7 +12,6 @@ imports pyspark, so configs are validated before any Spark session exists.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dwh.config_file import read_config_file
-from dwh.errors import ConfigError
+from dwh.errors import ConfigError, did_you_mean
 from dwh.redaction import REDACTED, is_secret_key, redact, redact_text, secret_values
 from dwh.settings import MAX_CONFIG_BYTES
 
@@ -181,8 +180,7 @@ def _describe(model: type[BaseModel], error: ErrorDetails, secrets: frozenset[st
     if kind == "extra_forbidden":
         valid = _fields_at(model, loc[:-1])
         key = str(loc[-1])
-        hint = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-        suggestion = f": did you mean '{hint[0]}'?" if hint else ""
+        suggestion = did_you_mean(key, valid, lead=": ")
         return f"unknown key '{path}'{suggestion} (valid keys: {', '.join(valid)})"
     if kind == "missing":
         return f"'{path}': required field is missing"

@@ -29,6 +29,8 @@ DwhError                      exit 1
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import ClassVar
 
@@ -166,3 +168,12 @@ class LineageSendError(DwhError):
 
 class NotebookServerError(DwhError):
     """JupyterLab, started by ``dwh notebook``, exited or did not answer in time."""
+
+
+def did_you_mean(word: str, choices: Sequence[str], *, lead: str = "; ") -> str:
+    """Return ``"<lead>did you mean 'x'?"`` for the closest of ``choices``, or ``""``.
+
+    For the one-line errors that name a wrong key, field or job and list the valid ones.
+    """
+    hint = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"{lead}did you mean '{hint[0]}'?" if hint else ""

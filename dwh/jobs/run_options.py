@@ -13,13 +13,12 @@ A new option is one new field here (and its flag in :mod:`dwh.entry`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from dwh.errors import UsageError
+from dwh.errors import UsageError, did_you_mean
 
 __all__ = ["RunOptions", "parse_flag", "remote_session_id", "with_session_id"]
 
@@ -95,8 +94,7 @@ class RunOptions(BaseModel):
         accepted = sorted(config | set(cls.model_fields))
         for key in kwargs:
             if key not in accepted:
-                hint = difflib.get_close_matches(key, accepted, n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                suggestion = did_you_mean(key, accepted)
                 raise UsageError(
                     f"main() got an unknown argument '{key}'{suggestion} "
                     f"(accepted: {', '.join(accepted)})"

@@ -26,7 +26,6 @@ This module parses and checks maps; :mod:`dwh.triggers` runs a job and follows o
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from dwh.config import FRAMEWORK_FIELDS
-from dwh.errors import TriggerMapError
+from dwh.errors import TriggerMapError, did_you_mean
 from dwh.settings import TRIGGERS_ENV
 
 __all__ = [
@@ -170,8 +169,7 @@ class TriggerMap:
             wanted = {start, *self.reachable(start)}
         for name in sorted(wanted):
             if name not in names:
-                hint = difflib.get_close_matches(name, names, n=1)
-                suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+                suggestion = did_you_mean(name, names)
                 raise TriggerMapError(
                     f"trigger map {self.source}: unknown job '{name}'{suggestion} "
                     f"(known jobs: {', '.join(names)})"
@@ -190,8 +188,7 @@ class TriggerMap:
                     continue
                 for key in [*trigger.config, *trigger.map]:
                     if key not in valid:
-                        hint = difflib.get_close_matches(key, valid, n=1)
-                        suggestion = f": did you mean '{hint[0]}'?" if hint else ""
+                        suggestion = did_you_mean(key, valid, lead=": ")
                         raise TriggerMapError(
                             f"trigger map {self.source}: {upstream}[{index}]: job '{job}' has "
                             f"no config field '{key}'{suggestion} (fields: {', '.join(valid)})"
@@ -296,8 +293,7 @@ def _describe(error: Any) -> str:
     path = loc[0] + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:]) if loc else ""
     if error["type"] == "extra_forbidden":
         valid = sorted(Trigger.model_fields)
-        hint = difflib.get_close_matches(loc[-1], valid, n=1)
-        suggestion = f": did you mean '{hint[0]}'?" if hint else ""
+        suggestion = did_you_mean(loc[-1], valid, lead=": ")
         return f"unknown key '{path}'{suggestion} (valid keys: {', '.join(valid)})"
     if error["type"] == "missing":
         return f"'{path}': required field is missing"
