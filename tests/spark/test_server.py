@@ -125,6 +125,7 @@ def test_a_server_of_another_version_is_replaced_then_reported(warm_dir: Path) -
     assert reported["running"] is True and reported["pid"] == started.pid
     assert reported["url"] == started.url and reported["uptime_s"] >= 0
     assert "MiB RSS" in plain.stdout and started.url in plain.stdout
+    assert "spare session" in plain.stdout  # ready, or being prepared since `start`
     assert pid_alive(started.pid)
 
 
