@@ -32,13 +32,19 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import FrameType
 from typing import Any, NoReturn
 
 from dwh.config_file import read_config_file
-from dwh.errors import DwhError, ExitCode, JobModuleError, ModuleRefusedError, UsageError
-from dwh.events import EventName
+from dwh.errors import (
+    DwhError,
+    ExitCode,
+    JobModuleError,
+    ModuleRefusedError,
+    UsageError,
+    one_line,
+)
+from dwh.events import EventName, parse_time
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of
 from dwh.run_context import new_run_id
@@ -190,13 +196,13 @@ def load_job_main(name: str, packages: Sequence[str]) -> Callable[..., Any]:
     except ModuleNotFoundError:
         spec = None
     except Exception as exc:
-        raise JobModuleError(f"job module {name} failed to import: {_one_line(exc)}") from exc
+        raise JobModuleError(f"job module {name} failed to import: {one_line(exc)}") from exc
     if spec is None:
         raise JobModuleError(f"no job module named {name}{_suggest(name, packages)}")
     try:
         module = importlib.import_module(name)
     except Exception as exc:
-        raise JobModuleError(f"job module {name} failed to import: {_one_line(exc)}") from exc
+        raise JobModuleError(f"job module {name} failed to import: {one_line(exc)}") from exc
     main = getattr(module, "main", None)
     if not callable(main):
         raise JobModuleError(f"job module {name} has no main(**kwargs) function")
@@ -229,9 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_CANCELLED, f"job '{job}' was cancelled", secrets, debug)
     except Exception as exc:
         notes = "".join(f" ({note})" for note in getattr(exc, "__notes__", []))
-        return _fail(
-            EXIT_JOB_FAILED, f"job '{job}' failed: {_one_line(exc)}{notes}", secrets, debug
-        )
+        return _fail(EXIT_JOB_FAILED, f"job '{job}' failed: {one_line(exc)}{notes}", secrets, debug)
     finally:
         signal.signal(signal.SIGTERM, previous)
     seconds = time.monotonic() - started
@@ -258,11 +262,7 @@ class _JobClock:
         if event.event == EventName.JOB_STARTED:
             self.started = event.at
         elif event.event == EventName.JOB_SUCCEEDED and self.started is not None:
-            self.seconds = (_when(event.at) - _when(self.started)).total_seconds()
-
-
-def _when(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+            self.seconds = (parse_time(event.at) - parse_time(self.started)).total_seconds()
 
 
 def _take_option(args: list[str], flag: str) -> tuple[str | None, list[str]]:
@@ -310,11 +310,6 @@ def _config_secrets(raw: Any) -> set[str]:
     except (ValueError, RecursionError):
         return set()
     return secret_values(data) if isinstance(data, dict) else set()
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def _fail(code: int, message: str, secrets: set[str], debug: bool) -> int:

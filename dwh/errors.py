@@ -177,3 +177,13 @@ def did_you_mean(word: str, choices: Sequence[str], *, lead: str = "; ") -> str:
     """
     hint = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"{lead}did you mean '{hint[0]}'?" if hint else ""
+
+
+def one_line(exc: BaseException) -> str:
+    """Return ``"<ExceptionType>: <first line of its message>"``, for one-line reports.
+
+    For an exception dwh did not raise on purpose (a library's, or a broken sink's):
+    its type says what went wrong, its first line where.
+    """
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

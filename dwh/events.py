@@ -70,6 +70,11 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def parse_time(text: str) -> datetime:
+    """Parse an event time (``Z`` or an offset, as :func:`utc_now_iso` writes) to a datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 @dataclass(frozen=True)
 class Event:
     """One lifecycle event.

@@ -28,20 +28,22 @@ def lineage(run_id: str, send: bool, namespace: str | None) -> None:
     openlineage.yml or $OPENLINEAGE_URL configures.
     """
     from dwh.lineage import lineage_configured, make_client, rebuild_events, to_json
-    from dwh.runs.store import RunStore, store_path_from_env
+    from dwh.runs.store import RunStore
 
-    path = store_path_from_env()
-    if path is None:
+    existing = RunStore.open_existing()
+    if existing.off:
         raise UsageError("the run store is off (DWH_RUN_STORE=off): no past run to rebuild")
-    if not path.is_file():
-        raise UsageError(f"no run '{run_id}': nothing is recorded yet at {path}")
+    if existing.store is None:
+        raise UsageError(f"no run '{run_id}': nothing is recorded yet at {existing.path}")
+    store = existing.store
     if send and not lineage_configured():
+        store.close()
         raise UsageError(
             "--send needs an OpenLineage transport: set OPENLINEAGE_URL, OPENLINEAGE_CONFIG "
             "or OPENLINEAGE__TRANSPORT__TYPE, or write ./openlineage.yml "
             "(and leave OPENLINEAGE_DISABLED unset)"
         )
-    with RunStore(path, create=False) as store:
+    with store:
         events = rebuild_events(store, run_id, namespace=namespace)
     if not send:
         for event in events:

@@ -18,7 +18,7 @@ from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
 from dwh.events import RunStatus
 from dwh.runs.logs import read_log
-from dwh.runs.store import STATUSES, RunRecord, RunStore, store_path_from_env
+from dwh.runs.store import STATUSES, RunRecord, RunStore
 
 JOB_TIME_NOTE = (
     "job time: from job_started to the run's final event; the `dwh:` line of a run "
@@ -166,12 +166,10 @@ def run_dict(record: RunRecord) -> dict[str, Any]:
 
 def _open_store() -> RunStore | None:
     """Open the run store for reading; None when nothing was recorded there yet."""
-    path = store_path_from_env()
-    if path is None:
+    existing = RunStore.open_existing()
+    if existing.off:
         raise UsageError("the run store is off (DWH_RUN_STORE=off); unset it to record runs")
-    if not path.is_file():
-        return None
-    return RunStore(path, create=False)
+    return existing.store
 
 
 def _status(status: str) -> str:

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import IO, Any
 
+from dwh.errors import one_line
+
 _HERE = str(Path(__file__).resolve())
 _STDLIB = str(Path(os.__file__).resolve().parent)
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -203,7 +205,7 @@ class Probe:
                 module = importlib.import_module(module_name)
         except BaseException as exc:
             where = _traceback_line(exc, folder) or (str(path), 1)
-            self.violation("import", where[0], where[1], f"fails to import: {_one_line(exc)}")
+            self.violation("import", where[0], where[1], f"fails to import: {one_line(exc)}")
             return None
         finally:
             for what, file, line in WATCH.effects:
@@ -275,7 +277,7 @@ class Probe:
                 "config-schema",
                 inspect.getsourcefile(model) or "<unknown>",
                 _line_of(model),
-                f"{model.__name__} does not export a JSON Schema: {_one_line(exc)}",
+                f"{model.__name__} does not export a JSON Schema: {one_line(exc)}",
             )
 
     def check_job_module(self, module_name: str, factory_path: Path) -> None:
@@ -429,11 +431,6 @@ def _traceback_line(exc: BaseException, folder: Path) -> tuple[str, int] | None:
             found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from dwh.errors import one_line
 from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.lineage._config import lineage_configured, lineage_namespace
 from dwh.redaction import redact_text
@@ -74,7 +75,7 @@ class LineagePublisher:
                 "dwh: warning: OpenLineage %s failed, run %s's lineage is not sent: %s",
                 kind,
                 event.run_id,
-                _one_line(exc),
+                one_line(exc),
             )
 
     def _stack_trace(self, event: Event) -> str | None:
@@ -113,7 +114,7 @@ def lineage_publisher(secrets: Iterable[str] = ()) -> LineagePublisher | None:
         return None
     except Exception as exc:
         log.warning(
-            "dwh: warning: OpenLineage is misconfigured, no lineage is sent: %s", _one_line(exc)
+            "dwh: warning: OpenLineage is misconfigured, no lineage is sent: %s", one_line(exc)
         )
         return None
 
@@ -123,8 +124,3 @@ def make_client() -> Any:
     from openlineage.client import OpenLineageClient
 
     return OpenLineageClient()
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
-from dwh.errors import ConfigError, UsageError
+from dwh.errors import ConfigError, UsageError, one_line
 from dwh.events import EventName, RunStatus
 from dwh.notebook._kernel import quiet_shutdown
 from dwh.redaction import redact
@@ -214,7 +214,7 @@ class NotebookRun:
             return f"job '{self.job}' succeeded in {self.seconds:.1f}s (run {self.run_id}): {body}"
         return (
             f"job '{self.job}' failed in {self.seconds:.1f}s (run {self.run_id}): "
-            f"{_one_line(self.error)}"
+            f"{one_line(self.error)}"
         )
 
     def raise_for_failure(self) -> None:
@@ -237,7 +237,7 @@ class NotebookRun:
             "events": [event.to_dict() for event in self.events],
         }
         if self.error is not None:
-            data["error"] = _one_line(self.error)
+            data["error"] = one_line(self.error)
         if self.spark is not None:
             data["spark"] = {
                 "application_id": self.spark.application_id,
@@ -407,8 +407,3 @@ def _spark_application_id() -> str | None:
 
     context = SparkContext._active_spark_context
     return str(context.applicationId) if context is not None else None
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -148,12 +148,9 @@ def preview(
 
 def open_store() -> RunStore | None:
     """Open the environment's run store for reading; None when off or not created yet."""
-    from dwh.runs.store import RunStore, store_path_from_env
+    from dwh.runs.store import RunStore
 
-    path = store_path_from_env()
-    if path is None or not path.is_file():
-        return None
-    return RunStore(path, create=False)
+    return RunStore.open_existing().store
 
 
 def _check_limit(limit: int) -> None:

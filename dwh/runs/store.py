@@ -35,12 +35,11 @@ import os
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from dwh.errors import RunStoreError, UsageError
-from dwh.events import Event, EventName, RunStatus, utc_now_iso
+from dwh.events import Event, EventName, RunStatus, parse_time, utc_now_iso
 from dwh.redaction import redact, scrub
 from dwh.runs._db import RunStoreDb
 from dwh.runs.liveness import pid_alive, this_host
@@ -101,7 +100,7 @@ class RunRecord:
         """Seconds from start to end, or None while running or when a time is unknown."""
         if not self.started_at or not self.ended_at:
             return None
-        return (_parse_time(self.ended_at) - _parse_time(self.started_at)).total_seconds()
+        return (parse_time(self.ended_at) - parse_time(self.started_at)).total_seconds()
 
     @property
     def finished(self) -> bool:
@@ -116,6 +115,21 @@ class RunRecord:
         records it with :meth:`RunStore.set_status`.
         """
         return self.status in (RunStatus.RUNNING, RunStatus.LOST)
+
+
+@dataclass(frozen=True)
+class ExistingStore:
+    """The store :meth:`RunStore.open_existing` found, or why there is none.
+
+    Attributes:
+        store: The opened store; None when recording is off or nothing is recorded yet.
+        path: The store's file; None when recording is off.
+        off: True when ``$DWH_RUN_STORE`` is ``off``.
+    """
+
+    store: RunStore | None
+    path: Path | None
+    off: bool = False
 
 
 class RunStore:
@@ -153,6 +167,27 @@ class RunStore:
         """
         path = store_path_from_env()
         return None if path is None else cls(path)
+
+    @classmethod
+    def open_existing(cls, environ: Mapping[str, str] | None = None) -> ExistingStore:
+        """Open the store the environment names for reading; never create one.
+
+        The readers (``dwh runs``, ``dwh lineage``, ``dwh preview RUN_ID``, the TUI's
+        history) each say in their own words why there is no store.
+
+        Returns:
+            The store, or why there is none: recording is off, or nothing was recorded
+            there yet.
+
+        Raises:
+            RunStoreError: The file exists but cannot be opened or read.
+        """
+        path = store_path_from_env(environ)
+        if path is None:
+            return ExistingStore(None, path=None, off=True)
+        if not path.is_file():
+            return ExistingStore(None, path=path)
+        return ExistingStore(cls(path, create=False), path=path)
 
     def close(self) -> None:
         """Close the connection; the store is unusable afterwards."""
@@ -466,7 +501,3 @@ def _record(row: tuple[Any, ...]) -> RunRecord:
         triggered_by_run_id=row[12],
         backfill_id=row[13],
     )
-
-
-def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))

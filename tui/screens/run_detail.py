@@ -29,7 +29,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from dwh.events import EventName
+from dwh.events import EventName, parse_time
 from dwh.runs.logs import read_log
 from tui.history import format_duration, format_time
 from tui.screens.preview import PreviewScreen
@@ -225,14 +225,14 @@ class RunDetailScreen(Screen[None]):
     def _fill_timeline(self) -> None:
         table: DataTable[str | Text] = self.query_one("#detail-events", DataTable)
         table.add_columns("at (UTC)", "+s", "event", "phase", "seconds", "rows")
-        start = _seconds(self.events[0].at) if self.events else 0.0
+        start = parse_time(self.events[0].at).timestamp() if self.events else 0.0
         for event in self.events:
             if event.event == EventName.SPARK_PROGRESS:
                 continue
             payload = event.payload
             table.add_row(
                 format_time(event.at)[11:],
-                f"{_seconds(event.at) - start:.1f}",
+                f"{parse_time(event.at).timestamp() - start:.1f}",
                 event.event,
                 Text(str(payload.get("phase", ""))),
                 _text(payload.get("seconds")),
@@ -352,12 +352,6 @@ class _MatchHighlighter(Highlighter):
     def highlight(self, text: Text) -> None:
         if self.needle:
             text.highlight_words([self.needle], MATCH_STYLE, case_sensitive=False)
-
-
-def _seconds(iso: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def _text(value: object) -> str:

@@ -11,8 +11,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, RichLog, Static
 
 from tui.history import (
-    RunRecordLike,
-    RunStoreLike,
     close_store,
     format_duration,
     format_time,
@@ -24,6 +22,8 @@ from tui.widgets.lifecycle import event_lines
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+
+    from dwh.runs.store import RunRecord, RunStore
 
 _STATUS_STYLE = {
     "succeeded": "green",
@@ -44,9 +44,9 @@ class HistoryView(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store: RunStoreLike | None = None
-        self.records: list[RunRecordLike] = []
-        self.selected: RunRecordLike | None = None
+        self.store: RunStore | None = None
+        self.records: list[RunRecord] = []
+        self.selected: RunRecord | None = None
         self.detail_lines: list[str] = []
         self._warmed = False
 
@@ -59,10 +59,10 @@ class HistoryView(Vertical):
         detail.border_title = "run"
         yield detail
 
-    def load(self, store: RunStoreLike | None, message: str = "") -> None:
+    def load(self, store: RunStore | None, message: str = "") -> None:
         """Read the runs from ``store`` (or show why there is none)."""
         self.store = store
-        records: list[RunRecordLike] = []
+        records: list[RunRecord] = []
         if store is not None:
             try:
                 records = list(store.runs(limit=200))
@@ -98,7 +98,7 @@ class HistoryView(Vertical):
         key = event.row_key.value
         self._show(next((r for r in self.records if r.run_id == key), None))
 
-    def _show(self, record: RunRecordLike | None) -> None:
+    def _show(self, record: RunRecord | None) -> None:
         self.selected = record
         detail = self.query_one("#history-detail", RichLog)
         detail.clear()
