@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _spark_measures(settings: Settings, selected: set[str]) -> Iterator[tuple[str, list[Row]]]:
     """The measurements that need data, generated here in one local session."""
     from benchmarks import data, overhead, scale, spark_jobs, warm_rerun
-    from dwh.services.spark_session import get_spark_session
+    from dwh.spark.session import get_spark_session
 
     spark = get_spark_session("dwh-bench")
     main_data = data.data_set(spark, settings.workdir, settings.rows)

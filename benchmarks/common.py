@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
+from dwh.spark.conf import ALWAYS, LOCAL_DEFAULTS
 
 REPO = Path(__file__).resolve().parents[1]
 ENTRY = REPO / "scripts" / "glue" / "generic_entry.py"

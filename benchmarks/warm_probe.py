@@ -29,7 +29,7 @@ def _sleepy(frames: Any) -> Any:
 
 def fixed(url: str) -> dict[str, float]:
     """Time the warm path's fixed costs, in the order a warm run pays them."""
-    from dwh.services.spark_session import get_spark_session
+    from dwh.spark.session import get_spark_session
 
     start = time.perf_counter()
     import pyspark.sql.connect.session  # noqa: F401
@@ -53,8 +53,8 @@ def fixed(url: str) -> dict[str, float]:
 
 def progress(url: str) -> dict[str, float]:
     """Seconds from an action's start to the first progress payload with tasks."""
-    from dwh.services.spark_session import get_spark_session
     from dwh.spark.progress import track_progress
+    from dwh.spark.session import get_spark_session
 
     spark = get_spark_session(remote=None if url == "classic" else url)
     spark.range(1).collect()  # the session is up before the clock starts

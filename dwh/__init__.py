@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from dwh.jobs.abstract_job_factory import AbstractJobFactory
     from dwh.run_context import RunContext
 
-__version__ = "0.1.0"
+from dwh._version import __version__
 
 _HOMES = {
     "AbstractJob": "dwh.jobs.abstract_job",

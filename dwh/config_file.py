@@ -1,13 +1,25 @@
-"""``@PATH`` configs: ``--<job>_job @PATH`` reads the config from a file.
+"""Reading a config from where a user points: a file, stdin or inline text.
 
-Kept apart from :mod:`dwh.config` so the generic entry can read a file without
-importing pydantic.
+- ``--<job>_job @PATH`` (the generic entry): :func:`read_config_file`, whose problems are
+  the config's (a :class:`~dwh.errors.ConfigError`, listed with the rest);
+- the CLI's ``CONFIG`` argument (``dwh validate``, ``dwh run --config``, ...):
+  :func:`read_config_arg`, inline JSON, ``-`` or a path, whose problems are the
+  command line's (a :class:`~dwh.errors.UsageError`).
+
+Both read at most the size limit and one byte, so an endless file is refused too. Kept
+apart from :mod:`dwh.config` so the generic entry can read a file without importing
+pydantic.
 """
 
 from __future__ import annotations
 
-from dwh.errors import ConfigError
+import sys
+from pathlib import Path
+
+from dwh.errors import ConfigError, UsageError
 from dwh.settings import MAX_CONFIG_BYTES
+
+__all__ = ["read_config_arg", "read_config_file"]
 
 
 def read_config_file(name: str, *, job: str) -> bytes:
@@ -21,8 +33,7 @@ def read_config_file(name: str, *, job: str) -> bytes:
     if not name.strip():
         raise ConfigError(job, ["config file name is missing after '@': expected @PATH"])
     try:
-        with open(name, "rb") as file:
-            data = file.read(MAX_CONFIG_BYTES + 1)
+        data = _read_capped(name)
     except FileNotFoundError:
         raise ConfigError(job, [f"config file {name} does not exist"]) from None
     except IsADirectoryError:
@@ -37,3 +48,33 @@ def read_config_file(name: str, *, job: str) -> bytes:
             ],
         )
     return data
+
+
+def read_config_arg(value: str, *, name: str = "CONFIG") -> str:
+    """Return the config text from an inline JSON object, ``-`` (stdin) or a file path.
+
+    Raises:
+        UsageError: It is neither inline JSON nor a readable file.
+    """
+    stripped = value.strip()
+    if stripped.startswith("{"):
+        return value
+    if value == "-":
+        return sys.stdin.read(MAX_CONFIG_BYTES + 1)
+    if not Path(value).is_file():
+        raise UsageError(
+            f"{name} must be inline JSON (starting with '{{'), '-' for stdin, or a JSON "
+            f"file; no file named {value!r}"
+        )
+    try:
+        data = _read_capped(value)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise UsageError(f"{name} file {value} is larger than the 1 MiB config limit")
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {name} file {value}: {exc}") from None
+
+
+def _read_capped(name: str) -> bytes:
+    with open(name, "rb") as file:
+        return file.read(MAX_CONFIG_BYTES + 1)

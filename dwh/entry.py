@@ -24,7 +24,6 @@ import difflib
 import importlib
 import importlib.util
 import json
-import os
 import re
 import signal
 import sys
@@ -42,6 +41,7 @@ from dwh.errors import (
     JobModuleError,
     ModuleRefusedError,
     UsageError,
+    did_you_mean,
     one_line,
 )
 from dwh.events import EventName, parse_time
@@ -49,6 +49,9 @@ from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of
 from dwh.run_context import new_run_id
 from dwh.settings import job_packages
+
+ENTRY_SCRIPT = "scripts/glue/generic_entry.py"
+"""The generic entry production runs (``spark-submit``'s argument), from the project root."""
 
 EXIT_OK = ExitCode.OK
 EXIT_JOB_FAILED = ExitCode.JOB_FAILED
@@ -131,6 +134,8 @@ def parse_invocation(argv: Sequence[str]) -> Invocation:
         kwargs["spark_remote"] = args.spark_remote
     if args.backfill_id:
         kwargs["backfill_id"] = args.backfill_id
+    if args.debug:
+        kwargs["debug"] = True  # publishers that can say more (lineage's stack trace)
     packages = (
         tuple(p.strip().rstrip(".") for p in args.job_packages.split(",") if p.strip())
         if args.job_packages
@@ -213,8 +218,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one job from the command line and return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    if debug:
-        os.environ["DWH_DEBUG"] = "1"  # publishers that can say more (lineage's stack trace)
     secrets: set[str] = set()
     job = "?"
     run_id = ""
@@ -292,8 +295,7 @@ def _take_option(args: list[str], flag: str) -> tuple[str | None, list[str]]:
 
 def _suggest(name: str, packages: Sequence[str]) -> str:
     modules = [job.module for job in discover_jobs(packages)]
-    hint = difflib.get_close_matches(name, modules, n=1, cutoff=0.6)
-    return f"; did you mean {hint[0]}?" if hint else ""
+    return did_you_mean(name, modules, quote=False)
 
 
 def _read_config_reference(invocation: Invocation) -> None:

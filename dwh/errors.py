@@ -170,13 +170,25 @@ class NotebookServerError(DwhError):
     """JupyterLab, started by ``dwh notebook``, exited or did not answer in time."""
 
 
-def did_you_mean(word: str, choices: Sequence[str], *, lead: str = "; ") -> str:
+def did_you_mean(
+    word: str,
+    choices: Sequence[str],
+    *,
+    lead: str = "; ",
+    n: int = 1,
+    quote: bool = True,
+) -> str:
     """Return ``"<lead>did you mean 'x'?"`` for the closest of ``choices``, or ``""``.
 
-    For the one-line errors that name a wrong key, field or job and list the valid ones.
+    For the one-line errors that name a wrong key, field, job or module and list the
+    valid ones. With ``n`` above 1, up to ``n`` close choices, joined by ``or``; with
+    ``quote`` false, they are not quoted (module paths read better bare).
     """
-    hint = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"{lead}did you mean '{hint[0]}'?" if hint else ""
+    hints = difflib.get_close_matches(word, choices, n=n, cutoff=0.6)
+    if not hints:
+        return ""
+    shown = [f"'{hint}'" if quote else hint for hint in hints]
+    return f"{lead}did you mean {' or '.join(shown)}?"
 
 
 def one_line(exc: BaseException) -> str:

@@ -11,7 +11,6 @@ when its config model is needed.
 from __future__ import annotations
 
 import ast
-import difflib
 import importlib
 import importlib.util
 import inspect
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dwh.errors import JobModuleError, UsageError
+from dwh.errors import JobModuleError, UsageError, did_you_mean
 from dwh.settings import job_packages
 
 if TYPE_CHECKING:
@@ -103,8 +102,7 @@ def find_job(name: str, packages: Iterable[str] | None = None) -> JobInfo:
         if name in (job.name, job.module):
             return job
     names = [job.name for job in jobs]
-    hint = difflib.get_close_matches(name, names, n=3)
-    suggestion = f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""
+    suggestion = did_you_mean(name, names, n=3)
     raise UsageError(f"unknown job '{name}'{suggestion} (known jobs: {', '.join(names)})")
 
 

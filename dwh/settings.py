@@ -18,7 +18,15 @@ Everything has a default that works on a laptop, so nothing needs setting:
                        (``0``: store none); ``500``
 ``DWH_SPARK_PREWARM``  keep a spare session on the local warm server, Python workers up,
                        for the next warm run (``off`` to not); on
+``DWH_SPARK_PORT``     the port a newly started local Spark server listens on; 15002
+``DWH_DEBUG``          ``1``: lineage ``FAIL`` events carry the stack trace, as with the
+                       entry's ``--debug``; off
+``DWH_PROJECT_ROOT``   the project whose ``notebooks/`` the notebook helpers use; found
+                       from the working directory
 =====================  ====================================================================
+
+A switch is off when its value is one of :data:`OFF_WORDS` and on for
+:data:`ON_WORDS`, in any case, for every setting that is a switch.
 
 Each reader takes an optional ``environ`` mapping (the process's own by default), so
 code that prepares a child's environment can ask what the child will see. The readers
@@ -39,6 +47,7 @@ from pathlib import Path
 __all__ = [
     "ALERTS_ENV",
     "ALERT_WEBHOOK_ENV",
+    "DEBUG_ENV",
     "DEFAULT_JOB_PACKAGES",
     "EVENTS_ENV",
     "HOME_ENV",
@@ -46,18 +55,28 @@ __all__ = [
     "LOCK_DIR_ENV",
     "LOG_KEEP_ENV",
     "MAX_CONFIG_BYTES",
+    "OFF_WORDS",
+    "ON_WORDS",
+    "PROJECT_ROOT_ENV",
     "RUN_STORE_ENV",
+    "SPARK_PORT_ENV",
     "SPARK_PREWARM_ENV",
     "TRIGGERS_ENV",
     "alert_sinks_setting",
     "alert_webhook",
+    "debug_enabled",
     "dwh_home",
     "environ_scope",
     "events_target",
+    "is_off",
+    "is_on",
     "job_packages",
     "lock_dir",
     "log_keep_setting",
+    "project_root_setting",
     "run_store_setting",
+    "spark_port",
+    "spark_prewarm_enabled",
     "triggers_path",
 ]
 
@@ -71,6 +90,15 @@ ALERT_WEBHOOK_ENV = "DWH_ALERT_WEBHOOK"
 TRIGGERS_ENV = "DWH_TRIGGERS"
 LOG_KEEP_ENV = "DWH_LOG_KEEP"
 SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
+SPARK_PORT_ENV = "DWH_SPARK_PORT"
+DEBUG_ENV = "DWH_DEBUG"
+PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
+
+OFF_WORDS: frozenset[str] = frozenset({"off", "none", "false", "0", "no", "disabled"})
+"""The values that turn a switch off (``DWH_RUN_STORE``, ``DWH_ALERTS``, ...), any case."""
+
+ON_WORDS: frozenset[str] = frozenset({"on", "true", "1", "yes"})
+"""The values that turn a switch on (``DWH_DEBUG``), any case."""
 
 DEFAULT_JOB_PACKAGES: tuple[str, ...] = ("dwh.jobs",)
 
@@ -130,14 +158,34 @@ def log_keep_setting(environ: Mapping[str, str] | None = None) -> str:
     return _env(environ).get(LOG_KEEP_ENV, "").strip()
 
 
+def is_off(value: str | None) -> bool:
+    """Whether a setting's value is one of :data:`OFF_WORDS` (trimmed, any case)."""
+    return (value or "").strip().lower() in OFF_WORDS
+
+
+def is_on(value: str | None) -> bool:
+    """Whether a setting's value is one of :data:`ON_WORDS` (trimmed, any case)."""
+    return (value or "").strip().lower() in ON_WORDS
+
+
 def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """``$DWH_SPARK_PREWARM``: keep a spare warm session ready (on unless 0/off/false/no)."""
-    return _env(environ).get(SPARK_PREWARM_ENV, "").strip().lower() not in {
-        "0",
-        "off",
-        "false",
-        "no",
-    }
+    """``$DWH_SPARK_PREWARM``: keep a spare warm session ready (on unless an off word)."""
+    return not is_off(_env(environ).get(SPARK_PREWARM_ENV))
+
+
+def spark_port(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_SPARK_PORT`` trimmed, ``""`` when unset (the server's default)."""
+    return _env(environ).get(SPARK_PORT_ENV, "").strip()
+
+
+def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``$DWH_DEBUG``: say more about failures (off unless an on word)."""
+    return is_on(_env(environ).get(DEBUG_ENV))
+
+
+def project_root_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_PROJECT_ROOT`` trimmed, ``""`` when unset."""
+    return _env(environ).get(PROJECT_ROOT_ENV, "").strip()
 
 
 @contextlib.contextmanager

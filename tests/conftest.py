@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from dwh.processes import pid_alive
+from dwh.settings import SPARK_PORT_ENV as PORT_ENV
 from dwh.settings import environ_scope
-from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
-from dwh.spark.server import PORT_ENV, ServerStatus, ensure_server, stop_server
+from dwh.spark._discovery import DISCOVERY_ENV, read_recorded
+from dwh.spark.server import ServerStatus, ensure_server, stop_server
 
 
 @pytest.fixture(autouse=True)

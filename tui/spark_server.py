@@ -8,46 +8,13 @@ through ``dwh spark start`` in a child process, never in its own.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dwh.errors import SparkServerError
 from dwh.spark.status import ServerStatus, server_status
+from dwh.spark.warm import start_server
 
 __all__ = ["SparkServer", "start_server", "status_text"]
-
-START_TIMEOUT_S = 180.0
-"""How long ``dwh spark start`` may take (about 10-30 s; more on a loaded machine)."""
-
-_START_CODE = "import sys; from dwh.cli import main; sys.exit(main(['spark', 'start']))"
-
-
-def start_server() -> ServerStatus:
-    """Start the local Spark server through ``dwh spark start`` in a child process.
-
-    Blocks until the server answers (call it from a thread).
-
-    Raises:
-        SparkServerError: The command failed; the message is its last line of output.
-    """
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _START_CODE],
-            capture_output=True,
-            text=True,
-            timeout=START_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SparkServerError(f"dwh spark start did not finish: {exc}") from exc
-    status = server_status()
-    if done.returncode != 0 or not status.running:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        last = lines[-1] if lines else f"exit code {done.returncode}"
-        raise SparkServerError(f"dwh spark start failed: {last}")
-    return status
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ of the same slot, and the sessions end when the backfill does.
 
 from __future__ import annotations
 
-import importlib
 import os
 import queue
 import subprocess
@@ -27,8 +26,10 @@ from contextlib import contextmanager
 from enum import StrEnum
 from typing import IO, Any
 
-from dwh.jobs.run_options import remote_session_id, with_session_id
 from dwh.launch import JobRun, launch
+from dwh.spark.remote import remote_session_id, with_session_id
+from dwh.spark.status import server_status
+from dwh.spark.warm import warm_remote
 
 
 class Engine(StrEnum):
@@ -45,36 +46,25 @@ class Engine(StrEnum):
         return None if warm is None else (cls.WARM if warm else cls.COLD)
 
 
-def _warm_module() -> Any | None:
-    """The warm-loop module (``dwh.spark``), when this dwh has it."""
-    try:
-        return importlib.import_module("dwh.spark")
-    except ImportError:
-        return None
-
-
 def default_engine() -> Engine:
     """``warm`` when a warm server is running, else ``cold``."""
-    module = _warm_module()
-    if module is None:
-        return Engine.COLD
     try:
-        return Engine.WARM if module.server_status().running else Engine.COLD
-    except Exception:
+        return Engine.WARM if server_status().running else Engine.COLD
+    except Exception:  # an unreadable discovery file reads as no server
         return Engine.COLD
 
 
-def warm_session() -> tuple[str, dict[str, str]]:
-    """Return the ``--spark_remote`` and extra environment for a warm date.
+def warm_session() -> str:
+    """Return the warm server's URL for the dates' ``--spark_remote``, starting it if needed.
 
-    With ``dwh.spark`` (the warm loop) the server is started if none runs and its URL
-    is used. Without it, the child asks pyspark for the reusable local server itself
-    (``local[*]`` with ``SPARK_LOCAL_CONNECT_REUSE=1``); the first date starts it.
+    A server that is not running is started in a child process
+    (:func:`dwh.spark.warm.warm_remote`), so the backfill's own process (the TUI among
+    others) never imports pyspark.
+
+    Raises:
+        SparkServerError: The server could not be started.
     """
-    module = _warm_module()
-    if module is not None and hasattr(module, "ensure_server"):
-        return str(module.ensure_server().url), {}
-    return "local[*]", {"SPARK_LOCAL_CONNECT_REUSE": "1", "PYSPARK_PYTHON": sys.executable}
+    return warm_remote(lambda _message: None)
 
 
 class SharedSessions:

@@ -196,8 +196,7 @@ class Backfill:
         result = BackfillResult(self.plan, self.engine)
         done: dict[dt.date, DateResult] = {}
         if self.plan.needs_spark and self.engine is Engine.WARM and self.plan.to_run:
-            remote, warm_env = warm_session()
-            self.env = {**warm_env, **self.env}
+            remote = warm_session()
             self._sessions = SharedSessions(remote, self.plan.max_parallel)
         try:
             with _signals_cancel(self):

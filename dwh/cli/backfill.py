@@ -31,7 +31,8 @@ from dwh.backfill import (
     Reprocess,
     plan_backfill,
 )
-from dwh.cli.output import console, echo_json, read_config_arg
+from dwh.cli.output import console, echo_json
+from dwh.config_file import read_config_arg
 from dwh.events import RunStatus
 from dwh.redaction import redact_config
 from dwh.settings import dwh_home

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dwh.cli.output import console, echo_json, read_config_arg
+from dwh.cli.output import console, echo_json
+from dwh.config_file import read_config_arg
 from dwh.errors import ConfigError
 from dwh.registry import JobInfo, discover_jobs, example_configs, find_job, load_factory
 

@@ -13,12 +13,14 @@ import sys
 
 import click
 
-from dwh.cli.output import console, read_config_arg
+from dwh.cli.output import console
 from dwh.config import parse_config
+from dwh.config_file import read_config_arg
 from dwh.errors import ConfigError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
 from dwh.settings import TRIGGERS_ENV
 from dwh.settings import triggers_path as settings_triggers_path
+from dwh.spark.warm import warm_remote
 
 
 @click.command()
@@ -67,7 +69,7 @@ def run(
             click.echo(f"  - {problem}", err=True)
         sys.exit(err.exit_code)
     if warm:
-        spark_remote = _warm_remote()
+        spark_remote = warm_remote(_say)
     if follow:
         sys.exit(
             _follow(
@@ -129,16 +131,6 @@ def entry_argv(
     return argv
 
 
-def _warm_remote() -> str:
-    """Ensure the local Spark server runs; return its URL (say so if it had to start)."""
-    from dwh.spark.server import ensure_server
-
-    server = ensure_server()
-    if server.started:
-        click.echo(f"dwh: started a Spark server at {server.url} (dwh spark stop)", err=True)
-    return str(server.url)
-
-
 def _follow(
     info: JobInfo,
     config_text: str,
@@ -186,3 +178,7 @@ def _default_triggers() -> str:
             f"--follow needs a trigger map: pass --triggers PATH or set {TRIGGERS_ENV} (no {path})"
         )
     return str(path)
+
+
+def _say(message: str) -> None:
+    click.echo(f"dwh: {message}", err=True)

@@ -14,8 +14,10 @@ import click
 
 from dwh.cli.output import console
 from dwh.settings import spark_prewarm_enabled
+from dwh.spark.control import stop_server
 from dwh.spark.prewarm import spare_ready, start_prewarm
-from dwh.spark.server import ServerStatus, ensure_server, server_status, stop_server
+from dwh.spark.status import ServerStatus, server_status
+from dwh.spark.warm import start_server
 
 
 @click.group()
@@ -28,10 +30,10 @@ def spark() -> None:
 def start(port: int | None) -> None:
     """Start the server, or report the one that runs."""
     before = server_status()
-    status = before if before.running else ensure_server(port)
+    status = before if before.running else start_server(port)
     verb = "started" if status.started else "already running"
     click.echo(f"dwh: Spark server {verb} at {status.url} (pid {status.pid})", err=True)
-    if status.url:
+    if before.running and status.url:
         start_prewarm(status.url)  # the first warm run finds its Python workers up
 
 

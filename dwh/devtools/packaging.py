@@ -211,7 +211,7 @@ def package(
         dist: Where the artifacts go (default: ``<root>/dist``).
         jobs: The jobs to check (default: every registered job).
     """
-    from dwh import __version__
+    from dwh._version import __version__
 
     root = root or project_root()
     dist = dist or root / "dist"

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ENTRY_SCRIPT = "scripts/glue/generic_entry.py"
+from dwh.entry import ENTRY_SCRIPT
+
+__all__ = [
+    "ENTRY_SCRIPT",
+    "NOTEBOOKS",
+    "RUN_NOTEBOOK",
+    "ProductionCommands",
+    "compact_json",
+    "production_commands",
+]
+
 RUN_NOTEBOOK = "notebooks/run_job.ipynb"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 

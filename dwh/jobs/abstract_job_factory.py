@@ -15,30 +15,31 @@ A concrete factory declares its job's name and config model and implements
     def main(**kwargs):
         return MyJobFactory(**kwargs).run(**kwargs)
 
-The factory owns config parsing, validation and the Spark session; the job owns none
-of these. The config is parsed once: :meth:`AbstractJobFactory.run` parses it before
-the output locks, and ``create_job``'s :meth:`~AbstractJobFactory.parse_job_config`
-gets that same validated config. pyspark is imported only when a session is asked
-for, and the run store (SQLite) only when a run's publishers are wired.
+The factory holds the contract and the order of a run's steps; each step's machinery
+lives in its own package: the output locks and event sinks in :mod:`dwh.runs.wiring`,
+the Spark session's life (spare sessions, code shipping, release) in
+:mod:`dwh.spark.run_session`. The config is parsed once: :meth:`AbstractJobFactory.run`
+parses it before the output locks, and ``create_job``'s
+:meth:`~AbstractJobFactory.parse_job_config` gets that same validated config. pyspark
+is imported only when a session is asked for, and the run store (SQLite) only when a
+run starts.
 """
 
 from __future__ import annotations
 
 import inspect
-import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
 from dwh.config import FRAMEWORK_FIELDS, ConfigT, JobConfig, parse_config
 from dwh.errors import ConfigError, JobContractError, UsageError
 from dwh.events import EventName
-from dwh.jobs.run_options import RunOptions, remote_session_id
+from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
-from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RedactingPublisher
-from dwh.settings import events_target
+from dwh.settings import debug_enabled, events_target
+from dwh.spark.run_session import RunSession, track_run_progress, ui_url
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["AbstractJobFactory", "RunOptions", "valid_params"]
 
 _NO_CONFIG = object()
-
-log = logging.getLogger(__name__)
 
 
 class AbstractJobFactory(ABC, Generic[ConfigT]):
@@ -81,14 +80,15 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         self.has_spark: bool = self.needs_spark if options.has_spark is None else options.has_spark
         self.run_id: str = options.run_id or new_run_id()
         self.module_name: str | None = options.module_name or type(self).__module__
-        self.events_target: str | None = options.events or events_target()
-        self.run_store_target: str | None = options.run_store
-        self.spark_remote: str | None = options.spark_remote
-        self._extra_publisher: EventPublisher | None = options.event_publisher
-        self.backfill_id: str | None = options.backfill_id or None
         self.config: ConfigT | None = None
         self._raw_config: object = _NO_CONFIG
         self._parse_calls = 0
+        self._session = RunSession(
+            app_name=f"dwh-{self.job_name}",
+            remote=options.spark_remote,
+            catalog=self.uses_catalog,
+            module_name=self.module_name,
+        )
         self._spark: SparkSession | None = None
 
     @final
@@ -104,15 +104,19 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             JobAlreadyRunningError: A live run is writing one of :meth:`output_paths`.
         """
         config = self.parse_job_config(**kwargs)
-        outputs = self.output_paths(config)
-        # The run store's package, imported here so the job contract never loads SQLite.
-        from dwh.runs.locks import output_locks
+        # The run history's package, imported here so the job contract never loads SQLite.
+        from dwh.runs.wiring import output_locks
 
         # Locked after validation and before any Spark session, so a second run of the
-        # same output fails fast (exit 3); the lock goes when the run ends or dies.
-        with output_locks(
-            outputs, job=self.job_name, run_id=self.run_id, backfill_id=self.backfill_id
-        ):
+        # same output fails fast (exit 3); the lock goes when the run ends or dies. The
+        # session, if the job asks for one, is released when the run ends.
+        locks = output_locks(
+            self.output_paths(config),
+            job=self.job_name,
+            run_id=self.run_id,
+            backfill_id=self.options.backfill_id,
+        )
+        with locks, self._session:
             parsed_before = self._parse_calls
             job = self.create_job(**kwargs)
             if self._parse_calls == parsed_before:
@@ -121,12 +125,12 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 )
             params = valid_params(job.execute_job, self.job_params(config))
             job.spark_ui_url = self.spark_ui_url()
-            try:
-                with self._spark_progress(job) as stop_progress:
-                    job.stop_progress = stop_progress
-                    return job.run(**params)
-            finally:
-                self._release_remote_session()
+            progress = track_run_progress(
+                self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
+            )
+            with progress as stop_progress:
+                job.stop_progress = stop_progress
+                return job.run(**params)
 
     @abstractmethod
     def create_job(self, **kwargs: Any) -> AbstractJob:
@@ -204,44 +208,31 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             config=redact_config(config.model_dump(mode="json")),
             triggered_by_job=config.triggered_by_job,
             triggered_by_run_id=config.triggered_by_run_id,
-            backfill_id=self.backfill_id,
+            backfill_id=self.options.backfill_id,
         )
 
     def event_publisher(self) -> EventPublisher:
-        """Return where this run's events go, in this order.
+        """Return where this run's events go (:func:`dwh.runs.wiring.run_publisher`).
 
-        1. The events stream (``events``, or ``$DWH_EVENTS``), so watchers see events first.
-        2. The run store (``run_store``, or ``$DWH_RUN_STORE``; ``off`` disables it).
-        3. Any injected ``event_publisher`` (a notebook's or a test's recorder).
-        4. The alert sinks (``$DWH_ALERTS``, ``$DWH_ALERT_WEBHOOK``), on ``job_failed``.
-        5. OpenLineage, when configured (``openlineage.yml``, ``$OPENLINEAGE_URL``...).
-
-        Every event has the config's secret values hidden first. None of them can fail
-        the job: the fan-out warns once about a broken one.
+        The events stream (``events``, or ``$DWH_EVENTS``), the run store (``run_store``,
+        or ``$DWH_RUN_STORE``), any injected ``event_publisher``, the alert sinks and
+        OpenLineage, each event with the config's secret values hidden first. None of
+        them can fail the job.
 
         Raises:
             UsageError: The alert settings are invalid (checked before the job runs).
         """
-        from dwh.runs.alerts import AlertPublisher, alert_sinks_from_env
-        from dwh.runs.publisher import RunStorePublisher
+        from dwh.runs.wiring import run_publisher
 
-        publishers: list[EventPublisher] = []
-        if self.events_target:
-            publishers.append(JsonLinesPublisher.open(self.events_target))
-        store = RunStorePublisher.from_target(self.run_store_target, module=self.module_name)
-        if store is not None:
-            publishers.append(store)
-        if self._extra_publisher is not None:
-            publishers.append(self._extra_publisher)
-        sinks = alert_sinks_from_env()
-        if sinks:
-            publishers.append(AlertPublisher(sinks))
-        secrets = secret_values(self._require_config().model_dump(mode="json"))
-        from dwh.lineage import lineage_publisher  # the client itself only when configured
-
-        if (lineage := lineage_publisher(secrets)) is not None:
-            publishers.append(lineage)
-        return RedactingPublisher(FanOutPublisher(publishers), secrets)
+        options = self.options
+        return run_publisher(
+            events=options.events or events_target(),
+            run_store=options.run_store,
+            module=self.module_name,
+            extra=options.event_publisher,
+            secrets=secret_values(self._require_config().model_dump(mode="json")),
+            debug=debug_enabled() if options.debug is None else options.debug,
+        )
 
     def job_services(self) -> dict[str, Any]:
         """Return the keyword arguments every job takes: context, publisher and secrets."""
@@ -253,96 +244,22 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         }
 
     def get_spark_session(self) -> SparkSession:
-        """Return the active Spark session, or build one; only when ``has_spark`` is true."""
+        """Return the run's Spark session (:class:`~dwh.spark.run_session.RunSession`).
+
+        Only when ``has_spark`` is true. On a warm server (``spark_remote``) it is a
+        session of its own, released when the run ends.
+        """
         if not self.has_spark:
             raise UsageError(f"job '{self.job_name}' asked for Spark but --has_spark is false")
-        from dwh.services.spark_session import SHARED_SESSION, get_spark_session
-
-        app_name = f"dwh-{self.job_name}"
-        remote = self.spark_remote
-        shared = remote_session_id(remote) is not None  # named by the caller: runs after runs
-        spare = None
-        if remote and not shared:
-            # A spare session on the local warm server, its Python workers already up.
-            from dwh.spark.prewarm import claim
-
-            spare = claim(remote)
-        try:
-            self._spark = get_spark_session(
-                app_name=app_name,
-                remote=spare or remote,
-                catalog=self.uses_catalog,
-                conf=SHARED_SESSION if shared else None,
-                fresh=spare is not None,
-            )
-        except Exception as exc:
-            if spare is None:
-                raise
-            # The spare's session is gone on the server: a new one, as without spares.
-            log.debug("spare Spark Connect session unusable, opening a new one: %s", exc)
-            self._spark = get_spark_session(
-                app_name=app_name, remote=remote, catalog=self.uses_catalog, fresh=True
-            )
-        if self.spark_remote and self.module_name:
-            from dwh.spark.code_shipping import pickle_job_code_by_value
-
-            pickle_job_code_by_value(self.module_name)
+        self._spark = self._session.get()
         return self._spark
 
     def spark_ui_url(self) -> str | None:
-        """Return the Spark UI address of this run's session, or None.
+        """Return the Spark UI address of this run's session, or None; never fails the run.
 
-        Only a classic session with its UI on has one (``spark-submit`` on a cluster, or
-        ``spark.ui.enabled`` set); local dev sessions turn the UI off, and a Spark
-        Connect client has no ``sparkContext``. Never fails the run.
+        Only a classic session with its UI on has one (``spark-submit`` on a cluster).
         """
-        if self._spark is None or type(self._spark).__module__.startswith("pyspark.sql.connect"):
-            return None
-        try:
-            url = self._spark.sparkContext.uiWebUrl
-        except Exception as exc:  # a session that went away: the run's outcome stands
-            log.debug("no Spark UI address: %s", exc)
-            return None
-        return str(url) if url else None
-
-    def _release_remote_session(self) -> None:
-        """End this run's server-side session on a Spark Connect server (a warm run).
-
-        A shared server would otherwise keep the session, its cached tables and its
-        Python workers until the session times out (an hour). A session the remote
-        names (``/;session_id=ID``) is left open: its owner ends it. A spare session
-        is then prepared for the next warm run (:mod:`dwh.spark.prewarm`).
-        """
-        if self._spark is None or not self.spark_remote:
-            return
-        if remote_session_id(self.spark_remote):  # named by the caller, who ends it
-            return
-        try:
-            self._spark.stop()
-        except Exception as exc:  # the run's outcome stands; the server may be gone
-            log.debug("could not release the Spark Connect session: %s", exc)
-        from dwh.spark.prewarm import start_prewarm
-
-        try:
-            start_prewarm(self.spark_remote)  # the next warm run's session
-        except OSError as exc:
-            log.debug("could not prepare a spare Spark Connect session: %s", exc)
-
-    def _spark_progress(
-        self, job: AbstractJob
-    ) -> AbstractContextManager[Callable[[], None] | None]:
-        """Publish ``spark_progress`` events while the job runs, if it has a session.
-
-        The context yields the tracker's ``stop``, which the job calls before its final
-        event, so every stage's last progress event comes before it.
-        """
-        if self._spark is None:
-            return nullcontext()
-        from dwh.spark.progress import track_progress
-
-        return track_progress(
-            self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
-        )
+        return ui_url(self._spark)
 
     def _require_config(self) -> ConfigT:
         if self.config is None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from dwh.errors import UsageError, did_you_mean
 
-__all__ = ["RunOptions", "parse_flag", "remote_session_id", "with_session_id"]
+__all__ = ["RunOptions", "parse_flag"]
 
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
@@ -54,6 +54,8 @@ class RunOptions(BaseModel):
         spark_remote: A Spark Connect remote (``sc://host:port`` or ``local[*]``).
         run_store: The run store's file, or ``off``; None means ``$DWH_RUN_STORE``.
         backfill_id: The backfill this run belongs to (``dwh backfill`` sets it).
+        debug: Say more about a failure (the entry's ``--debug``): lineage ``FAIL``
+            events carry the stack trace. None means ``$DWH_DEBUG``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -66,8 +68,9 @@ class RunOptions(BaseModel):
     spark_remote: str | None = None
     run_store: str | None = None
     backfill_id: str | None = None
+    debug: bool | None = None
 
-    @field_validator("has_spark", mode="before")
+    @field_validator("has_spark", "debug", mode="before")
     @classmethod
     def _has_spark(cls, value: object) -> bool | None:
         return None if value is None else parse_flag(value)
@@ -104,34 +107,6 @@ class RunOptions(BaseModel):
             return cls.model_validate(options)
         except ValidationError as exc:
             raise UsageError("; ".join(_describe(e) for e in exc.errors())) from None
-
-
-def remote_session_id(remote: str | None) -> str | None:
-    """Return the session id a Spark Connect remote names, if it names one.
-
-    ``sc://host:port/;session_id=ID`` attaches to the server-side session ``ID``; a run
-    on such a remote leaves that session open for whoever named it (a backfill shares
-    one across its dates, so the server's Python workers start once).
-    """
-    if not remote or not remote.startswith("sc://") or "/;" not in remote:
-        return None
-    for param in remote.split("/;", 1)[1].split(";"):
-        key, _, value = param.partition("=")
-        if key == "session_id" and value:
-            return value
-    return None
-
-
-def with_session_id(remote: str, session_id: str) -> str:
-    """Return ``remote`` naming ``session_id`` (a ``sc://`` remote without one).
-
-    Other remotes (``local[*]``) are returned as they are.
-    """
-    if not remote.startswith("sc://") or remote_session_id(remote):
-        return remote
-    if "/;" in remote:
-        return f"{remote};session_id={session_id}"
-    return f"{remote.rstrip('/')}/;session_id={session_id}"
 
 
 def _describe(error: Any) -> str:

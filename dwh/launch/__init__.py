@@ -23,7 +23,7 @@ production generic entry. One contract, two faces (as httpx's transports):
 from __future__ import annotations
 
 from dwh.launch._async import Launcher, RunHandle, SubprocessLauncher, SubprocessRun
-from dwh.launch._command import ENTRY_SCRIPT, RunRequest, child_command, child_env
+from dwh.launch._command import ENTRY_PATH, RunRequest, child_command, child_env
 from dwh.launch._handoff import config_handoff
 from dwh.launch._outcome import Outcome, exit_code_for, outcome
 from dwh.launch._stream import LogLine, RunItem, StreamProblem, read_event_line
@@ -31,7 +31,7 @@ from dwh.launch._sync import launch, launch_request
 from dwh.launch._watch import JobRun, RunWatch
 
 __all__ = [
-    "ENTRY_SCRIPT",
+    "ENTRY_PATH",
     "JobRun",
     "Launcher",
     "LogLine",

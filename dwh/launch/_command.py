@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ENTRY_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "glue" / "generic_entry.py"
-"""The production entry script, used when the repository's scripts folder is present."""
+from dwh.entry import ENTRY_SCRIPT
+
+ENTRY_PATH = Path(__file__).resolve().parents[2] / ENTRY_SCRIPT
+"""The production entry script in this checkout, used when its scripts folder is present."""
 _ENTRY_CODE = "import sys; from dwh.entry import main; sys.exit(main())"
 
 
@@ -54,10 +56,10 @@ def child_command(
         events_fd: The child's end of the events pipe (``--events fd:N``).
         config_argument: What follows ``--<job>_job``: the ``@/dev/fd/N`` of
             :func:`~dwh.launch.config_handoff`, so the config is not on the command line.
-        entry: The entry script; :data:`ENTRY_SCRIPT` by default. When it is missing
+        entry: The entry script; :data:`ENTRY_PATH` by default. When it is missing
             (dwh installed without the repository), the entry runs through ``python -c``.
     """
-    script = ENTRY_SCRIPT if entry is None else entry
+    script = ENTRY_PATH if entry is None else entry
     if script.is_file():
         head = [sys.executable, str(script)]
     else:

@@ -17,7 +17,7 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 
-from dwh import __version__
+from dwh._version import __version__
 
 PROJECT_URL = "https://github.com/dwh-project/dwh"
 """Where dwh lives: the base of the producer URI and of dwh's facet schema URLs."""

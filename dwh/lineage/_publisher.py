@@ -8,7 +8,6 @@ a run that does not use lineage pays nothing and prints nothing.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Iterable
@@ -24,9 +23,6 @@ if TYPE_CHECKING:
     from dwh.lineage._mapping import RunEventMapper
 
 log = logging.getLogger(__name__)
-
-DEBUG_ENV = "DWH_DEBUG"
-"""Set (``1``) by the generic entry's ``--debug``: ``FAIL`` events then carry the stack trace."""
 
 
 class LineagePublisher:
@@ -90,8 +86,13 @@ class LineagePublisher:
         return redact_text("".join(traceback.format_exception(error)), self.secrets)
 
 
-def lineage_publisher(secrets: Iterable[str] = ()) -> LineagePublisher | None:
+def lineage_publisher(
+    secrets: Iterable[str] = (), *, debug: bool = False
+) -> LineagePublisher | None:
     """Return a publisher for the configured OpenLineage transport, or None.
+
+    With ``debug`` (the entry's ``--debug``, or ``DWH_DEBUG=1``), ``FAIL`` events
+    carry the stack trace.
 
     None when nothing is configured (see :mod:`dwh.lineage._config`) or lineage is
     disabled. A configuration the client refuses is warned about once and gives None:
@@ -103,7 +104,6 @@ def lineage_publisher(secrets: Iterable[str] = ()) -> LineagePublisher | None:
         client = make_client()
         from dwh.lineage._mapping import RunEventMapper
 
-        debug = os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
         mapper = RunEventMapper(lineage_namespace())
         return LineagePublisher(client, mapper, secrets=secrets, debug=debug)
     except ImportError:

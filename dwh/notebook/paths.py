@@ -10,15 +10,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
-"""Set by ``dwh notebook`` for its kernels; wins over the search for ``pyproject.toml``."""
+from dwh.settings import PROJECT_ROOT_ENV, project_root_setting
+
+__all__ = ["PROJECT_ROOT_ENV", "project_root", "use_project_root"]
 
 
 def project_root(start: Path | None = None) -> Path:
     """Return the project root: ``$DWH_PROJECT_ROOT``, else the nearest folder from
     ``start`` (default the working directory) upwards holding a ``pyproject.toml``, else
     ``start`` itself."""
-    configured = os.environ.get(PROJECT_ROOT_ENV, "").strip()
+    configured = project_root_setting()  # set by ``dwh notebook`` for its kernels
     if configured:
         return Path(configured).expanduser().resolve()
     here = (start or Path.cwd()).resolve()

@@ -32,8 +32,8 @@ from dwh.notebook._kernel import quiet_shutdown
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
 from dwh.run_context import new_run_id
+from dwh.services.publishers import RecordingEventPublisher
 from dwh.settings import environ_scope, job_packages
-from dwh.testing.fakes import RecordingEventPublisher
 
 if TYPE_CHECKING:
     from dwh.events import Event

@@ -6,12 +6,12 @@ session is built. pyspark is imported here only, when such a path is previewed.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from dwh.errors import DataReadError
 from dwh.preview._layout import format_of
 from dwh.preview._model import Column, Preview
+from dwh.spark.status import server_status
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -47,16 +47,8 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
 
 
 def _session() -> SparkSession:
-    from dwh.services.spark_session import get_spark_session
+    from dwh.spark.session import get_spark_session
 
-    return get_spark_session("dwh-preview", remote=_warm_url())
-
-
-def _warm_url() -> str | None:
-    """The warm Spark Connect server's URL when one runs, else None."""
-    try:
-        spark_module = importlib.import_module("dwh.spark")
-    except ImportError:  # the warm loop is not installed in this version
-        return None
-    status = spark_module.server_status()
-    return str(status.url) if status.running and status.url else None
+    status = server_status()
+    warm = str(status.url) if status.running and status.url else None
+    return get_spark_session("dwh-preview", remote=warm)

@@ -3,7 +3,6 @@
 - :mod:`dwh.runs.store`: the run store (``$DWH_HOME/runs.db``), a SQLite file of every run
   and its events; :mod:`dwh.runs._db` is its file handling (WAL, lock waits, upgrades).
 - :mod:`dwh.runs.locks`: output locks, so two live runs never write one output.
-- :mod:`dwh.runs.liveness`: whether the process that recorded a run is still alive.
 - :mod:`dwh.runs.alerts`: alerts on failed runs (stderr, webhook).
 - :mod:`dwh.runs.publisher`: the event publisher that records a run in the store.
 - :mod:`dwh.runs.logs`: the process log of each launched run (``$DWH_HOME/logs``).
@@ -12,7 +11,8 @@ Nothing in the job contract imports this package at module level: a run's factor
 imports it when the run starts (an import-linter contract and a test keep it so).
 
 The names below load on first access (PEP 562), so importing a light module of this
-package (``dwh.runs.liveness``, ``dwh.runs.locks``) does not open SQLite.
+package (``dwh.runs.locks``, ``dwh.runs.logs``) does not open SQLite. Whether a
+recorded process is alive is :mod:`dwh.processes`.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dwh.errors import AlertError, UsageError
 from dwh.events import EventName
 from dwh.redaction import redact_url_passwords
 from dwh.settings import ALERT_WEBHOOK_ENV as WEBHOOK_ENV
-from dwh.settings import ALERTS_ENV, alert_sinks_setting, alert_webhook
+from dwh.settings import ALERTS_ENV, alert_sinks_setting, alert_webhook, is_off
 
 if TYPE_CHECKING:
     from dwh.events import Event
@@ -208,7 +208,7 @@ def alert_sinks_from_env(env: Mapping[str, str] | None = None) -> list[AlertSink
     raw = alert_sinks_setting(env)
     webhook_url = alert_webhook(env)
     names = [n.strip() for n in raw.split(",") if n.strip()] if raw else ["stderr"]
-    if names in (["off"], ["none"]):
+    if len(names) == 1 and is_off(names[0]):
         return []
     unknown = [n for n in names if n not in SINK_NAMES]
     if unknown:

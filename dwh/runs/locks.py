@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dwh.errors import JobAlreadyRunningError
-from dwh.runs.liveness import pid_alive, this_host
+from dwh.processes import pid_alive, this_host
 from dwh.services.atomic_commit import local_path
 from dwh.settings import lock_dir
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dwh.events import TERMINAL_EVENTS
-from dwh.runs.store import OFF_VALUES, RunStore, store_path_from_env
+from dwh.runs.store import RunStore, store_path_from_env
+from dwh.settings import is_off
 
 if TYPE_CHECKING:
     from dwh.events import Event
@@ -50,7 +51,7 @@ class RunStorePublisher:
         Returns None when recording is turned off.
         """
         if target is not None and target.strip():
-            if target.strip().lower() in OFF_VALUES:
+            if is_off(target):
                 return None
             return cls(target.strip(), module=module)
         path = store_path_from_env()

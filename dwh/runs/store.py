@@ -40,13 +40,12 @@ from typing import Any, ClassVar
 
 from dwh.errors import RunStoreError, UsageError
 from dwh.events import Event, EventName, RunStatus, parse_time, utc_now_iso
+from dwh.processes import pid_alive, this_host
 from dwh.redaction import redact, scrub
 from dwh.runs._db import RunStoreDb
-from dwh.runs.liveness import pid_alive, this_host
 from dwh.settings import RUN_STORE_ENV as STORE_ENV
-from dwh.settings import dwh_home, run_store_setting
+from dwh.settings import dwh_home, is_off, run_store_setting
 
-OFF_VALUES = frozenset({"off", "none", "false", "0", "no", "disabled"})
 # A rejected run never started, so the store never holds one. Plain strings: click.Choice
 # matches enum members by name, and users type the value.
 STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus if s is not RunStatus.REJECTED)
@@ -464,7 +463,7 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
         environ: The environment to read; the process's own by default.
     """
     raw = run_store_setting(environ)
-    if raw.lower() in OFF_VALUES:
+    if is_off(raw):
         return None
     if raw:
         return Path(raw)

@@ -42,7 +42,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from dwh.runs.liveness import pid_alive
+from dwh.processes import pid_alive
 
 _STAGING = "dwh-staging"
 _BACKUP = "dwh-backup"

@@ -1,4 +1,4 @@
-"""Event publishers: to a JSON-lines stream, to several at once, redacted, or nowhere.
+"""Event publishers: to a JSON-lines stream, to several, redacted, in memory, or nowhere.
 
 The JSON-lines stream is what watchers follow (the TUI, ``tail -f``, a notebook):
 one event per line, flushed as it is written. The run store's publisher, which keeps
@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -111,3 +112,27 @@ class RedactingPublisher:
         if payload != event.payload:
             event = dataclasses.replace(event, payload=payload)
         self.publisher.publish(event)
+
+
+@dataclass
+class RecordingEventPublisher:
+    """Keeps every event published, in memory: a notebook run's record, a test's fake.
+
+    Attributes:
+        events: The events, in the order they were published.
+    """
+
+    events: list[Event] = field(default_factory=list)
+
+    def publish(self, event: Event) -> None:
+        """Record ``event``."""
+        self.events.append(event)
+
+    @property
+    def names(self) -> list[str]:
+        """The event names, in order."""
+        return [event.event for event in self.events]
+
+    def of(self, name: str) -> list[Event]:
+        """The events called ``name``."""
+        return [event for event in self.events if event.event == name]

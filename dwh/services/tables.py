@@ -3,7 +3,8 @@
 The code names a table (``db.events``, or ``catalog.db.events`` on Unity Catalog) and
 never a metastore: the session's catalog resolves it. Locally that is Spark's embedded
 Hive catalog, with a Derby metastore and the warehouse under ``$DWH_HOME/catalog``
-(:func:`local_catalog_settings`; a factory opts in with ``uses_catalog = True``). In
+(:func:`dwh.spark.conf.local_catalog_settings`; a factory opts in with
+``uses_catalog = True``). In
 production the platform's session brings its catalog and the same code runs unchanged:
 
 - AWS Glue: the Glue Data Catalog (job parameter ``--enable-glue-datacatalog``);
@@ -30,38 +31,15 @@ a crash inside a commit must never show.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from dwh.errors import JobContractError, JobFailedError
-from dwh.settings import dwh_home
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 WriteMode = Literal["overwrite_partitions", "overwrite", "append"]
 """How :class:`TableLoader` writes into an existing table."""
-
-CATALOG_FOLDER = "catalog"
-"""The folder under ``$DWH_HOME`` that holds the local metastore and warehouse."""
-
-
-def local_catalog_settings(home: Path | None = None) -> dict[str, str]:
-    """Return the settings of the local embedded catalog under ``home`` (``$DWH_HOME``).
-
-    Hive support with a Derby metastore at ``<home>/catalog/metastore_db`` and table
-    data under ``<home>/catalog/warehouse``. Embedded Derby admits one process at a
-    time: two local runs that both use the catalog at once fail to open it.
-    """
-    base = (home or dwh_home()).resolve() / CATALOG_FOLDER
-    return {
-        "spark.sql.catalogImplementation": "hive",
-        # The bare javax.jdo key is ignored: metastore settings need spark.hadoop.
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={base / 'metastore_db'};create=true"
-        ),
-        "spark.sql.warehouse.dir": str(base / "warehouse"),
-    }
 
 
 class TableReader:

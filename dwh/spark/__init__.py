@@ -10,13 +10,8 @@ from __future__ import annotations
 
 from dwh.spark.connect_errors import as_connect_error
 from dwh.spark.progress import track_progress
-from dwh.spark.server import (
-    ServerStatus,
-    client_token,
-    ensure_server,
-    server_status,
-    stop_server,
-)
+from dwh.spark.remote import client_token
+from dwh.spark.server import ServerStatus, ensure_server, server_status, stop_server
 
 __all__ = [
     "ServerStatus",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -75,17 +74,6 @@ def recorded_at(url: str) -> Recorded | None:
     return recorded if port == recorded.port else None
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether ``pid`` exists; a process we may not signal counts as alive."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
-
-
 def is_connect_server(pid: int) -> bool:
     """Whether ``pid`` is a Spark Connect server JVM (Linux ``/proc``; else assume yes)."""
     cmdline = Path(f"/proc/{pid}/cmdline")
@@ -102,64 +90,3 @@ def listening(port: int, timeout: float = 0.5) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def uptime_s(pid: int) -> float | None:
-    """Seconds since ``pid`` started, from ``/proc`` (None where that is unavailable)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        started_ticks = int(fields[19])  # field 22 of stat; 3 fields precede the ")"
-        boot_uptime = float(Path("/proc/uptime").read_text().split()[0])
-        ticks = os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-    return round(max(0.0, boot_uptime - started_ticks / ticks), 1)
-
-
-def tree_rss_bytes(pid: int) -> int | None:
-    """The resident memory of ``pid`` and its descendants (the server's Python workers)."""
-    own = rss_bytes(pid)
-    if own is None:
-        return None
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    total, todo = own, list(children.get(pid, []))
-    while todo:
-        child = todo.pop()
-        total += rss_bytes(child) or 0
-        todo.extend(children.get(child, []))
-    return total
-
-
-def rss_bytes(pid: int) -> int | None:
-    """The resident memory of ``pid`` in bytes, from ``/proc`` (None where unavailable)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Wait until ``pid`` has exited (or is a zombie); return whether it did."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not pid_alive(pid) or _zombie(pid):
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state == "Z"

@@ -17,9 +17,9 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from dwh.jobs.run_options import with_session_id
-from dwh.services.spark_session import get_spark_session
 from dwh.spark.prewarm import record_spare
+from dwh.spark.remote import with_session_id
+from dwh.spark.session import get_spark_session
 
 _TIMEOUT_S = 120
 

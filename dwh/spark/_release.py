@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from dwh.services.spark_session import get_spark_session
+from dwh.spark.session import get_spark_session
 
 
 def release(remote: str) -> bool:

@@ -33,9 +33,9 @@ import sys
 import time
 from pathlib import Path
 
-from dwh.jobs.run_options import with_session_id
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, recorded_at
+from dwh.spark.remote import with_session_id
 
 __all__ = [
     "MAX_SPARE_AGE_S",

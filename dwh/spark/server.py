@@ -11,7 +11,7 @@ at once with a clear error, instead of quietly starting a fresh server of its ow
 inside the job (with the 20 s start-up charged to the run, and without dwh's
 defaults). The URL says ``localhost`` and not ``127.0.0.1`` because pyspark's client
 sends the server's auth token without TLS only to a host spelled ``localhost``. The
-token is never on a command line: :func:`client_token` reads it from the 0600
+token is never on a command line: :func:`dwh.spark.remote.client_token` reads it from the 0600
 discovery file in the run's own process.
 
 Only :func:`ensure_server` imports pyspark; :func:`server_status` is cheap enough for
@@ -20,42 +20,28 @@ the TUI's header.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import os
-import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dwh.errors import SparkServerError
-from dwh.services.spark_session import ALWAYS, LOCAL_DEFAULTS
-from dwh.settings import environ_scope
-from dwh.spark._discovery import (
-    discovery_path,
-    is_connect_server,
-    pid_alive,
-    read_recorded,
-    recorded_at,
-    wait_gone,
-)
+from dwh.settings import environ_scope, spark_port
+from dwh.spark._discovery import discovery_path
+from dwh.spark.conf import ALWAYS, LOCAL_DEFAULTS
+from dwh.spark.control import locked, stop_recorded, stop_server
 from dwh.spark.status import ServerStatus, installed_spark_version, server_status
 
 __all__ = [
-    "PORT_ENV",
     "SERVER_CONF",
     "ServerStatus",
-    "client_token",
     "ensure_server",
     "installed_spark_version",
     "server_status",
     "stop_server",
 ]
 
-PORT_ENV = "DWH_SPARK_PORT"
-"""Environment variable: the port a newly started server listens on (default 15002)."""
 
 SERVER_CONF: dict[str, str] = {
     **LOCAL_DEFAULTS,
@@ -64,8 +50,6 @@ SERVER_CONF: dict[str, str] = {
     "spark.connect.progress.reportInterval": "200ms",
 }
 """Settings the server starts with: dwh's local defaults, UTC, frequent progress."""
-
-_STOP_TIMEOUT_S = 30.0
 
 
 def ensure_server(port: int | None = None) -> ServerStatus:
@@ -87,11 +71,11 @@ def ensure_server(port: int | None = None) -> ServerStatus:
         return status
     path = discovery_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path):
+    with locked(path):
         status = server_status()  # another process may have started it meanwhile
         if status.running:
             return status
-        _stop_recorded(path)
+        stop_recorded(path)
         _launch(path, port)
     status = server_status()
     if not status.running:
@@ -99,52 +83,6 @@ def ensure_server(port: int | None = None) -> ServerStatus:
             f"the local Spark server did not come up; see the logs in {path.parent / 'logs'}"
         )
     return dataclasses.replace(status, started=True)
-
-
-def stop_server() -> bool:
-    """Stop the recorded server; return False (and do nothing) when none runs."""
-    path = discovery_path()
-    if not path.exists():
-        return False
-    with _locked(path):
-        return _stop_recorded(path)
-
-
-def client_token(url: str) -> str | None:
-    """Return the auth token of the recorded local server at ``url``, if it is that one."""
-    recorded = recorded_at(url)
-    return recorded.token if recorded is not None else None
-
-
-def _stop_recorded(path: Path) -> bool:
-    """Stop whatever server the file (or the daemon's pid file) records; clear both."""
-    stopped = False
-    pids = {r.pid for r in [read_recorded(path)] if r is not None} | set(_daemon_pids(path))
-    for pid in pids:
-        if pid_alive(pid) and is_connect_server(pid):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-            if not wait_gone(pid, _STOP_TIMEOUT_S):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                wait_gone(pid, 5.0)
-            stopped = True
-    for stale in [path, *_daemon_pid_files(path)]:
-        with contextlib.suppress(OSError):
-            stale.unlink()
-    return stopped
-
-
-def _daemon_pid_files(path: Path) -> list[Path]:
-    return list(path.parent.glob("spark-*-org.apache.spark.sql.connect.service.*.pid"))
-
-
-def _daemon_pids(path: Path) -> list[int]:
-    pids = []
-    for pid_file in _daemon_pid_files(path):
-        with contextlib.suppress(OSError, ValueError):
-            pids.append(int(pid_file.read_text().strip()))
-    return pids
 
 
 def _launch(path: Path, port: int | None) -> None:
@@ -155,7 +93,7 @@ def _launch(path: Path, port: int | None) -> None:
     ServerLauncher = _detached_launcher()
 
     opts: dict[str, Any] = {**SERVER_CONF, "spark.pyspark.python": sys.executable}
-    chosen = port or os.environ.get(PORT_ENV)
+    chosen = port or spark_port()
     if chosen:
         opts["spark.local.connect.server.port"] = int(chosen)
     # Python workers must be this venv's interpreter (pyarrow, the jobs' packages); a
@@ -231,11 +169,3 @@ def _detached_launcher() -> Any:
                 )
 
     return DetachedLauncher
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold the exclusive lock pyspark's own reuse takes on this discovery file."""
-    with open(f"{path}.lock", "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield

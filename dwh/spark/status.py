@@ -11,14 +11,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-from dwh.spark._discovery import (
-    is_connect_server,
-    listening,
-    pid_alive,
-    read_recorded,
-    tree_rss_bytes,
-    uptime_s,
-)
+from dwh.processes import pid_alive, tree_rss_bytes, uptime_s
+from dwh.spark._discovery import is_connect_server, listening, read_recorded
 
 __all__ = ["ServerStatus", "installed_spark_version", "server_status"]
 

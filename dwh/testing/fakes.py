@@ -1,14 +1,19 @@
-"""Fakes for the injected services. They record what happens; they never need a JVM."""
+"""Fakes for the injected services. They record what happens; they never need a JVM.
+
+:class:`RecordingEventPublisher` is a real publisher that production code uses too (a
+notebook's run keeps its events with it); it lives in :mod:`dwh.services.publishers`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from dwh.events import Event
+from dwh.services.publishers import RecordingEventPublisher
+
+__all__ = ["FixedClock", "InMemoryReader", "RecordingEventPublisher", "RecordingLoader"]
 
 
 class InMemoryReader:
@@ -57,30 +62,6 @@ class RecordingLoader:
     def paths(self) -> list[str]:
         """The paths written, in order."""
         return [path for _, path in self.loads]
-
-
-@dataclass
-class RecordingEventPublisher:
-    """Keeps every event published.
-
-    Attributes:
-        events: The events, in the order they were published.
-    """
-
-    events: list[Event] = field(default_factory=list)
-
-    def publish(self, event: Event) -> None:
-        """Record ``event``."""
-        self.events.append(event)
-
-    @property
-    def names(self) -> list[str]:
-        """The event names, in order."""
-        return [event.event for event in self.events]
-
-    def of(self, name: str) -> list[Event]:
-        """The events called ``name``."""
-        return [event for event in self.events if event.event == name]
 
 
 @dataclass

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dwh.services.spark_session import LOCAL_DEFAULTS, get_spark_session
+from dwh.spark.conf import LOCAL_DEFAULTS
+from dwh.spark.session import get_spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

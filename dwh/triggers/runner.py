@@ -35,6 +35,7 @@ from dwh.redaction import redact_config
 from dwh.registry import discover_jobs, find_job, load_factory
 from dwh.run_context import new_run_id
 from dwh.settings import triggers_path
+from dwh.spark.warm import warm_remote
 from dwh.triggers.trigger_map import (
     TRIGGERS_ENV,
     Trigger,
@@ -193,16 +194,6 @@ def _rejected(trigger: Trigger, upstream: JobRun, run_id: str, error: str) -> Jo
     )
 
 
-def _warm_remote() -> str:
-    """Ensure the local Spark server runs; return its URL (say so if it had to start)."""
-    from dwh.spark.server import ensure_server
-
-    server = ensure_server()
-    if server.started:
-        _say(sys.stderr, f"started a Spark server at {server.url} (dwh spark stop)")
-    return str(server.url)
-
-
 def _say(out: IO[str], message: str) -> None:
     out.write(f"dwh: {message}\n")
     out.flush()
@@ -230,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        spark_remote = _warm_remote() if args.warm else None
+        spark_remote = warm_remote(lambda message: _say(sys.stderr, message)) if args.warm else None
         runs = run_with_triggers(
             args.job,
             args.config,

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from dwh.backfill._engine import SharedSessions
-from dwh.jobs.run_options import remote_session_id, with_session_id
+from dwh.spark.remote import remote_session_id, with_session_id
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dwh.launch import ENTRY_SCRIPT, RunRequest, child_command, child_env
+from dwh.launch import ENTRY_PATH, RunRequest, child_command, child_env
 
 NOOP = "dwh.jobs.noop.noop_job_factory"
 
@@ -15,8 +15,8 @@ def test_the_command_is_the_production_entry() -> None:
 
     argv = child_command(request, 7, "@/dev/fd/8")
 
-    assert ENTRY_SCRIPT.is_file()
-    assert argv[:2] == [sys.executable, str(ENTRY_SCRIPT)]
+    assert ENTRY_PATH.is_file()
+    assert argv[:2] == [sys.executable, str(ENTRY_PATH)]
     assert argv[2:] == [
         "--module_name",
         NOOP,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import SparkSession
 
-from dwh.services.spark_session import get_spark_session, under_spark_submit
+from dwh.spark.session import get_spark_session, under_spark_submit
 
 
 def test_an_active_session_is_reused(spark: SparkSession) -> None:

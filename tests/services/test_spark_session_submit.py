@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 APP = """
 import json, sys
-from dwh.services.spark_session import get_spark_session
+from dwh.spark.session import get_spark_session
 
 spark = get_spark_session("quiet-check")
 conf = spark.sparkContext.getConf()

@@ -11,7 +11,8 @@ from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from dwh.errors import JobContractError, JobFailedError
-from dwh.services.tables import TableLoader, TableReader, local_catalog_settings
+from dwh.services.tables import TableLoader, TableReader
+from dwh.spark.conf import local_catalog_settings
 
 SCHEMA = "id int, name string, day date"
 D1, D2 = dt.date(2026, 11, 24), dt.date(2026, 11, 25)

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from dwh.cli.app import cli
-from dwh.spark._discovery import DISCOVERY_ENV, pid_alive, read_recorded
+from dwh.processes import pid_alive
+from dwh.spark._discovery import DISCOVERY_ENV, read_recorded
 from dwh.spark.server import (
     ServerStatus,
     ensure_server,

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from dwh.jobs.run_options import remote_session_id
 from dwh.spark._discovery import DISCOVERY_ENV
 from dwh.spark.prewarm import (
     MAX_SPARE_AGE_S,
@@ -22,6 +21,7 @@ from dwh.spark.prewarm import (
     spare_ready,
     start_prewarm,
 )
+from dwh.spark.remote import remote_session_id
 
 PORT = 15999
 SERVER_PID = 4242

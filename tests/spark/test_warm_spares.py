@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from warm_support import dwh_run, metrics_of, probe_package, read_events
 
-from dwh.jobs.run_options import with_session_id
 from dwh.spark.prewarm import prewarm_dir, record_spare
+from dwh.spark.remote import with_session_id
 from dwh.spark.server import ServerStatus
 
 pytestmark = pytest.mark.spark
@@ -77,7 +77,7 @@ def test_turned_off_a_warm_run_leaves_no_spare(
 
 CLOSE_SESSION = """
 import sys
-from dwh.services.spark_session import get_spark_session
+from dwh.spark.session import get_spark_session
 session = get_spark_session(remote=sys.argv[1])
 session.range(1).count()
 session.stop()

@@ -18,34 +18,13 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from dwh.spark.conf import ALWAYS, LOCAL_DEFAULTS, local_catalog_settings
+from dwh.spark.remote import client_token
+
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-LOCAL_DEFAULTS: dict[str, str] = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.driver.bindAddress": "127.0.0.1",
-    "spark.driver.host": "127.0.0.1",
-    "spark.sql.adaptive.enabled": "true",
-    # Local mode runs the executor inside the driver's JVM, and Spark's 1 GB default
-    # heap is too small for two tasks that each read a whole 128 MB Parquet row group
-    # (an OutOfMemoryError in about 1 run in 10 of filter_images at 10M rows; always
-    # at 640 MB). Only honoured before the JVM starts.
-    "spark.driver.memory": "2g",
-}
-"""Settings for a session built outside any cluster: fast to start, quiet, loopback only."""
-
-ALWAYS: dict[str, str] = {"spark.sql.session.timeZone": "UTC"}
-"""Settings every session gets, on a cluster too."""
-
-SHARED_SESSION: dict[str, str] = {"spark.connect.session.planCache.enabled": "false"}
-"""Settings of a Spark Connect session that runs after runs (a backfill's dates share one).
-
-Connect caches each session's analysed plans, data source reads always: a date
-reading the partitions an earlier date of the same session wrote would see the listing
-from before that write.
-"""
+__all__ = ["get_spark_session", "under_spark_submit"]
 
 
 def under_spark_submit() -> bool:
@@ -74,7 +53,7 @@ def get_spark_session(
         fresh: With ``remote``, always a new client session, never this process's
             active one (pyspark's ``getOrCreate`` returns that whatever the URL).
         catalog: A new local session gets the embedded Hive catalog under
-            ``$DWH_HOME`` (:func:`dwh.services.tables.local_catalog_settings`); a
+            ``$DWH_HOME`` (:func:`dwh.spark.conf.local_catalog_settings`); a
             session on a cluster keeps the platform's catalog.
 
     Returns:
@@ -105,7 +84,7 @@ def get_spark_session(
     else:
         builder = builder.master(master or "local[*]")
         settings.update(LOCAL_DEFAULTS)
-        settings.update(_catalog_settings() if catalog else {})
+        settings.update(local_catalog_settings() if catalog else {})
         # Python workers must see this interpreter's packages (pyarrow for Arrow
         # steps), not whatever `python3` comes first on PATH.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -150,12 +129,6 @@ def _forget(session: SparkSession) -> None:
         session.stop()
 
 
-def _catalog_settings() -> dict[str, str]:
-    from dwh.services.tables import local_catalog_settings
-
-    return local_catalog_settings()
-
-
 def _submit_local_defaults(*, catalog: bool = False) -> dict[str, str]:
     """Under ``spark-submit`` with a local master: the local defaults it did not set."""
     from pyspark import SparkConf, SparkContext
@@ -164,7 +137,7 @@ def _submit_local_defaults(*, catalog: bool = False) -> dict[str, str]:
     submitted = SparkConf()  # what spark-submit was given, from the JVM's properties
     if not submitted.get("spark.master", "local[*]").startswith("local"):
         return {}
-    quiet = {**LOCAL_DEFAULTS, **(_catalog_settings() if catalog else {})}
+    quiet = {**LOCAL_DEFAULTS, **(local_catalog_settings() if catalog else {})}
     del quiet["spark.driver.memory"]  # too late: the driver JVM runs already
     own_logging = "log4j" in (submitted.get("spark.driver.extraJavaOptions") or "")
     if not own_logging and not submitted.contains("spark.log.level"):
@@ -204,8 +177,6 @@ def _use_local_server_token(remote: str) -> bool:
     Returns:
         True when ``remote`` is dwh's local server.
     """
-    from dwh.spark.server import client_token
-
     token = client_token(remote)
     if token and "SPARK_CONNECT_AUTHENTICATE_TOKEN" not in os.environ and ";token=" not in remote:
         os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
