@@ -63,6 +63,9 @@ class RunStatus(StrEnum):
 EVENT_NAMES: tuple[str, ...] = tuple(EventName)
 TERMINAL_EVENTS: frozenset[str] = frozenset({EventName.JOB_SUCCEEDED, EventName.JOB_FAILED})
 _HEADER = ("schema_version", "event", "job", "run_id", "at")
+LINEAGE_HEADERS: tuple[str, ...] = ("triggered_by_job", "triggered_by_run_id")
+"""The header fields a triggered run's events carry: the config's framework fields of
+the same names (:data:`dwh.config.FRAMEWORK_FIELDS`), copied here by the job."""
 
 
 def utc_now_iso() -> str:
@@ -108,10 +111,9 @@ class Event:
             "run_id": self.run_id,
             "at": self.at,
         }
-        if self.triggered_by_job is not None:
-            data["triggered_by_job"] = self.triggered_by_job
-        if self.triggered_by_run_id is not None:
-            data["triggered_by_run_id"] = self.triggered_by_run_id
+        for name in LINEAGE_HEADERS:
+            if (value := getattr(self, name)) is not None:
+                data[name] = value
         data.update(self.payload)
         return data
 
@@ -122,11 +124,7 @@ class Event:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:
         """Build an event from its flat JSON form."""
-        payload = {
-            k: v
-            for k, v in data.items()
-            if k not in _HEADER and k not in ("triggered_by_job", "triggered_by_run_id")
-        }
+        payload = {k: v for k, v in data.items() if k not in _HEADER and k not in LINEAGE_HEADERS}
         return cls(
             event=data["event"],
             job=data["job"],

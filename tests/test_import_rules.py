@@ -86,6 +86,24 @@ BREAKS = {
         "Jobs don't import each other BROKEN",
         "dwh.jobs.filter_images.filter_images_job -> dwh.jobs.noop.noop_job",
     ),
+    "the-ground-imports-upwards": (
+        "dwh/events.py",
+        "import dwh.cli\n",
+        "Layers: each package imports only from the layers below it BROKEN",
+        "dwh.events -> dwh.cli",
+    ),
+    "spark-imports-the-jobs": (
+        "dwh/spark/remote.py",
+        "import dwh.jobs.run_options\n",
+        "Layers: each package imports only from the layers below it BROKEN",
+        "dwh.spark.remote -> dwh.jobs.run_options",
+    ),
+    "two-independent-siblings-import-each-other": (
+        "dwh/launch/_command.py",
+        "import dwh.preview\n",
+        "Layers: each package imports only from the layers below it BROKEN",
+        "dwh.launch._command -> dwh.preview",
+    ),
 }
 
 
