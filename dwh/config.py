@@ -16,8 +16,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dwh.checks.spec import parse_check
 from dwh.config_file import read_config_file
 from dwh.errors import ConfigError, did_you_mean
 from dwh.redaction import REDACTED, is_secret_key, redact, redact_text, secret_values
@@ -52,10 +53,35 @@ class JobConfig(BaseModel):
         description="Framework field, set by a trigger: the upstream run's id. Leave it out.",
         json_schema_extra={FRAMEWORK_MARK: True},
     )
+    output_checks: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description=(
+            "Framework field: checks on the job's outputs, by output name, added to the "
+            "ones the job declares (or changing their severity), e.g. "
+            '{"output_path": [{"unique": ["id"]}, {"row_count": {"min": 1}, '
+            '"severity": "warn"}]}. Checks: unique, not_null, accepted_values, '
+            "row_count, expression, relationships; see docs/checks.md."
+        ),
+        json_schema_extra={FRAMEWORK_MARK: True},
+    )
+
+    @field_validator("output_checks")
+    @classmethod
+    def _valid_checks(cls, value: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        problems = []
+        for output, entries in value.items():
+            for index, entry in enumerate(entries):
+                try:
+                    parse_check(entry)
+                except ValueError as exc:
+                    problems.append(f"[{output!r}][{index}]: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
 
 
 FRAMEWORK_FIELDS: tuple[str, ...] = tuple(JobConfig.model_fields)
-"""The fields every config has, set by the framework (triggers), not by the job."""
+"""The fields every config has, set by the framework (triggers, checks), not by the job."""
 
 
 def parse_config(

@@ -15,7 +15,9 @@ DwhError                      exit 1
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
 │   ├── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
-│   └── SparkServerLostError  exit 1  the Spark Connect server went away during the run
+│   ├── SparkServerLostError  exit 1  the Spark Connect server went away during the run
+│   ├── CheckInvalidError     exit 1  an output check can't be evaluated; nothing published
+│   └── ChecksFailedError     exit 4  an error-severity output check failed; nothing published
 ├── SparkServerError          exit 1  the local Spark Connect server could not start
 ├── DataReadError             exit 1  the data is there but can't be read (corrupt, mixed)
 ├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
@@ -42,6 +44,7 @@ class ExitCode(IntEnum):
     JOB_FAILED = 1
     USAGE = 2
     LOCKED = 3
+    CHECKS_FAILED = 4
     CANCELLED = 130
 
 
@@ -138,6 +141,16 @@ class SparkConnectUnsupportedError(JobFailedError):
 
 class SparkServerLostError(JobFailedError):
     """The Spark Connect server a run was using stopped answering during the run."""
+
+
+class CheckInvalidError(JobFailedError):
+    """An output check cannot be evaluated (a missing column, a bad expression)."""
+
+
+class ChecksFailedError(JobFailedError):
+    """An error-severity output check failed: nothing was published."""
+
+    exit_code: ClassVar[int] = ExitCode.CHECKS_FAILED
 
 
 class SparkServerError(DwhError):

@@ -41,6 +41,7 @@ class EventName(StrEnum):
     JOB_STARTED = "job_started"
     PHASE_FINISHED = "phase_finished"
     SPARK_PROGRESS = "spark_progress"
+    CHECKS_FINISHED = "checks_finished"
     JOB_SUCCEEDED = "job_succeeded"
     JOB_FAILED = "job_failed"
 

@@ -22,13 +22,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
+from dwh.errors import ChecksFailedError
 from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.redaction import redact_text
 from dwh.run_context import RunContext
+from dwh.services.publication import Publication, publishing
 from dwh.services.publishers import NullPublisher
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from dwh.checks.results import OutputAudit
+    from dwh.checks.spec import Check
     from dwh.services.protocols import EventPublisher
+    from dwh.services.publication import StagedOutput
+
+    # Audits staged outputs: (staged, outputs recorded, checks by output) -> audits.
+    Auditor = Callable[
+        [Sequence[StagedOutput], Mapping[str, str], Mapping[str, Sequence[Check]]],
+        list[OutputAudit],
+    ]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +87,10 @@ class AbstractJob(ABC):
         """Set by the factory: stops live Spark progress before the final event."""
         self.spark_ui_url: str | None = None
         """Set by the factory: the run's Spark UI address, recorded in ``job_started``."""
+        self.output_checks: dict[str, list[Check]] = {}
+        """Set by the factory: each output's checks (declared, then the config's)."""
+        self.auditor: Auditor | None = None
+        """Set by the factory: computes the checks on the staged outputs (Spark)."""
 
     @final
     def run(self, **kwargs: Any) -> Any:
@@ -103,7 +120,9 @@ class AbstractJob(ABC):
                 **backfill,
                 **ui,
             )
-            results = self.execute_job(**kwargs)
+            with publishing() as publication:
+                results = self.execute_job(**kwargs)
+                self._audit_then_publish(publication)
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:
             # Imported here: the light paths never load the Spark package for it.
@@ -137,6 +156,30 @@ class AbstractJob(ABC):
             **({"output_schemas": dict(self.output_schemas)} if self.output_schemas else {}),
         )
         return results
+
+    def _audit_then_publish(self, publication: Publication) -> None:
+        """Audit the staged outputs; publish them all, or none when an error check failed.
+
+        Raises:
+            ChecksFailedError: An error-severity check failed; nothing was published
+                and the staged copies are removed (the caller's ``publishing`` block).
+        """
+        audits = []
+        if self.auditor is not None and publication.staged and self.output_checks:
+            audits = self.auditor(publication.staged, dict(self.outputs), self.output_checks)
+        for audit in audits:
+            self.publish(EventName.CHECKS_FINISHED, **audit.to_payload())
+        failed = [
+            f"{result.check.name} on {audit.output} ({result.failing_rows} failing rows)"
+            for audit in audits
+            for result in audit.failed
+        ]
+        if failed:
+            raise ChecksFailedError(
+                f"{len(failed)} output check{'s' if len(failed) > 1 else ''} failed, "
+                f"nothing was published: {'; '.join(failed)}"
+            )
+        publication.publish()
 
     @abstractmethod
     def execute_job(self, *args: Any, **kwargs: Any) -> Any:

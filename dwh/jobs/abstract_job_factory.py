@@ -29,17 +29,18 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, final
 
+from dwh.checks.spec import Check, merge_checks, parse_check
 from dwh.config import FRAMEWORK_FIELDS, ConfigT, JobConfig, parse_config
-from dwh.errors import ConfigError, JobContractError, UsageError
+from dwh.errors import ConfigError, JobContractError, UsageError, did_you_mean
 from dwh.events import EventName
 from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
 from dwh.settings import debug_enabled, events_target
-from dwh.spark.run_session import RunSession, track_run_progress, ui_url
+from dwh.spark.run_session import RunSession, audit_staged, track_run_progress, ui_url
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -73,6 +74,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
     needs_spark: ClassVar[bool] = True
     uses_catalog: ClassVar[bool] = False
     """True: a local Spark session gets the embedded table catalog under ``$DWH_HOME``."""
+    output_checks: ClassVar[Mapping[str, Sequence[Check]]] = {}
+    """The job's outputs (the names it records) and the checks each must pass before it
+    is published; a run's config adds to them under ``output_checks``."""
 
     def __init__(self, **kwargs: Any) -> None:
         options = RunOptions.from_kwargs(kwargs, config_keys=self._config_keys())
@@ -125,6 +129,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 )
             params = valid_params(job.execute_job, self.job_params(config))
             job.spark_ui_url = self.spark_ui_url()
+            job.output_checks = self.checks_for(config)
+            job.auditor = audit_staged
             progress = track_run_progress(
                 self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
             )
@@ -171,9 +177,42 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             raise ConfigError(self.job_name, [spark_problem, *err.problems]) from None
         if spark_problem is not None:
             raise UsageError(f"job '{self.job_name}' {spark_problem.removeprefix('the job ')}")
+        self._check_output_names(config)
         self.config = config
         self._raw_config = raw
         return config
+
+    def checks_for(self, config: ConfigT) -> dict[str, list[Check]]:
+        """Each output's checks: the declared ones, merged with the config's."""
+        names = [
+            *self.output_checks,
+            *(n for n in config.output_checks if n not in self.output_checks),
+        ]
+        return {
+            name: merge_checks(
+                list(self.output_checks.get(name, ())),
+                [parse_check(entry) for entry in config.output_checks.get(name, [])],
+            )
+            for name in names
+        }
+
+    def output_targets(self, config: ConfigT) -> dict[str, str]:
+        """Return where each declared output is published, by name (``dwh audit`` reads
+        them); default: none. A job with outputs overrides it."""
+        return {}
+
+    def _check_output_names(self, config: JobConfig) -> None:
+        unknown = [name for name in config.output_checks if name not in self.output_checks]
+        if unknown:
+            known = ", ".join(self.output_checks) or "none declared"
+            raise ConfigError(
+                self.job_name,
+                [
+                    f"output_checks: job '{self.job_name}' records no output '{name}'"
+                    f"{did_you_mean(name, list(self.output_checks))} (its outputs: {known})"
+                    for name in unknown
+                ],
+            )
 
     def output_paths(self, config: ConfigT) -> list[str]:
         """Return the outputs this run writes, to lock for the run (default: none).

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from dwh.errors import JobContractError
 from dwh.services import atomic_commit
+from dwh.services.publication import StagedOutput, current_publication
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -50,7 +51,9 @@ class AtomicFolderLoader:
         """Write ``frame`` to a staging folder, then swap it in at ``path``.
 
         On any error (or interrupt) the staging folder is deleted and ``path`` is as
-        it was.
+        it was. Inside a run the swap waits: the staged copy is handed to the run's
+        publication (:mod:`dwh.services.publication`), audited, and swapped in with the
+        run's other outputs, or removed.
         """
         self.path = path
         target = atomic_commit.local_path(path)
@@ -61,10 +64,52 @@ class AtomicFolderLoader:
         staged = atomic_commit.stage_path(target)
         try:
             self.write(frame, str(staged))
-            atomic_commit.commit(staged, target)
         except BaseException:
             atomic_commit.discard(staged)
             raise
+        self._hand_over(
+            frame,
+            path,
+            staged=str(staged),
+            commit=lambda: atomic_commit.commit(staged, target),
+            discard=lambda: atomic_commit.discard(staged),
+        )
+
+    def read_staged(self, spark: Any, staged: str) -> DataFrame:
+        """Read the staged copy back, to audit it (override it beside :meth:`write`)."""
+        raise JobContractError(
+            f"{type(self).__name__} has output checks but no read_staged(): "
+            "override it to read back what write() wrote"
+        )
+
+    def _hand_over(
+        self,
+        frame: DataFrame,
+        path: str,
+        *,
+        staged: str,
+        commit: Any,
+        discard: Any,
+    ) -> None:
+        """Give the staged copy to the run's publication, or commit it now outside a run."""
+        publication = current_publication()
+        if publication is None:
+            try:
+                commit()
+            except BaseException:
+                discard()
+                raise
+            return
+        spark = frame.sparkSession
+        publication.stage(
+            StagedOutput(
+                target=path,
+                read=lambda: self.read_staged(spark, staged),
+                commit=commit,
+                discard=discard,
+                staged=staged,
+            )
+        )
 
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` to the (new) staging folder ``path``."""
@@ -97,10 +142,16 @@ class AtomicFolderLoader:
         fs = hadoop_path(path).getFileSystem(frame.sparkSession._jsc.hadoopConfiguration())
         try:
             self.write(frame, staged)
-            swap(fs, hadoop_path, staged, path, backup)
         except BaseException:
             fs.delete(hadoop_path(staged), True)
             raise
+        self._hand_over(
+            frame,
+            path,
+            staged=staged,
+            commit=lambda: swap(fs, hadoop_path, staged, path, backup),
+            discard=lambda: fs.delete(hadoop_path(staged), True),
+        )
 
 
 def _swap_folder(fs: Any, hadoop_path: Any, staged: str, path: str, backup: str) -> None:
@@ -142,6 +193,10 @@ class ParquetLoader(AtomicFolderLoader):
         """Write ``frame`` as parquet to the (new) staging folder ``path``."""
         self.writer(frame).parquet(path)
 
+    def read_staged(self, spark: Any, staged: str) -> DataFrame:
+        """Read the staged parquet back."""
+        return spark.read.parquet(staged)  # type: ignore[no-any-return]
+
 
 class JsonLinesLoader(AtomicFolderLoader):
     """Writes a DataFrame as JSON lines (one object per row), atomically replacing the folder.
@@ -153,6 +208,10 @@ class JsonLinesLoader(AtomicFolderLoader):
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` as JSON lines to the (new) staging folder ``path``."""
         self.writer(frame).json(path)
+
+    def read_staged(self, spark: Any, staged: str) -> DataFrame:
+        """Read the staged JSON lines back, with the schema they were written with."""
+        return spark.read.json(staged)  # type: ignore[no-any-return]
 
 
 class CsvLoader(AtomicFolderLoader):
@@ -203,6 +262,11 @@ class CsvLoader(AtomicFolderLoader):
         writer = self.writer(frame).option("header", self.header).option("sep", self.delimiter)
         writer.csv(path)
 
+    def read_staged(self, spark: Any, staged: str) -> DataFrame:
+        """Read the staged CSV back (types inferred: CSV keeps none)."""
+        reader = spark.read.option("header", self.header).option("sep", self.delimiter)
+        return reader.option("inferSchema", "true").csv(staged)  # type: ignore[no-any-return]
+
     def load(self, frame: DataFrame, path: str) -> None:
         """Replace the folder at ``path``, or with ``single_file`` the file at ``path``."""
         if not self.single_file:
@@ -220,6 +284,18 @@ class CsvLoader(AtomicFolderLoader):
             parts = sorted(staged.glob("part-*"))
             if len(parts) != 1:
                 raise OSError(f"expected one part file in {staged}, found {len(parts)}")
-            os.replace(parts[0], target)  # atomic for a file
-        finally:
+        except BaseException:
             atomic_commit.discard(staged)
+            raise
+
+        def commit() -> None:
+            os.replace(parts[0], target)  # atomic for a file
+            atomic_commit.discard(staged)
+
+        self._hand_over(
+            frame,
+            path,
+            staged=str(staged),
+            commit=commit,
+            discard=lambda: atomic_commit.discard(staged),
+        )

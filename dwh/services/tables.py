@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, get_args
 
 from dwh.errors import JobContractError, JobFailedError
+from dwh.services.publication import StagedOutput, current_publication
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -107,11 +108,29 @@ class TableLoader:
     def load(self, frame: DataFrame, table: str) -> None:
         """Write ``frame`` into ``table`` (``db.name``).
 
+        Inside a run the insert waits for the audit: the run's checks are computed on
+        ``frame`` itself (there is no staged copy of a catalog write), and the insert
+        runs only if they pass (:mod:`dwh.services.publication`).
+
         Raises:
             JobFailedError: The table is missing and ``create`` is false, or the frame
                 lacks some of the table's columns.
         """
         self.table = table
+        publication = current_publication()
+        if publication is None:
+            self._insert(frame, table)
+            return
+        publication.stage(
+            StagedOutput(
+                target=table,
+                read=lambda: frame,
+                commit=lambda: self._insert(frame, table),
+                discard=lambda: None,
+            )
+        )
+
+    def _insert(self, frame: DataFrame, table: str) -> None:
         spark = frame.sparkSession
         if not spark.catalog.tableExists(table):
             if not self.create:

@@ -24,7 +24,7 @@ pyspark is imported only when :meth:`RunSession.get` is called, never at import.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,11 @@ from dwh.spark.remote import remote_session_id
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["RunSession", "track_run_progress", "ui_url"]
+    from dwh.checks.results import OutputAudit
+    from dwh.checks.spec import Check
+    from dwh.services.publication import StagedOutput
+
+__all__ = ["RunSession", "audit_staged", "track_run_progress", "ui_url"]
 
 log = logging.getLogger(__name__)
 
@@ -164,3 +168,18 @@ def track_run_progress(
     from dwh.spark.progress import track_progress
 
     return track_progress(session, publish)
+
+
+def audit_staged(
+    staged: Sequence[StagedOutput],
+    outputs: Mapping[str, str],
+    checks: Mapping[str, Sequence[Check]],
+) -> list[OutputAudit]:
+    """Compute the run's output checks on its staged outputs (:mod:`dwh.spark.audit`).
+
+    The factory hands this to the job; pyspark is imported only when it is called,
+    which is only when a Spark loader staged an output that has checks.
+    """
+    from dwh.spark.audit import audit_staged as audit
+
+    return audit(staged, outputs, checks)

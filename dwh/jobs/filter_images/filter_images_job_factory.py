@@ -9,10 +9,11 @@ date's ``year=/month=/day=`` partition under ``base_path``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from dwh.checks import Check, unique
 from dwh.jobs.abstract_job_factory import AbstractJobFactory
 from dwh.jobs.filter_images.filter_images_config import FilterImagesConfig
 from dwh.jobs.filter_images.filter_images_job import FilterImagesJob, partition_path
@@ -34,6 +35,10 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
 
     job_name = "filter_images"
     config_model = FilterImagesConfig
+    output_checks: ClassVar[Mapping[str, Sequence[Check]]] = {
+        "filtered_output_path": [unique("content_hash")]
+    }
+    """The dedup's promise, checked on the day's partition before it is published."""
     clock: Callable[[], dt.datetime] = staticmethod(_utc_now)
     _now: dt.datetime | None = None
 
@@ -58,7 +63,12 @@ class FilterImagesJobFactory(AbstractJobFactory[FilterImagesConfig]):
 
     def output_paths(self, config: FilterImagesConfig) -> list[str]:
         """The run date's partition: runs of other dates may write at the same time."""
-        return [partition_path(config.base_path, self.job_params(config)["run_date"])]
+        return list(self.output_targets(config).values())
+
+    def output_targets(self, config: FilterImagesConfig) -> dict[str, str]:
+        """The run date's partition, by the name the job records."""
+        run_date = self.job_params(config)["run_date"]
+        return {"filtered_output_path": partition_path(config.base_path, run_date)}
 
     def job_params(self, config: FilterImagesConfig) -> dict[str, Any]:
         """The job's fields, ``run_date`` resolved to today in ``timezone`` (not passed on)."""

@@ -8,8 +8,10 @@ atomically; ``filter_images`` usually runs next on it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
+from dwh.checks import Check, not_null, unique
 from dwh.jobs.abstract_job_factory import AbstractJobFactory
 from dwh.jobs.transform_images.transform_images_config import TransformImagesConfig
 from dwh.jobs.transform_images.transform_images_job import (
@@ -23,6 +25,13 @@ class TransformImagesJobFactory(AbstractJobFactory[TransformImagesConfig]):
 
     job_name = "transform_images"
     config_model = TransformImagesConfig
+    output_checks: ClassVar[Mapping[str, Sequence[Check]]] = {
+        "output_path": [
+            unique("image_id"),
+            not_null("image_id", "url", "content_hash", "width", "height", "captured_at"),
+        ],
+        "rejects_path": [not_null("raw", "reject_reason")],
+    }
 
     def create_job(self, **kwargs: Any) -> TransformImagesJob:
         """Validate the config, then build the Spark services and the job."""
@@ -43,7 +52,12 @@ class TransformImagesJobFactory(AbstractJobFactory[TransformImagesConfig]):
 
     def output_paths(self, config: TransformImagesConfig) -> list[str]:
         """The batch and its rejects: one run at a time writes them."""
-        return [config.output_path, config.rejects_path or default_rejects_path(config.output_path)]
+        return list(self.output_targets(config).values())
+
+    def output_targets(self, config: TransformImagesConfig) -> dict[str, str]:
+        """The batch and its rejects, by the names the job records."""
+        rejects = config.rejects_path or default_rejects_path(config.output_path)
+        return {"output_path": config.output_path, "rejects_path": rejects}
 
     def job_params(self, config: TransformImagesConfig) -> dict[str, Any]:
         """Every config field, with ``rejects_path`` defaulted from ``output_path``."""
