@@ -24,7 +24,7 @@ from dwh.backfill.template import (
     parse_date,
     resolve_config,
 )
-from dwh.config import load_json_object, parse_config
+from dwh.config import FRAMEWORK_FIELDS, load_json_object, parse_config
 from dwh.errors import ConfigError, UsageError
 from dwh.events import RunStatus
 from dwh.redaction import redact_config
@@ -146,7 +146,8 @@ def plan_backfill(
     info = find_job(job)
     factory = load_factory(info)
     field_name = date_field or DEFAULT_DATE_FIELD
-    check_date_field(factory.config_model.model_fields, field_name, job=info.name)
+    own_fields = [f for f in factory.config_model.model_fields if f not in FRAMEWORK_FIELDS]
+    check_date_field(own_fields, field_name, job=info.name)
     start = parse_date(date_from, name="--from")
     end = parse_date(date_to, name="--to")
     days = date_range(start, end, backwards=backwards)

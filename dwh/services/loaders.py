@@ -75,12 +75,39 @@ class AtomicFolderLoader:
             discard=lambda: atomic_commit.discard(staged),
         )
 
-    def read_staged(self, spark: Any, staged: str) -> DataFrame:
-        """Read the staged copy back, to audit it (override it beside :meth:`write`)."""
-        raise JobContractError(
-            f"{type(self).__name__} has output checks but no read_staged(): "
-            "override it to read back what write() wrote"
-        )
+    read_format: str | None = None
+    """The Spark source that reads back what :meth:`write` wrote (``parquet``...), to
+    audit the staged copy; a subclass that writes another format sets it."""
+
+    def read_options(self) -> dict[str, str]:
+        """Options for reading the staged copy back (a CSV's header and separator)."""
+        return {}
+
+    def read_staged(self, frame: DataFrame, staged: str) -> DataFrame:
+        """Read the staged copy of ``frame`` back, to audit it.
+
+        A local staging folder is read by its data files, named one by one (Spark warns
+        about a hidden folder given as a path, and reads it all the same); text formats
+        get ``frame``'s schema, so the audit sees the types that were written.
+
+        Raises:
+            JobContractError: The loader does not say how to read its format back.
+        """
+        if self.read_format is None:
+            raise JobContractError(
+                f"{type(self).__name__} has output checks but no read_format: set it to "
+                "the Spark source that reads back what write() wrote"
+            )
+        reader = frame.sparkSession.read.format(self.read_format).options(**self.read_options())
+        if self.read_format != "parquet":
+            reader = reader.schema(frame.schema)
+        local = atomic_commit.local_path(staged)
+        if local is None:
+            return reader.load(staged)
+        files = sorted(str(p) for p in local.rglob("part-*") if p.is_file())
+        if not files:  # nothing was written: an empty output of the same columns
+            return frame.sparkSession.createDataFrame([], frame.schema)
+        return reader.option("basePath", str(local)).load(files)
 
     def _hand_over(
         self,
@@ -100,11 +127,10 @@ class AtomicFolderLoader:
                 discard()
                 raise
             return
-        spark = frame.sparkSession
         publication.stage(
             StagedOutput(
                 target=path,
-                read=lambda: self.read_staged(spark, staged),
+                read=lambda: self.read_staged(frame, staged),
                 commit=commit,
                 discard=discard,
                 staged=staged,
@@ -189,13 +215,11 @@ class ParquetLoader(AtomicFolderLoader):
         partition_by: Columns to partition the output by.
     """
 
+    read_format = "parquet"
+
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` as parquet to the (new) staging folder ``path``."""
         self.writer(frame).parquet(path)
-
-    def read_staged(self, spark: Any, staged: str) -> DataFrame:
-        """Read the staged parquet back."""
-        return spark.read.parquet(staged)  # type: ignore[no-any-return]
 
 
 class JsonLinesLoader(AtomicFolderLoader):
@@ -205,13 +229,11 @@ class JsonLinesLoader(AtomicFolderLoader):
         partition_by: Columns to partition the output by.
     """
 
+    read_format = "json"
+
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` as JSON lines to the (new) staging folder ``path``."""
         self.writer(frame).json(path)
-
-    def read_staged(self, spark: Any, staged: str) -> DataFrame:
-        """Read the staged JSON lines back, with the schema they were written with."""
-        return spark.read.json(staged)  # type: ignore[no-any-return]
 
 
 class CsvLoader(AtomicFolderLoader):
@@ -255,17 +277,18 @@ class CsvLoader(AtomicFolderLoader):
         self.delimiter = delimiter
         self.single_file = single_file
 
+    read_format = "csv"
+
+    def read_options(self) -> dict[str, str]:
+        """The header and separator it was written with."""
+        return {"header": str(self.header).lower(), "sep": self.delimiter}
+
     def write(self, frame: DataFrame, path: str) -> None:
         """Write ``frame`` as CSV to the (new) staging folder ``path``."""
         if self.single_file:
             frame = frame.coalesce(1)
         writer = self.writer(frame).option("header", self.header).option("sep", self.delimiter)
         writer.csv(path)
-
-    def read_staged(self, spark: Any, staged: str) -> DataFrame:
-        """Read the staged CSV back (types inferred: CSV keeps none)."""
-        reader = spark.read.option("header", self.header).option("sep", self.delimiter)
-        return reader.option("inferSchema", "true").csv(staged)  # type: ignore[no-any-return]
 
     def load(self, frame: DataFrame, path: str) -> None:
         """Replace the folder at ``path``, or with ``single_file`` the file at ``path``."""

@@ -13,6 +13,8 @@ phase                      the kill comes at a random delay after
 ``transform``              ``phase_finished`` of extract
 ``write``                  the hidden staging folder of one output appears (Spark is
                            writing it)
+``audit``                  every output is staged and its checks are being computed,
+                           before any is published
 ``commit-before-swap``     the loader calls ``atomic_commit.commit`` with a complete
                            staging folder, just before the swap
 ``commit-after-swap``      the swap of one output, before the old version is deleted
@@ -36,7 +38,7 @@ only the Spark session is the test session's): the killed run's lock does not bl
 it, its leftovers are cleaned up, and its output equals an uninterrupted run's row for
 row.
 
-:data:`TRIALS` lists the trials: 12 of transform_images and 10 of filter_images.
+:data:`TRIALS` lists the trials: 13 of transform_images and 11 of filter_images.
 Two trials run at a time, each in its own folder, to halve the JVM start-up cost; the
 driver JVM runs with the C1 compiler only, which starts faster and changes nothing the
 test checks.
@@ -106,7 +108,14 @@ if _PAUSE:
         Path(_MARKER).write_text(str(target))
         time.sleep(120)  # the test kills the process here
 
-    if _WHERE == "before":
+    if _WHERE == "audit":
+        from dwh.spark import audit
+
+        def _audit(frame, checks, *, output, path, read_other=None):
+            _hold(path)  # every output is staged; none is published yet
+
+        audit.audit_frame = _audit  # what audit_staged calls for each output
+    elif _WHERE == "before":
         _real_commit = atomic_commit.commit
 
         def _commit(staged, target):
@@ -150,6 +159,7 @@ def _trials() -> list[Trial]:
             Trial(job, phase) for phase in ("startup", "extract", "transform") for _ in (1, 2)
         ]
         trials += [Trial(job, "write", outputs[0]), Trial(job, "write", outputs[-1])]
+        trials += [Trial(job, "audit")]
         trials += [
             Trial(job, phase, output)
             for output in outputs
@@ -159,10 +169,11 @@ def _trials() -> list[Trial]:
 
 
 TRIALS = _trials()
-TRIALS_PER_JOB = {"transform_images": 12, "filter_images": 10}
+TRIALS_PER_JOB = {"transform_images": 13, "filter_images": 11}
 """transform_images: 2 each of startup, extract, transform; write of rejects and of
-images; before and after the swap of rejects and of images (12). filter_images: 2 each
-of startup, extract, transform; 2 writes; before and after the swap (10)."""
+images; the audit; before and after the swap of rejects and of images (13).
+filter_images: 2 each of startup, extract, transform; 2 writes; the audit; before and
+after the swap (11)."""
 
 
 # --- data ---------------------------------------------------------------------------
@@ -422,6 +433,8 @@ def run_trial(pipeline: Pipeline, number: int, trial: Trial) -> Outcome:
     if trial.phase.startswith("commit-"):
         where = "before" if trial.phase == "commit-before-swap" else "after"
         env[PAUSE_ENV] = f"{where}|{outputs[trial.output].name}|{marker}"
+    elif trial.phase == "audit":
+        env[PAUSE_ENV] = f"audit|-|{marker}"
 
     def seen(name: str, phase: str | None = None) -> bool:
         return any(
@@ -438,6 +451,7 @@ def run_trial(pipeline: Pipeline, number: int, trial: Trial) -> Outcome:
         "extract": lambda: seen("job_started"),
         "transform": lambda: seen("phase_finished", "extract"),
         "write": staging,
+        "audit": marker.exists,
         "commit-before-swap": marker.exists,
         "commit-after-swap": marker.exists,
     }
@@ -527,7 +541,7 @@ def expected_state(trial: Trial) -> dict[str, str] | None:
         if trial.output == "rejects":
             return {"rejects": "new" if swapped else "old", "images": "old"}
         return {"rejects": "new", "images": "new" if swapped else "old"}
-    if trial.phase in ("startup", "extract"):
+    if trial.phase in ("startup", "extract", "audit"):
         return dict.fromkeys(outputs_of(trial.job, Path()), "old")
     return None
 
