@@ -47,10 +47,19 @@ def test_each_config_form_builds_its_check() -> None:
 @pytest.mark.parametrize(
     ("entry", "says"),
     [
-        ({"uniq": ["id"]}, "unknown check 'uniq'; did you mean 'unique'? (checks: unique, not_null"),
-        ({"accepted_values": {"column": "status"}}, 'accepted_values on status needs a non-empty "values" list'),
+        (
+            {"uniq": ["id"]},
+            "unknown check 'uniq'; did you mean 'unique'? (checks: unique, not_null",
+        ),
+        (
+            {"accepted_values": {"column": "status"}},
+            'accepted_values on status needs a non-empty "values" list',
+        ),
         ({"row_count": {"min": -1}}, "row_count's min must be a whole number >= 0, got -1"),
-        ({"unique": ["id"], "severity": "fatal"}, "severity must be 'error' or 'warn', got 'fatal'"),
+        (
+            {"unique": ["id"], "severity": "fatal"},
+            "severity must be 'error' or 'warn', got 'fatal'",
+        ),
         ({"unique": ["id"], "not_null": ["id"]}, "a check names exactly one of"),
         ({"not_null": []}, "not_null needs one or more column names"),
     ],
@@ -83,7 +92,12 @@ def test_output_checks_is_a_framework_field_shown_last_in_the_schema() -> None:
 
 
 def test_the_factory_merges_declared_and_configured_checks() -> None:
-    config = {**CONFIG, "output_checks": {"output_path": [{"unique": ["image_id"], "severity": "warn"}, {"row_count": {"min": 1}}]}}
+    config = {
+        **CONFIG,
+        "output_checks": {
+            "output_path": [{"unique": ["image_id"], "severity": "warn"}, {"row_count": {"min": 1}}]
+        },
+    }
     factory = TransformImagesJobFactory(transform_images_job=config)
 
     checks = factory.checks_for(factory.parse_job_config(transform_images_job=config))
@@ -114,22 +128,45 @@ def test_a_check_on_an_output_the_job_does_not_record_is_refused_with_the_output
     [
         ({"output_path": [{"uniq": ["image_id"]}]}, "unknown check 'uniq'"),
         ({"images": [{"unique": ["image_id"]}]}, "records no output 'images'"),
-        ({"output_path": [{"accepted_values": {"column": "camera"}}]}, 'needs a non-empty "values" list'),
+        (
+            {"output_path": [{"accepted_values": {"column": "camera"}}]},
+            'needs a non-empty "values" list',
+        ),
     ],
     ids=["unknown-check", "unknown-output", "no-values"],
 )
-def test_bad_checks_exit_2_before_any_spark_session(tmp_path: Path, checks: dict, says: str) -> None:
+def test_bad_checks_exit_2_before_any_spark_session(
+    tmp_path: Path, checks: dict, says: str
+) -> None:
     """The generic entry, as production runs it: one line, exit 2, no JVM, nothing written."""
-    config = {"raw_path": str(tmp_path / "raw.jsonl"), "output_path": str(tmp_path / "out"), "output_checks": checks}
+    config = {
+        "raw_path": str(tmp_path / "raw.jsonl"),
+        "output_path": str(tmp_path / "out"),
+        "output_checks": checks,
+    }
     code = (
         "import sys, runpy; sys.argv = sys.argv[1:]; "
         "runpy.run_path(sys.argv[0], run_name='__main__')"
     )
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code, str(REPO / "scripts/glue/generic_entry.py"),
-         "--module_name", "dwh.jobs.transform_images.transform_images_job_factory",
-         "--transform_images_job", json.dumps(config), "--has_spark", "true"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            code,
+            str(REPO / "scripts/glue/generic_entry.py"),
+            "--module_name",
+            "dwh.jobs.transform_images.transform_images_job_factory",
+            "--transform_images_job",
+            json.dumps(config),
+            "--has_spark",
+            "true",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
 
     assert done.returncode == 2, done.stderr[-2000:]
@@ -150,7 +187,11 @@ def test_the_table_says_each_checks_status_and_count() -> None:
         ],
         row_count=920,
     )
-    assert [r.status for r in audit.results] == [CheckStatus.FAILED, CheckStatus.WARNED, CheckStatus.PASSED]
+    assert [r.status for r in audit.results] == [
+        CheckStatus.FAILED,
+        CheckStatus.WARNED,
+        CheckStatus.PASSED,
+    ]
 
     assert format_table([audit.to_payload()]) == [
         "checks of output_path (out/images): 1 passed, 1 warned, 1 failed",

@@ -81,12 +81,16 @@ class OrdersFactory(AbstractJobFactory[OrdersConfig]):
     def create_job(self, **kwargs: Any) -> OrdersJob:
         config = self.parse_job_config(**kwargs)
         loaders = {"parquet": ParquetLoader(), "csv": CsvLoader(), "json": JsonLinesLoader()}
-        job = OrdersJob(spark=self.get_spark_session(), loader=loaders[config.fmt], **self.job_services())
+        job = OrdersJob(
+            spark=self.get_spark_session(), loader=loaders[config.fmt], **self.job_services()
+        )
         OrdersFactory.last_job = job
         return job
 
 
-def run(out: Path, checks: dict[str, Any] | None = None, **overrides: Any) -> RecordingEventPublisher:
+def run(
+    out: Path, checks: dict[str, Any] | None = None, **overrides: Any
+) -> RecordingEventPublisher:
     publisher = RecordingEventPublisher()
     config = {"out_dir": str(out), "orders": ORDERS, "customers": CUSTOMERS, **overrides}
     if checks is not None:
@@ -118,16 +122,25 @@ def audits(publisher: RecordingEventPublisher) -> dict[str, dict[str, Any]]:
 
 def test_each_built_in_check_counts_exactly_its_failing_rows(tmp_path: Path, spark: Any) -> None:
     (tmp_path / "ref").mkdir()
-    spark.createDataFrame(CUSTOMERS, "customer_id INT").write.parquet(str(tmp_path / "ref" / "customers"))
+    spark.createDataFrame(CUSTOMERS, "customer_id INT").write.parquet(
+        str(tmp_path / "ref" / "customers")
+    )
     checks = {
         "orders_path": [
             {"unique": ["order_id"], "severity": "warn"},
             {"not_null": ["customer_id", "status"], "severity": "warn"},
-            {"accepted_values": {"column": "status", "values": ["placed", "shipped"]}, "severity": "warn"},
+            {
+                "accepted_values": {"column": "status", "values": ["placed", "shipped"]},
+                "severity": "warn",
+            },
             {"row_count": {"min": 1, "max": 3}, "severity": "warn"},
             {"expression": "amount >= 0", "severity": "warn"},
             {
-                "relationships": {"column": "customer_id", "to": str(tmp_path / "ref" / "customers"), "field": "customer_id"},
+                "relationships": {
+                    "column": "customer_id",
+                    "to": str(tmp_path / "ref" / "customers"),
+                    "field": "customer_id",
+                },
                 "severity": "warn",
             },
         ]
@@ -135,7 +148,10 @@ def test_each_built_in_check_counts_exactly_its_failing_rows(tmp_path: Path, spa
 
     publisher = run(tmp_path / "out", checks)
 
-    found = {c["name"]: (c["status"], c["failing_rows"]) for c in audits(publisher)["orders_path"]["checks"]}
+    found = {
+        c["name"]: (c["status"], c["failing_rows"])
+        for c in audits(publisher)["orders_path"]["checks"]
+    }
     # Counted independently: order_id 3 twice (one extra row); one row with nulls;
     # 'lost' (the null status is not_null's); 5 rows for at most 3; amount -1.0; 99.
     assert found == {
@@ -144,14 +160,21 @@ def test_each_built_in_check_counts_exactly_its_failing_rows(tmp_path: Path, spa
         "accepted_values(status)": ("warned", 1),
         "row_count(1..3)": ("warned", 2),
         "expression(amount >= 0)": ("warned", 1),
-        f"relationships(customer_id -> {tmp_path / 'ref' / 'customers'}.customer_id)": ("warned", 1),
+        f"relationships(customer_id -> {tmp_path / 'ref' / 'customers'}.customer_id)": (
+            "warned",
+            1,
+        ),
     }
     samples = {c["name"]: c["samples"] for c in audits(publisher)["orders_path"]["checks"]}
     assert samples["unique(order_id)"] == [{"order_id": 3, "rows": 2}]
     assert samples["accepted_values(status)"] == [
         {"order_id": 3, "customer_id": 12, "status": "lost", "amount": -1.0}
     ]
-    assert audits(publisher)["orders_path"]["null_counts"] == {"customer_id": 1, "order_id": 0, "status": 1}
+    assert audits(publisher)["orders_path"]["null_counts"] == {
+        "customer_id": 1,
+        "order_id": 0,
+        "status": 1,
+    }
     # Warnings publish.
     assert published(tmp_path / "out", spark)["orders"] == sorted(
         (tuple(o.values()) for o in ORDERS), key=repr
@@ -189,12 +212,16 @@ def test_a_config_check_on_the_first_output_fails_the_run_too(tmp_path: Path, sp
     before = fingerprint(out)
     publisher = RecordingEventPublisher()
     config = {
-        "out_dir": str(out), "orders": ORDERS, "customers": [{"customer_id": 1}],
+        "out_dir": str(out),
+        "orders": ORDERS,
+        "customers": [{"customer_id": 1}],
         "output_checks": {"orders_path": [{"expression": "amount >= 0"}]},
     }
     kwargs = {"orders_job": config, "event_publisher": publisher, "run_store": "off"}
 
-    with pytest.raises(ChecksFailedError, match=r"expression\(amount >= 0\) on orders_path \(1 failing rows\)"):
+    with pytest.raises(
+        ChecksFailedError, match=r"expression\(amount >= 0\) on orders_path \(1 failing rows\)"
+    ):
         OrdersFactory(**kwargs).run(**kwargs)
 
     assert fingerprint(out) == before
@@ -209,8 +236,14 @@ def test_a_config_check_on_the_first_output_fails_the_run_too(tmp_path: Path, sp
 @pytest.mark.parametrize(
     ("check", "says"),
     [
-        ({"not_null": ["cutsomer_id"]}, "check not_null(cutsomer_id) on output 'orders_path': the staged output has no column 'cutsomer_id'"),
-        ({"expression": "amount >>= 0"}, "check expression(amount >>= 0) on output 'orders_path': the expression does not parse"),
+        (
+            {"not_null": ["cutsomer_id"]},
+            "check not_null(cutsomer_id) on output 'orders_path': the staged output has no column 'cutsomer_id'",
+        ),
+        (
+            {"expression": "amount >>= 0"},
+            "check expression(amount >>= 0) on output 'orders_path': the expression does not parse",
+        ),
     ],
     ids=["missing-column", "bad-expression"],
 )
@@ -236,7 +269,10 @@ def test_relationships_against_another_jobs_output(tmp_path: Path, spark: Any) -
     reference = str(first / "customers")
     check = {"relationships": {"column": "customer_id", "to": reference}}
 
-    with pytest.raises(ChecksFailedError, match=r"relationships\(customer_id -> .*\) on orders_path \(1 failing rows\)"):
+    with pytest.raises(
+        ChecksFailedError,
+        match=r"relationships\(customer_id -> .*\) on orders_path \(1 failing rows\)",
+    ):
         run(tmp_path / "second", {"orders_path": [check]})
 
     assert not (tmp_path / "second" / "orders").exists()
@@ -248,7 +284,9 @@ def test_relationships_against_another_jobs_output(tmp_path: Path, spark: Any) -
 def test_csv_and_json_lines_outputs_are_audited_on_their_staged_copy(
     tmp_path: Path, spark: Any, fmt: str
 ) -> None:
-    publisher = run(tmp_path / "out", {"orders_path": [{"unique": ["order_id"], "severity": "warn"}]}, fmt=fmt)
+    publisher = run(
+        tmp_path / "out", {"orders_path": [{"unique": ["order_id"], "severity": "warn"}]}, fmt=fmt
+    )
 
     (check,) = audits(publisher)["orders_path"]["checks"]
     assert (check["status"], check["failing_rows"]) == ("warned", 1)
