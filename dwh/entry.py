@@ -222,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     job = "?"
     run_id = ""
     started = time.monotonic()
+    clock: _JobClock | None = None
     previous = signal.signal(signal.SIGTERM, _cancel_on_sigterm)
     try:
         invocation = parse_invocation(argv)
@@ -233,6 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clock = _JobClock()
         results = job_main(**{"event_publisher": clock, **invocation.kwargs})
     except DwhError as err:
+        _print_checks(clock, secrets)
         return _fail(err.exit_code, f"error: {err}", secrets, debug)
     except KeyboardInterrupt:
         return _fail(EXIT_CANCELLED, f"job '{job}' was cancelled", secrets, debug)
@@ -241,6 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_JOB_FAILED, f"job '{job}' failed: {one_line(exc)}{notes}", secrets, debug)
     finally:
         signal.signal(signal.SIGTERM, previous)
+    _print_checks(clock, secrets)
     seconds = time.monotonic() - started
     summary = redact_text(json.dumps(results, default=str, sort_keys=True), secrets)
     run = f" (run {run_id})" if run_id else ""
@@ -254,15 +257,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
+def _print_checks(clock: _JobClock | None, secrets: set[str]) -> None:
+    """The run's output checks, one block per audited output, on stderr."""
+    if clock is None or not clock.audits:
+        return
+    from dwh.checks.results import format_table
+
+    for line in format_table(clock.audits):
+        print(f"dwh: {redact_text(line, secrets)}", file=sys.stderr)
+
+
 class _JobClock:
-    """Notes the job's own events, to time the run the way the run store does."""
+    """Notes the job's own events: its time, as the run store counts it, and its checks."""
 
     def __init__(self) -> None:
         self.started: str | None = None
         self.seconds: float | None = None
+        self.audits: list[dict[str, Any]] = []
 
     def publish(self, event: Any) -> None:
-        if event.event == EventName.JOB_STARTED:
+        if event.event == EventName.CHECKS_FINISHED:
+            self.audits.append(dict(event.payload))
+        elif event.event == EventName.JOB_STARTED:
             self.started = event.at
         elif event.event == EventName.JOB_SUCCEEDED and self.started is not None:
             self.seconds = (parse_time(event.at) - parse_time(self.started)).total_seconds()

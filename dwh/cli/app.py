@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "notebook": "dwh.cli.notebook:notebook",
     "preview": "dwh.cli.preview:preview_command",
     "spark": "dwh.cli.spark:spark",
+    "audit": "dwh.cli.audit:audit",
 }
 """Each command's name and where it lives, ``module:attribute``."""
 

@@ -14,6 +14,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from dwh.checks.results import audits_from_events, format_table
 from dwh.cli.output import console, echo_json
 from dwh.errors import UsageError
 from dwh.events import RunStatus
@@ -98,10 +99,12 @@ def show_run(run_id: str, as_json: bool) -> None:
         raise UsageError(f"no run with id {run_id!r} in the run store{hint}")
     events = store.events(run_id)
     children = store.children(run_id)
+    audits = audits_from_events(events)
     if as_json:
         echo_json(
             {
                 **run_dict(record),
+                "checks": audits,
                 "events": [event.to_dict() for event in events],
                 "children": [run_dict(child) for child in children],
             }
@@ -123,6 +126,10 @@ def show_run(run_id: str, as_json: bool) -> None:
     _section(out, "outputs", record.outputs)
     if record.error:
         out.print(f"\n[bold red]error[/] {escape(record.error)}")
+    if audits:
+        out.print("\n[bold]checks[/]")
+        for line in format_table(audits):
+            out.print(escape(line))
     if events:
         table = Table(title="events", title_justify="left")
         for column in ("at", "event", "details"):

@@ -40,11 +40,18 @@ from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
 from dwh.settings import debug_enabled, events_target
-from dwh.spark.run_session import RunSession, audit_staged, track_run_progress, ui_url
+from dwh.spark.run_session import (
+    RunSession,
+    audit_published,
+    audit_staged,
+    track_run_progress,
+    ui_url,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from dwh.checks.results import OutputAudit
     from dwh.jobs.abstract_job import AbstractJob
     from dwh.services.protocols import EventPublisher
 
@@ -196,6 +203,22 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             for name in names
         }
 
+    def audit_published(self, **kwargs: Any) -> list[OutputAudit]:
+        """Run the job's checks on its published outputs (``dwh audit``); write nothing.
+
+        Raises:
+            ConfigError: The config is invalid.
+            UsageError: An output with checks has nothing published at its path.
+        """
+        config = self.parse_job_config(**kwargs)
+        checks = self.checks_for(config)
+        targets = {n: p for n, p in self.output_targets(config).items() if checks.get(n)}
+        for name, path in targets.items():
+            if not _published(path):
+                raise UsageError(f"output '{name}' of job '{self.job_name}': nothing at {path}")
+        with self._session:
+            return audit_published(self.get_spark_session(), targets, checks)
+
     def output_targets(self, config: ConfigT) -> dict[str, str]:
         """Return where each declared output is published, by name (``dwh audit`` reads
         them); default: none. A job with outputs overrides it."""
@@ -309,6 +332,13 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
     def _config_keys(self) -> tuple[str, str]:
         return (f"{self.job_name}_job", "job_config")
+
+
+def _published(path: str) -> bool:
+    """Whether something is at ``path`` (a URI is taken on trust: Spark will say)."""
+    from pathlib import Path
+
+    return "://" in path or Path(path.removeprefix("file:")).exists()
 
 
 def _same_config(raw: object, parsed: object) -> bool:

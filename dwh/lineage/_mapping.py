@@ -30,6 +30,8 @@ from openlineage.client.facet_v2 import (
     DatasetFacet,
     JobFacet,
     RunFacet,
+    data_quality_assertions_dataset,
+    data_quality_metrics_dataset,
     error_message_run,
     job_type_job,
     parent_run,
@@ -72,6 +74,22 @@ class DwhMetricsRunFacet(RunFacet):
         return f"{FACET_SCHEMA_URL}#/$defs/DwhMetricsRunFacet"
 
 
+@attr.define
+class DataQualityMetrics(data_quality_metrics_dataset.DataQualityMetricsDatasetFacet):
+    """The spec's ``DataQualityMetricsDatasetFacet``, named by its published 1-0-0 schema.
+
+    openlineage-python 1.54 names a 1-0-1 schema that the spec repository does not
+    publish; the fields dwh sets (``rowCount``, ``columnMetrics.nullCount``) are 1-0-0's.
+    """
+
+    @staticmethod
+    def _get_schema() -> str:
+        return (
+            "https://openlineage.io/spec/facets/1-0-0/DataQualityMetricsDatasetFacet.json"
+            "#/$defs/DataQualityMetricsDatasetFacet"
+        )
+
+
 class RunEventMapper:
     """Turns the events of dwh runs into OpenLineage run events.
 
@@ -85,6 +103,7 @@ class RunEventMapper:
     def __init__(self, namespace: str) -> None:
         self.namespace = namespace
         self._backfills: dict[str, str] = {}
+        self._audits: dict[str, dict[str, dict[str, Any]]] = {}
 
     def map(self, event: Event, *, stack_trace: str | None = None) -> RunEvent | None:
         """Return the OpenLineage event for ``event``, or None for events without one.
@@ -94,6 +113,9 @@ class RunEventMapper:
             stack_trace: For ``job_failed``, the traceback to report (``--debug`` only).
         """
         payload = event.payload
+        if event.event == EventName.CHECKS_FINISHED:
+            self._audits.setdefault(event.run_id, {})[str(payload.get("output"))] = payload
+            return None
         if event.event == EventName.JOB_STARTED:
             if payload.get("backfill_id"):
                 self._backfills[event.run_id] = str(payload["backfill_id"])
@@ -121,11 +143,14 @@ class RunEventMapper:
                 stackTrace=stack_trace,
                 producer=PRODUCER,
             )
+            audited = self._audits.get(event.run_id, {})
             return self._event(
                 event,
                 RunState.ABORT if cancelled else RunState.FAIL,
                 facets,
                 inputs=payload.get("inputs") or {},
+                # The outputs the audit held back: their checks say why the run failed.
+                outputs={name: str(audit.get("path")) for name, audit in audited.items()},
             )
         return None
 
@@ -161,7 +186,14 @@ class RunEventMapper:
             run=Run(runId=openlineage_run_id(event.run_id), facets=run_facets),
             job=Job(namespace=self.namespace, name=event.job, facets=job_facets),
             inputs=[_input(path) for path in _paths(inputs)],
-            outputs=[_output(path, (schemas or {}).get(name)) for name, path in _items(outputs)],
+            outputs=[
+                _output(
+                    path,
+                    (schemas or {}).get(name),
+                    self._audits.get(event.run_id, {}).get(name),
+                )
+                for name, path in _items(outputs)
+            ],
             producer=PRODUCER,
         )
 
@@ -225,9 +257,9 @@ def _input(path: str) -> InputDataset:
     return InputDataset(namespace=namespace, name=name)
 
 
-def _output(path: str, schema: Any) -> OutputDataset:
+def _output(path: str, schema: Any, audit: dict[str, Any] | None = None) -> OutputDataset:
     namespace, name = dataset_identity(path)
-    facets: dict[str, DatasetFacet] = {}
+    facets: dict[str, DatasetFacet] = {} if audit is None else _quality_facets(audit)
     if isinstance(schema, list) and schema:
         fields = [
             schema_dataset.SchemaDatasetFacetFields(name=str(f["name"]), type=f.get("type"))
@@ -236,6 +268,39 @@ def _output(path: str, schema: Any) -> OutputDataset:
         ]
         facets["schema"] = schema_dataset.SchemaDatasetFacet(fields=fields, producer=PRODUCER)
     return OutputDataset(namespace=namespace, name=name, facets=facets)
+
+
+def _quality_facets(audit: dict[str, Any]) -> dict[str, Any]:
+    """The spec's data quality facets of one audited output (a ``checks_finished`` payload).
+
+    ``dataQualityAssertions`` is defined as an input-dataset facet (a consumer's tests
+    of what it read); dwh's checks are the producer's tests of what it wrote, so dwh
+    puts it in the output dataset's ``facets``, with ``dataQualityMetrics`` beside it.
+    """
+    assertions = [
+        data_quality_assertions_dataset.Assertion(
+            assertion=str(check["check"]),
+            success=check["status"] != "failed" and check["failing_rows"] == 0,
+            column=", ".join(check.get("columns") or []) or None,
+            severity=str(check["severity"]),
+            name=str(check["name"]),
+            actual=f"{check['failing_rows']} failing rows",
+        )
+        for check in audit.get("checks") or []
+    ]
+    columns = {
+        str(column): data_quality_metrics_dataset.ColumnMetrics(nullCount=int(count))
+        for column, count in (audit.get("null_counts") or {}).items()
+    }
+    rows = audit.get("row_count")
+    return {
+        "dataQualityAssertions": data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
+            assertions=assertions, producer=PRODUCER
+        ),
+        "dataQualityMetrics": DataQualityMetrics(
+            columnMetrics=columns, rowCount=None if rows is None else int(rows), producer=PRODUCER
+        ),
+    }
 
 
 def _json_object(value: Any) -> dict[str, Any]:

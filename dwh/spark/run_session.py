@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from dwh.checks.spec import Check
     from dwh.services.publication import StagedOutput
 
-__all__ = ["RunSession", "audit_staged", "track_run_progress", "ui_url"]
+__all__ = ["RunSession", "audit_published", "audit_staged", "track_run_progress", "ui_url"]
 
 log = logging.getLogger(__name__)
 
@@ -183,3 +183,25 @@ def audit_staged(
     from dwh.spark.audit import audit_staged as audit
 
     return audit(staged, outputs, checks)
+
+
+def audit_published(
+    session: Any, targets: Mapping[str, str], checks: Mapping[str, Sequence[Check]]
+) -> list[OutputAudit]:
+    """Compute each output's checks on what is published at its path (``dwh audit``).
+
+    Reads only; nothing is written. Each path is read as :func:`dwh.spark.audit.read_dataset`
+    reads it (CSV or JSON lines by its name, else Parquet).
+    """
+    from dwh.spark.audit import audit_frame, read_dataset
+
+    return [
+        audit_frame(
+            read_dataset(session, path),
+            list(checks[name]),
+            output=name,
+            path=path,
+            read_other=lambda other: read_dataset(session, other),
+        )
+        for name, path in targets.items()
+    ]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from lineage_schemas import schema_errors
 
 from dwh.events import Event, EventName
 from dwh.lineage import dataset_identity, openlineage_run_id, to_json
@@ -185,3 +186,89 @@ def test_the_schema_check_catches_a_bad_run_id_and_a_facet_without_producer() ->
     assert "is not a 'uuid'" in problems
     assert "'_producer' is a required property" in problems
     assert "no vendored schema for 'https://example.com/Unknown.json'" in problems
+
+
+def test_an_audited_output_carries_the_specs_data_quality_facets() -> None:
+    """COMPLETE: dataQualityAssertions and dataQualityMetrics on each audited output."""
+    mapper = RunEventMapper("dwh")
+    audit = {
+        "output": "out",
+        "path": "/data/out",
+        "passed": True,
+        "row_count": 920,
+        "null_counts": {"id": 0, "url": 2},
+        "checks": [
+            {
+                "name": "unique(id)",
+                "check": "unique",
+                "columns": ["id"],
+                "severity": "error",
+                "status": "passed",
+                "failing_rows": 0,
+                "samples": [],
+            },
+            {
+                "name": "not_null(url)",
+                "check": "not_null",
+                "columns": ["url"],
+                "severity": "warn",
+                "status": "warned",
+                "failing_rows": 2,
+                "samples": [],
+            },
+        ],
+    }
+    mapper.map(started())
+    mapper.map(Event("checks_finished", "j", RUN, audit))
+    complete = mapper.map(
+        Event("job_succeeded", "j", RUN, {"metrics": {}, "outputs": {"out": "/data/out"}})
+    )
+
+    data = json.loads(to_json(complete))
+    assert schema_errors(data) == []
+    (output,) = data["outputs"]
+    assertions = output["facets"]["dataQualityAssertions"]["assertions"]
+    assert [(a["assertion"], a["success"], a["column"], a["severity"]) for a in assertions] == [
+        ("unique", True, "id", "error"),
+        ("not_null", False, "url", "warn"),
+    ]
+    metrics = output["facets"]["dataQualityMetrics"]
+    assert metrics["rowCount"] == 920
+    assert {k: v["nullCount"] for k, v in metrics["columnMetrics"].items()} == {"id": 0, "url": 2}
+
+
+def test_a_failed_audit_names_the_held_back_output_in_the_fail_event() -> None:
+    mapper = RunEventMapper("dwh")
+    audit = {
+        "output": "out",
+        "path": "/data/out",
+        "passed": False,
+        "row_count": 3,
+        "null_counts": {"id": 0},
+        "checks": [
+            {
+                "name": "unique(id)",
+                "check": "unique",
+                "columns": ["id"],
+                "severity": "error",
+                "status": "failed",
+                "failing_rows": 1,
+                "samples": [{"id": 1, "rows": 2}],
+            }
+        ],
+    }
+    mapper.map(Event("checks_finished", "j", RUN, audit))
+    failed = mapper.map(
+        Event(
+            "job_failed",
+            "j",
+            RUN,
+            {"error_type": "ChecksFailedError", "error_message": "1 output check failed"},
+        )
+    )
+
+    data = json.loads(to_json(failed))
+    assert schema_errors(data) == []
+    assert data["eventType"] == "FAIL"
+    (output,) = data["outputs"]
+    assert output["facets"]["dataQualityAssertions"]["assertions"][0]["success"] is False
