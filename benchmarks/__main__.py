@@ -28,6 +28,7 @@ MEASURES = (
     "run_log",
     "overhead",
     "jobs",
+    "audit",
     "warm",
     "warm_loop",
     "tui_warm",
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if key in selected:
                 measure = importlib.import_module(f"benchmarks.{module}")
                 done(_guard(measure.run, settings, name=name), label)
-        if selected & {"overhead", "jobs", "warm", "backfill", "scale"}:
+        if selected & {"overhead", "jobs", "audit", "warm", "backfill", "scale"}:
             for name, new in _spark_measures(settings, selected):
                 done(new, name)
         if "tests" in selected:
@@ -167,6 +168,10 @@ def _spark_measures(settings: Settings, selected: set[str]) -> Iterator[tuple[st
         yield "framework overhead", _guard(overhead.run, settings, main_data, name="overhead")
     if "jobs" in selected:
         yield "Spark jobs", _guard(spark_jobs.run, settings, main_data, spark, name="jobs")
+    if "audit" in selected:
+        from benchmarks import audit_cost
+
+        yield "audit", _guard(audit_cost.run, settings, main_data, spark, name="audit")
     if "warm" in selected:
         warm_data = data.data_set(spark, settings.workdir, settings.warm_rows)
         yield "warm re-run", _guard(warm_rerun.run, settings, warm_data, spark, name="warm")
