@@ -34,7 +34,7 @@ makes relative paths resolve against the project root from any working directory
 
 from dwh.notebook.backfill import backfill
 from dwh.notebook.data import preview
-from dwh.notebook.display import event_rows, metric_rows, plot_counts
+from dwh.notebook.display import check_rows, event_rows, metric_rows, plot_counts
 from dwh.notebook.fields import FieldKind, FieldSpec, field_specs
 from dwh.notebook.form import ConfigForm, form
 from dwh.notebook.outputs import strip_outputs
@@ -58,6 +58,7 @@ __all__ = [
     "PreparedRun",
     "SparkInfo",
     "backfill",
+    "check_rows",
     "event_rows",
     "field_specs",
     "form",

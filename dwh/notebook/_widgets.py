@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from dwh.events import EventName
-from dwh.notebook.display import metric_rows
+from dwh.notebook.display import check_rows, metric_rows
 from dwh.notebook.fields import NO_CHOICE, FieldKind, FieldSpec
 
 if TYPE_CHECKING:
@@ -103,12 +103,22 @@ class RunView:
         self.stages.add_class("dwh-run-stages")
         self.metrics = w.HTML()
         self.metrics.add_class("dwh-run-metrics")
+        self.checks = w.HTML()
+        self.checks.add_class("dwh-run-checks")
         self.outputs = w.HTML()
         self.outputs.add_class("dwh-run-outputs")
         self.previews = w.VBox()
         self.previews.add_class("dwh-run-previews")
         self.widget = w.VBox(
-            [self.status, self.stages, self.events, self.metrics, self.outputs, self.previews]
+            [
+                self.status,
+                self.stages,
+                self.events,
+                self.checks,
+                self.metrics,
+                self.outputs,
+                self.previews,
+            ]
         )
         self._rows: list[tuple[str, str, str, str]] = []
         self._bars: dict[int, w.IntProgress] = {}
@@ -121,7 +131,7 @@ class RunView:
         self._where = where
         self.stages.children = ()
         self.previews.children = ()
-        for part in (self.events, self.metrics, self.outputs):
+        for part in (self.events, self.checks, self.metrics, self.outputs):
             part.value = ""
         label = f" (run {run_id})" if run_id else ""
         place = f" {where}" if where else ""
@@ -162,7 +172,17 @@ class RunView:
         bar.bar_style = "danger" if failed else ("success" if done >= total else "info")
 
     def finish(self, run: NotebookRun) -> None:
-        """Show how the run ended: metrics and outputs, or the one-line error."""
+        """Show how the run ended: checks, metrics and outputs, or the one-line error."""
+        checks = [
+            (row["output"], row["check"], row["severity"], row["status"], str(row["failing_rows"]))
+            for row in check_rows(run.checks)
+        ]
+        self.checks.value = (
+            "<h4>Checks</h4>"
+            + _table(("output", "check", "severity", "status", "failing rows"), checks)
+            if checks
+            else ""
+        )
         if run.succeeded:
             # The status line goes last: once it says "succeeded", everything is shown.
             outputs = [(name, path, _row_count(path)) for name, path in run.outputs.items()]

@@ -45,6 +45,25 @@ def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
     return rows
 
 
+def check_rows(audits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return one row per output check: output, check, severity, status, failing rows.
+
+    Args:
+        audits: ``checks_finished`` payloads (:attr:`dwh.notebook.NotebookRun.checks`).
+    """
+    return [
+        {
+            "output": audit.get("output"),
+            "check": check["name"],
+            "severity": check["severity"],
+            "status": check["status"],
+            "failing_rows": check["failing_rows"],
+        }
+        for audit in audits
+        for check in audit.get("checks") or []
+    ]
+
+
 def metric_rows(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Return one ``{"metric", "value"}`` row per metric, in the job's order."""
     return [

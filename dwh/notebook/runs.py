@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dwh.checks.results import audits_from_events
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError, UsageError, one_line
@@ -207,6 +208,11 @@ class NotebookRun:
                 return dict(event.payload.get("outputs") or {})
         return {}
 
+    @property
+    def checks(self) -> list[dict[str, Any]]:
+        """Each audited output's checks (its ``checks_finished`` payload), in order."""
+        return audits_from_events(self.events)
+
     def summary(self) -> str:
         """One line in the command line's words: succeeded or failed, time, run id."""
         if self.error is None:
@@ -234,6 +240,7 @@ class NotebookRun:
             "config": self.config,
             "results": self.results,
             "outputs": self.outputs,
+            "checks": self.checks,
             "events": [event.to_dict() for event in self.events],
         }
         if self.error is not None:

@@ -8,6 +8,7 @@ check passes on every output; otherwise each earlier version stays byte for byte
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -311,3 +312,57 @@ def test_a_custom_check_is_a_function_of_the_staged_frame(tmp_path: Path, spark:
     (check,) = audits(publisher)["orders_path"]["checks"]
     assert (check["name"], check["status"], check["failing_rows"]) == ("no_big_orders", "warned", 1)
     assert check["samples"][0]["order_id"] == 2
+
+
+def _raw_images(folder: Path) -> Path:
+    lines = [
+        {
+            "image_id": f"img-{n}",
+            "url": f"https://x.example/{n}.jpg",
+            "sha256": f"{n:064x}",
+            "width": 10,
+            "height": 20,
+            "captured_at": "2026-11-25T06:00:00Z",
+            "camera": camera,
+        }
+        for n, camera in enumerate(["Pixel 8", "Pixel 8", None, "Canon"])
+    ]
+    raw = folder / "raw.jsonl"
+    raw.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return raw
+
+
+def test_a_notebook_run_shows_its_checks_and_a_failing_one_publishes_nothing(
+    tmp_path: Path, spark: Any
+) -> None:
+    from dwh.notebook import check_rows, run_job
+
+    module = "dwh.jobs.transform_images.transform_images_job_factory"
+    config = {
+        "raw_path": str(_raw_images(tmp_path)),
+        "output_path": str(tmp_path / "images"),
+        "output_checks": {
+            "output_path": [
+                {"accepted_values": {"column": "camera", "values": ["Pixel 8"]}, "severity": "warn"}
+            ]
+        },
+    }
+
+    run = run_job(module, config, has_spark=True)
+
+    assert run.succeeded, run.summary()
+    rows = {
+        (r["output"], r["check"]): (r["status"], r["failing_rows"]) for r in check_rows(run.checks)
+    }
+    assert rows[("output_path", "accepted_values(camera)")] == ("warned", 1)
+    assert rows[("output_path", "unique(image_id)")] == ("passed", 0)
+    assert run.to_dict()["checks"] == run.checks
+
+    config["output_path"] = str(tmp_path / "images-2")
+    config["output_checks"] = {"output_path": [{"row_count": {"max": 2}}]}
+    failed = run_job(module, config, has_spark=True)
+
+    assert isinstance(failed.error, ChecksFailedError)
+    assert "row_count(..2) on output_path (2 failing rows)" in failed.summary()
+    assert not (tmp_path / "images-2").exists()
+    assert not (tmp_path / "images-2_rejects").exists()
