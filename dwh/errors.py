@@ -11,7 +11,8 @@ DwhError                      exit 1
 │   ├── ModuleRefusedError    exit 2  a module name outside the allowed packages
 │   ├── JobModuleError        exit 2  the module is missing, fails to import or has no main
 │   ├── TriggerMapError       exit 2  the trigger map is missing, malformed or has a cycle
-│   └── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
+│   ├── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
+│   └── DeployError           exit 2  dwh deploy: bad platform, job, prod config or setting
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
 │   ├── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
@@ -120,6 +121,15 @@ class PreviewTargetError(UsageError):
 
     A missing path, an unknown run id, a run that recorded no outputs, or an output
     name the run does not have.
+    """
+
+
+class DeployError(UsageError):
+    """``dwh deploy``'s inputs are invalid; nothing was written.
+
+    An unknown platform or job, a job without a production config, a missing deploy
+    setting, or a trigger map that a generated DAG cannot express (a cycle, a value
+    known only once the upstream run has ended).
     """
 
 

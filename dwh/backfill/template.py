@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dwh.errors import UsageError
@@ -80,11 +80,27 @@ def resolve_config(config: dict[str, Any], day: dt.date, *, date_field: str) -> 
     Raises:
         UsageError: A placeholder names no date field or is malformed.
     """
-    names = placeholder_names(date_field)
-    resolved = _fill(config, day, names, path="")
-    assert isinstance(resolved, dict)
+    resolved = fill_placeholders(config, date_renderer(day), date_field=date_field)
     resolved[date_field] = day.isoformat()
     return resolved
+
+
+def fill_placeholders(
+    config: dict[str, Any], render: Callable[[str], str], *, date_field: str
+) -> dict[str, Any]:
+    """Return ``config`` with each date placeholder replaced by ``render(format)``.
+
+    ``format`` is the placeholder's strftime format, ``""`` for a bare ``{run_date}``.
+    :func:`resolve_config` renders a date; ``dwh deploy airflow`` renders Airflow's
+    logical date as Jinja (``{{ ds }}``), so both read placeholders by the same rules.
+    The date field itself is left as it is.
+
+    Raises:
+        UsageError: A placeholder names no date field or is malformed.
+    """
+    filled = _fill(config, render, placeholder_names(date_field), path="")
+    assert isinstance(filled, dict)
+    return filled
 
 
 def check_templates(config: dict[str, Any], *, date_field: str) -> None:
@@ -96,17 +112,22 @@ def check_templates(config: dict[str, Any], *, date_field: str) -> None:
     resolve_config(config, dt.date(2000, 1, 1), date_field=date_field)
 
 
-def _fill(value: Any, day: dt.date, names: tuple[str, ...], *, path: str) -> Any:
+def date_renderer(day: dt.date) -> Callable[[str], str]:
+    """What a placeholder becomes on ``day``: its strftime format applied, else the ISO date."""
+    return lambda spec: day.strftime(spec) if spec else day.isoformat()
+
+
+def _fill(value: Any, render: Callable[[str], str], names: tuple[str, ...], *, path: str) -> Any:
     if isinstance(value, dict):
-        return {k: _fill(v, day, names, path=_join(path, k)) for k, v in value.items()}
+        return {k: _fill(v, render, names, path=_join(path, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, day, names, path=f"{path}[{i}]") for i, v in enumerate(value)]
+        return [_fill(v, render, names, path=f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, str) and ("{" in value or "}" in value):
-        return _format(value, day, names, path=path)
+        return _format(value, render, names, path=path)
     return value
 
 
-def _format(text: str, day: dt.date, names: tuple[str, ...], *, path: str) -> str:
+def _format(text: str, render: Callable[[str], str], names: tuple[str, ...], *, path: str) -> str:
     valid = ", ".join("{" + name + "}" for name in names)
     try:
         parts = list(_FORMATTER.parse(text))
@@ -127,7 +148,7 @@ def _format(text: str, day: dt.date, names: tuple[str, ...], *, path: str) -> st
                 f"valid placeholders: {valid} (with an optional strftime format, "
                 f"e.g. {{{names[0]}:%Y/%m/%d}})"
             )
-        out.append(day.strftime(spec) if spec else day.isoformat())
+        out.append(render(spec or ""))
     return "".join(out)
 
 

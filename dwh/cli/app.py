@@ -1,7 +1,7 @@
 """The ``dwh`` click group and its error boundary.
 
 Commands live in one module per concern (``jobs``, ``run``, ``runs``, ``new``,
-``check``, ``package``); this module only names them and turns a
+``check``, ``package``, ``deploy``); this module only names them and turns a
 :class:`~dwh.errors.DwhError` into one line on stderr and its exit code. A command's
 module is imported when the command runs (click's lazy-group pattern), so ``dwh list``
 does not pay for the packaging, scaffolding and run-store code it never uses.
@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "new": "dwh.cli.new:new",
     "check": "dwh.cli.check:check",
     "package": "dwh.cli.package:package",
+    "deploy": "dwh.cli.deploy:deploy",
     "lineage": "dwh.cli.lineage:lineage",
     "notebook": "dwh.cli.notebook:notebook",
     "preview": "dwh.cli.preview:preview_command",

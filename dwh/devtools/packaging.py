@@ -91,6 +91,30 @@ class PackageResult:
         return not self.failures
 
 
+@dataclass(frozen=True)
+class ArtifactNames:
+    """The file names ``dwh package`` gives dwh's artifacts (in ``dist/``).
+
+    Attributes:
+        wheel: The wheel, ``dwh-<version>-py3-none-any.whl``.
+        zip: The ``--py-files`` zip, ``dwh-<version>-py-files.zip``.
+    """
+
+    wheel: str
+    zip: str
+
+
+def artifact_names(version: str | None = None) -> ArtifactNames:
+    """Return the artifacts' file names for ``version`` (default: this dwh's).
+
+    What ``dwh deploy airflow`` points tasks at, so it needs no build to know them.
+    """
+    from dwh._version import __version__
+
+    version = version or __version__
+    return ArtifactNames(wheel=f"dwh-{version}-py3-none-any.whl", zip=f"dwh-{version}-py-files.zip")
+
+
 def project_root(start: Path | None = None) -> Path:
     """Return the nearest folder at or above ``start`` (default: cwd) with a pyproject.toml.
 
@@ -211,15 +235,13 @@ def package(
         dist: Where the artifacts go (default: ``<root>/dist``).
         jobs: The jobs to check (default: every registered job).
     """
-    from dwh._version import __version__
-
     root = root or project_root()
     dist = dist or root / "dist"
     selected = list(discover_jobs() if jobs is None else jobs)
     modules = [job.module for job in selected]
     wheel = build_wheel(root, dist)
     archive = build_zip(
-        {job.package for job in selected} | {"dwh"}, dist, name=f"dwh-{__version__}-py-files.zip"
+        {job.package for job in selected} | {"dwh"}, dist, name=artifact_names().zip
     )
     in_wheel = set(_wheel_top_levels(wheel))
     failures = import_failures(archive, modules)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -365,18 +364,10 @@ def write_result(run: NotebookRun, path: str | os.PathLike[str]) -> Path:
     """
     if not run.succeeded:
         raise ValueError(f"run {run.run_id} failed; no result is written")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    from dwh.services.atomic_commit import replace_file
+
     text = json.dumps(run.to_dict(), indent=2, default=str, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return replace_file(Path(path), text)
 
 
 @dataclass

@@ -93,6 +93,27 @@ def commit(staged: Path, target: Path) -> None:
     _sync_dir(target.parent)
 
 
+def replace_file(target: Path, text: str) -> Path:
+    """Write ``text`` to ``target`` atomically: a reader sees the old file or the new one.
+
+    The text goes to a hidden temporary file beside ``target``, which is then renamed
+    over it; on any failure the temporary file is removed and ``target`` is untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _sibling(target, _STAGING)
+    try:
+        with tmp.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_dir(target.parent)
+    return target
+
+
 def previous_versions(target: Path) -> list[Path]:
     """Return the hidden previous version(s) of ``target`` (at most one after a commit)."""
     return [path for path, kind, _ in _leftovers(target) if kind == _PREVIOUS]
