@@ -1,11 +1,11 @@
 """Run by the Airflow venv's python (never dwh's): load generated DAGs, report as JSON.
 
-    python airflow_probe.py dagbag FOLDER
+    python airflow_probe.py dagbag FOLDER...
     python airflow_probe.py render FOLDER DAG_ID DATE VARIABLES_JSON
     python airflow_probe.py parse FILE REPEATS
 
-``dagbag`` imports every file with Airflow's own DagBag and prints the import errors
-and each DAG's tasks, operators and upstream task ids. ``render`` renders every task's
+``dagbag`` imports every file of each folder with Airflow's own DagBag and prints, per
+folder, the import errors and each DAG's tasks, operators and upstream task ids. ``render`` renders every task's
 template fields with the operator's own ``render_template_fields`` for one logical
 date, Variables given as JSON, and prints them. ``parse`` times importing one DAG file
 (after Airflow itself is imported), the figure the bench reports.
@@ -102,7 +102,7 @@ def _plain(value: object) -> object:
 def main(argv: list[str]) -> int:
     command = argv[0]
     if command == "dagbag":
-        result = dagbag(argv[1])
+        result = {folder: dagbag(folder) for folder in argv[1:]}
     elif command == "render":
         result = render(argv[1], argv[2], argv[3], json.loads(argv[4]))
     elif command == "parse":
