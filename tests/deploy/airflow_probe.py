@@ -45,7 +45,7 @@ def render(folder: str, dag_id: str, day: str, variables: dict) -> dict:
 
     bag = DagBag(dag_folder=folder)
     dag = bag.dags[dag_id]
-    logical = dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
+    logical = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
     out = {}
     for task in dag.tasks:
         context = {
