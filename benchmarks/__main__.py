@@ -26,6 +26,7 @@ MEASURES = (
     "registry",
     "preview",
     "run_log",
+    "deploy",
     "overhead",
     "jobs",
     "audit",
@@ -74,6 +75,7 @@ _PROCESS_MEASURES: list[tuple[str, str, str, str]] = [
     ("registry", "registry_scale", "registry", "registry"),
     ("preview", "preview", "preview", "preview"),
     ("run_log", "run_log", "run log", "run log"),
+    ("deploy", "deploy_parse", "DAG parse", "generated DAG parse"),
     ("warm_loop", "warm_loop", "warm loop", "warm loop"),
     ("tui_warm", "tui_warm", "TUI warm", "TUI warm"),
 ]

@@ -40,6 +40,7 @@ FILTER_EXAMPLE = str(REPO / "examples" / "configs" / "filter_images" / "demo.jso
         (["check"], 0),
         (["new", "light_job", "--dry-run"], 0),
         (["package", "--dist", "{tmp}"], 0),
+        (["deploy", "airflow", "--platform", "glue", "--out", "{tmp}"], 0),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
 )
