@@ -10,6 +10,7 @@
     dwh new my_job                   # scaffold a job that passes `dwh check`
     dwh check                        # verify every job's contract
     dwh package                      # wheel + --py-files zip in dist/, import-checked
+    dwh deploy airflow --platform glue   # one Airflow DAG file per trigger chain
 
 Every command but ``run`` stays light: none imports pyspark, and ``run`` does so only
 when the job needs Spark. Errors are one line on stderr with the exit code of the

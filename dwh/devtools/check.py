@@ -53,9 +53,11 @@ RULES: dict[str, str] = {
     "example": "every example config validates",
     "notebook": "every notebook's default job_config validates",
     "import": "the modules import without errors or side effects",
-    "dag-drift": "every generated Airflow DAG still matches dwh deploy airflow",
 }
-"""Every rule ``dwh check`` applies, by the name violations carry."""
+"""Every rule ``dwh check`` applies to each job, by the name violations carry."""
+
+DAG_DRIFT = "dag-drift"
+"""The project rule: every generated Airflow DAG still matches ``dwh deploy airflow``."""
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -174,10 +176,10 @@ def _dag_drift(examples: Path) -> list[Violation]:
     try:
         folder = configured_dag_folder(settings)
     except UsageError as err:
-        return [Violation("deploy", "dag-drift", str(settings), 1, str(err))]
+        return [Violation("deploy", DAG_DRIFT, str(settings), 1, str(err))]
     if folder is None:
         return []
-    return [Violation(d.dag_id, "dag-drift", str(d.path), 1, d.message) for d in drift(folder)]
+    return [Violation(d.dag_id, DAG_DRIFT, str(d.path), 1, d.message) for d in drift(folder)]
 
 
 def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:
