@@ -4,7 +4,9 @@
   the config's (a :class:`~dwh.errors.ConfigError`, listed with the rest);
 - the CLI's ``CONFIG`` argument (``dwh validate``, ``dwh run --config``, ...):
   :func:`read_config_arg`, inline JSON, ``-`` or a path, whose problems are the
-  command line's (a :class:`~dwh.errors.UsageError`).
+  command line's (a :class:`~dwh.errors.UsageError`);
+- a JSON file dwh reads whole (the trigger map, the deploy settings, a production
+  config): :func:`read_json_file`, with the error class of its caller.
 
 Both read at most the size limit and one byte, so an endless file is refused too. Kept
 apart from :mod:`dwh.config` so the generic entry can read a file without importing
@@ -13,13 +15,40 @@ pydantic.
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from dwh.errors import ConfigError, UsageError
+from dwh.errors import ConfigError, DwhError, UsageError
 from dwh.settings import MAX_CONFIG_BYTES
 
-__all__ = ["read_config_arg", "read_config_file"]
+__all__ = ["read_config_arg", "read_config_file", "read_json_file"]
+
+
+def read_json_file(path: Path, *, what: str, error: Callable[[str], DwhError]) -> Any:
+    """Read and decode a JSON file (a trigger map, deploy settings, a prod config).
+
+    Args:
+        path: The file.
+        what: What it is, for the message (``trigger map``).
+        error: The error class to raise, given the one-line message.
+
+    Raises:
+        DwhError: Of class ``error``: the file can't be read or is not JSON; the message
+            names ``what``, the path, and the line and column of a syntax error.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(
+            f"{what} {path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
 
 
 def read_config_file(name: str, *, job: str) -> bytes:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from dwh.backfill.plan import dates_independent
 from dwh.backfill.template import DEFAULT_DATE_FIELD, date_renderer, fill_placeholders
 from dwh.config import parse_config
+from dwh.config_file import read_json_file
 from dwh.deploy._templating import DS, JinjaConfig, date_expression, run_id_template
 from dwh.errors import DeployError
 from dwh.redaction import MIN_SECRET_LENGTH, redact, secret_values
@@ -280,22 +281,12 @@ def _plan_task(
 
 def _read_prod_config(configs: Path, job: str) -> dict[str, Any]:
     path = configs / job / PROD_CONFIG
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise DeployError(
             f"job '{job}' has no production config: create {path} "
             "(or pass --configs DIR holding <job>/prod.json)"
-        ) from None
-    except OSError as exc:
-        raise DeployError(f"cannot read production config {path}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DeployError(
-            f"production config {path} is not valid JSON: {exc.msg} "
-            f"(line {exc.lineno}, column {exc.colno})"
-        ) from None
+        )
+    data = read_json_file(path, what="production config", error=DeployError)
     if not isinstance(data, dict):
         raise DeployError(f"production config {path} must be a JSON object")
     return data

@@ -24,12 +24,12 @@ naming it and saying what it is for.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dwh.config_file import read_json_file
 from dwh.errors import DeployError
 
 PLATFORMS: tuple[str, ...] = ("spark-submit", "glue", "emr-serverless", "databricks")
@@ -105,17 +105,7 @@ class DeploySettings:
         Raises:
             DeployError: It is missing, not JSON, or not an object of sections.
         """
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DeployError(f"cannot read deploy settings {path}: {exc.strerror}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DeployError(
-                f"deploy settings {path} is not valid JSON: {exc.msg} "
-                f"(line {exc.lineno}, column {exc.colno})"
-            ) from None
+        data = read_json_file(path, what="deploy settings", error=DeployError)
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise DeployError(
                 f"deploy settings {path} must be a JSON object of sections "

@@ -26,7 +26,6 @@ This module parses and checks maps; :mod:`dwh.triggers` runs a job and follows o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from dwh.config import FRAMEWORK_FIELDS
+from dwh.config_file import read_json_file
 from dwh.errors import TriggerMapError, did_you_mean
 from dwh.settings import TRIGGERS_ENV
 
@@ -97,17 +97,7 @@ class TriggerMap:
             TriggerMapError: The file is missing, not JSON, or not a valid map.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise TriggerMapError(f"cannot read trigger map {path}: {exc.strerror}") from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise TriggerMapError(
-                f"trigger map {path} is not valid JSON: {exc.msg} "
-                f"(line {exc.lineno}, column {exc.colno})"
-            ) from None
+        data = read_json_file(path, what="trigger map", error=TriggerMapError)
         return cls.from_dict(data, source=str(path))
 
     @classmethod
