@@ -1,4 +1,4 @@
-"""``dwh check``: verify every registered job's contract; exit 1 on any violation."""
+"""``dwh check``: every job's contract, and the generated Airflow DAGs' drift; exit 1 on any."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import click
 from rich.markup import escape
 
 from dwh.cli.output import console, echo_json
+from dwh.deploy import drift_violations
 from dwh.devtools.check import RULES, check_jobs
-from dwh.registry import discover_jobs, find_job
+from dwh.registry import discover_jobs, examples_dir, find_job
 
 
 def _relative(path: str) -> str:
@@ -36,6 +37,8 @@ def check(jobs: tuple[str, ...], examples: Path | None, as_json: bool) -> None:
     """
     selected = [find_job(name) for name in jobs] if jobs else discover_jobs()
     report = check_jobs(selected, examples=examples)
+    # The project rule: the DAG files `dwh deploy airflow` wrote still match it.
+    report.violations.extend(drift_violations((examples or examples_dir()).resolve()))
     if as_json:
         echo_json(report.to_dict())
     else:

@@ -4,7 +4,10 @@
   generic-entry argv (production config, ``{{ ds }}``, lineage, secrets by Variable);
 - :mod:`dwh.deploy.settings`: the ``deploy`` settings file (conn ids, roles, clusters);
 - :mod:`dwh.deploy.airflow`: the static Airflow DAG files, written atomically, and
-  the drift check ``dwh check`` runs.
+  the drift check ``dwh check`` runs (rule ``dag-drift``).
+
+It sits beside :mod:`dwh.notebook` in the layers, above what it reads: the registry,
+the trigger map, the backfill's templating and ``dwh package``'s artifact names.
 
 The command is ``dwh deploy airflow`` (:mod:`dwh.cli.deploy`). Nothing here imports
 pyspark or Airflow: the generated files import Airflow, dwh never does.
@@ -18,6 +21,7 @@ from dwh.deploy.airflow import (
     WriteResult,
     configured_dag_folder,
     drift,
+    drift_violations,
     generate,
     project_path,
     read_manifest,
@@ -37,6 +41,7 @@ __all__ = [
     "WriteResult",
     "configured_dag_folder",
     "drift",
+    "drift_violations",
     "generate",
     "plan_dags",
     "project_path",

@@ -29,11 +29,15 @@ from dwh.deploy.settings import (
     DeploySettings,
     check_platform,
 )
+from dwh.devtools.check import Violation
 from dwh.devtools.packaging import artifact_names, project_root
 from dwh.errors import DeployError, UsageError
 from dwh.registry import examples_dir
 from dwh.settings import triggers_path
 from dwh.triggers.trigger_map import TriggerMap
+
+DAG_DRIFT = "dag-drift"
+"""The rule ``dwh check`` reports a generated DAG under when it no longer matches."""
 
 MANIFEST = "# dwh-deploy: "
 """The line that marks a generated DAG file and records how it was made."""
@@ -399,6 +403,21 @@ def _manifest_of(text: str) -> dict[str, Any]:
             data: dict[str, Any] = json.loads(line[len(MANIFEST) :])
             return data
     return {}
+
+
+def drift_violations(examples: Path) -> list[Violation]:
+    """``dwh check``'s ``dag-drift`` violations: the DAG folder ``<examples>/deploy.json`` names.
+
+    None when there is no settings file or it names no ``airflow.dag_folder``.
+    """
+    settings = examples / DEFAULT_SETTINGS_NAME
+    try:
+        folder = configured_dag_folder(settings)
+    except UsageError as err:
+        return [Violation("deploy", DAG_DRIFT, str(settings), 1, str(err))]
+    if folder is None:
+        return []
+    return [Violation(d.dag_id, DAG_DRIFT, str(d.path), 1, d.message) for d in drift(folder)]
 
 
 def configured_dag_folder(settings: Path) -> Path | None:

@@ -16,10 +16,6 @@ For each job it checks, and reports every violation with a file and a line:
   importing pyspark, writing files, starting threads or processes, opening sockets,
   changing the environment or ``sys.path``).
 
-And once for the project, ``dag-drift``: every DAG file that ``dwh deploy airflow``
-wrote into the DAG folder configured in ``<examples>/deploy.json`` (``airflow.dag_folder``)
-still equals what the same command generates now (:func:`dwh.deploy.drift`).
-
 It also warns, without failing, about ``classic-only`` code: ``.sparkContext`` or
 ``.rdd`` in a job's folder, which cannot run warm (:mod:`dwh.devtools.connect_lint`).
 
@@ -54,10 +50,7 @@ RULES: dict[str, str] = {
     "notebook": "every notebook's default job_config validates",
     "import": "the modules import without errors or side effects",
 }
-"""Every rule ``dwh check`` applies to each job, by the name violations carry."""
-
-DAG_DRIFT = "dag-drift"
-"""The project rule: every generated Airflow DAG still matches ``dwh deploy airflow``."""
+"""Every rule ``dwh check`` applies, by the name violations carry."""
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -162,24 +155,7 @@ def check_jobs(
         # Check the jobs after the one that took the interpreter down.
         remaining = remaining[remaining.index(job) + 1 :]
     report.warnings.extend(_classic_only_warnings(selected))
-    report.violations.extend(_dag_drift(Path(folder)))
     return report
-
-
-def _dag_drift(examples: Path) -> list[Violation]:
-    """The ``dag-drift`` violations of the DAG folder ``<examples>/deploy.json`` names."""
-    from dwh.deploy import configured_dag_folder, drift
-    from dwh.deploy.settings import DEFAULT_SETTINGS_NAME
-    from dwh.errors import UsageError
-
-    settings = examples / DEFAULT_SETTINGS_NAME
-    try:
-        folder = configured_dag_folder(settings)
-    except UsageError as err:
-        return [Violation("deploy", DAG_DRIFT, str(settings), 1, str(err))]
-    if folder is None:
-        return []
-    return [Violation(d.dag_id, DAG_DRIFT, str(d.path), 1, d.message) for d in drift(folder)]
 
 
 def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:
