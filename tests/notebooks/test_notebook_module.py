@@ -49,7 +49,7 @@ def test_bad_config_raises_the_config_error_the_command_line_prints() -> None:
     assert str(caught.value) == (
         "invalid config for job 'noop' (2 problems): [1] 'sleep_seconds': Input should be a valid "
         "number; got '2' [2] unknown key 'mesage': did you mean 'message'? (valid keys: "
-        "fail_with, message, sleep_seconds, triggered_by_job, triggered_by_run_id)"
+        "fail_with, message, output_checks, sleep_seconds, triggered_by_job, triggered_by_run_id)"
     )
 
 
