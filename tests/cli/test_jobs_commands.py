@@ -81,12 +81,14 @@ def test_schema_lists_the_job_s_fields_first_and_marks_the_framework_s(invoke) -
     properties = json.loads(invoke("schema", "filter_images").stdout)["properties"]
 
     names = list(properties)
-    assert names[-2:] == ["triggered_by_job", "triggered_by_run_id"]
+    assert names[-3:] == ["triggered_by_job", "triggered_by_run_id", "output_checks"]
     assert names[0] == "base_path"
-    for name in names[-2:]:
+    for name in names[-3:]:
         assert properties[name]["x-dwh-framework"] is True
+        assert properties[name]["description"].startswith("Framework field")
+    for name in names[-3:-1]:
         assert properties[name]["description"].startswith("Framework field, set by a trigger")
-    assert not any("x-dwh-framework" in properties[name] for name in names[:-2])
+    assert not any("x-dwh-framework" in properties[name] for name in names[:-3])
 
 
 def test_validate_accepts_inline_json_a_file_and_stdin(invoke, tmp_path: Path) -> None:
