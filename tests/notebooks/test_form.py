@@ -97,6 +97,7 @@ def test_each_schema_type_gets_its_kind() -> None:
     assert kinds == {
         "triggered_by_job": FieldKind.TEXT,
         "triggered_by_run_id": FieldKind.TEXT,
+        "output_checks": FieldKind.JSON,
         "name": FieldKind.TEXT,
         "mode": FieldKind.CHOICE,
         "colour": FieldKind.CHOICE,

@@ -28,6 +28,20 @@ def event_lines(event: Event) -> list[Text]:
         head.append("✓ phase  ", style="bold blue")
         head.append(f"{payload.get('phase', '?'):<12}", style="bold")
         head.append(f"{_rows(payload.get('rows'))}  {_seconds(payload.get('seconds'))}")
+    elif event.event == "checks_finished":
+        checks = payload.get("checks") or []
+        passed = bool(payload.get("passed"))
+        head.append(
+            "✓ checks  " if passed else "✘ checks  ", style="bold green" if passed else "bold red"
+        )
+        head.append(f"{payload.get('output', '?')}  {check_counts(checks)}")
+        for check in checks:
+            status = str(check.get("status", "?"))
+            rows = check.get("failing_rows", 0)
+            text = f"{status:<7} {check.get('name', '?')}  {rows} failing row"
+            lines.append(
+                _detail(text + ("" if rows == 1 else "s"), style=_CHECK_STYLE.get(status, ""))
+            )
     elif event.event == "job_succeeded":
         head.append("✔ succeeded", style="bold green")
         for key, value in (payload.get("metrics") or {}).items():
@@ -47,6 +61,17 @@ def event_lines(event: Event) -> list[Text]:
         head.append(f"• {event.event}  ", style="bold")
         head.append(_value(payload))
     return lines
+
+
+_CHECK_STYLE = {"passed": "green", "warned": "yellow", "failed": "red"}
+
+
+def check_counts(checks: list[dict[str, Any]]) -> str:
+    """``2 passed, 1 failed``: how many checks ended each way, in that order."""
+    counts = {status: 0 for status in _CHECK_STYLE}
+    for check in checks:
+        counts[str(check.get("status"))] = counts.get(str(check.get("status")), 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no checks"
 
 
 def _detail(text: str, style: str = "") -> Text:
