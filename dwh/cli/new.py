@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dwh.cli.app import COMMANDS
 from dwh.cli.output import console
 from dwh.devtools.scaffold import plan_job, write_scaffold
 
@@ -16,14 +17,14 @@ from dwh.devtools.scaffold import plan_job, write_scaffold
 @click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Project root for tests/, examples/ and notebooks/.",
+    default=None,
+    help="Project root for tests/, examples/ and notebooks/; it must hold the job package "
+    "[default: the nearest folder with a pyproject.toml at or above the job package].",
 )
 @click.option("--dry-run", is_flag=True, help="Only list the files that would be written.")
-def new(job: str, package: str | None, root: Path, dry_run: bool) -> None:
+def new(job: str, package: str | None, root: Path | None, dry_run: bool) -> None:
     """Scaffold JOB: factory, job, config model, transformer, tests, example config, notebook."""
-    scaffold = plan_job(job, package=package, root=root.resolve())
+    scaffold = plan_job(job, package=package, root=root, commands=COMMANDS)
     out = console()
     if dry_run:
         for path in scaffold.files:
@@ -31,7 +32,9 @@ def new(job: str, package: str | None, root: Path, dry_run: bool) -> None:
         return
     for path in write_scaffold(scaffold):
         out.print(f"[green]wrote[/] {path}", highlight=False)
+    where = "" if Path.cwd().resolve() == scaffold.root else f"cd {scaffold.root} && "
     out.print(
-        f"\nnext: dwh check {job} && python -m pytest tests/jobs/{job}\n"
-        f"      dwh run {job} --config examples/configs/{job}/example.json"
+        f"\nnext: {where}dwh check {job} && python -m pytest tests/jobs/{job}\n"
+        f"      dwh run {job} --config examples/configs/{job}/example.json",
+        highlight=False,
     )

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dwh.devtools._project import find_project_root
 from dwh.errors import PackagingError, UsageError
 from dwh.registry import JobInfo, discover_jobs
 
@@ -122,10 +123,10 @@ def project_root(start: Path | None = None) -> Path:
         UsageError: There is none.
     """
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    raise UsageError(f"no pyproject.toml in {here} or above; run dwh package in the project")
+    root = find_project_root(here)
+    if root is None:
+        raise UsageError(f"no pyproject.toml in {here} or above; run dwh package in the project")
+    return root
 
 
 def build_wheel(root: Path, dist: Path) -> Path:

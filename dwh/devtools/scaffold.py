@@ -13,7 +13,9 @@ A new job ``my_job`` in package ``dwh.jobs`` gets, relative to the project root:
     notebooks/my_job.ipynb                    a papermill notebook calling the same main
 
 The files come from the templates in ``dwh/devtools/templates/job``. Nothing is overwritten:
-if any target exists, nothing is written.
+if any target exists, nothing is written. All of them go under one project root, the
+nearest folder with a ``pyproject.toml`` at or above the job package, from any working
+directory; a package outside any project (an installed one) is refused.
 
 The generated code passes ``make lint`` as it is: ruff (imports sorted too), ruff format
 and mypy --strict. Import order depends on which packages ruff counts as first-party:
@@ -23,16 +25,20 @@ own block after ``dwh``'s, as in a project that installs dwh.
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 import json
 import keyword
 import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from dwh.devtools._project import find_project_root
 from dwh.errors import UsageError
 from dwh.registry import discover_jobs
 from dwh.settings import job_packages
@@ -54,16 +60,21 @@ class Scaffold:
     Attributes:
         job: The job name.
         package: The job package it goes into.
+        root: The project root every file is under.
         files: Target path → content, in the order they are written.
     """
 
     job: str
     package: str
+    root: Path
     files: dict[Path, str]
 
 
-def check_job_name(name: str) -> None:
-    """Refuse a name that cannot be a job: it must be a lower-case Python identifier.
+def check_job_name(name: str, *, commands: Iterable[str] = ()) -> None:
+    """Refuse a name that cannot be a job: it must be a lower-case Python identifier
+    that shadows neither a ``dwh`` command (``commands``), a Python builtin nor a
+    standard-library module (``tests/jobs/<name>/`` would hide it from pytest's imports,
+    and ``dwh <name>`` would read as the command).
 
     Raises:
         UsageError: The name is not allowed.
@@ -73,20 +84,50 @@ def check_job_name(name: str) -> None:
             f"invalid job name {name!r}: use lower-case letters, digits and underscores, "
             "starting with a letter (for example clean_orders)"
         )
+    shadowed = shadowed_by(name, commands=commands)
+    if shadowed:
+        raise UsageError(
+            f"invalid job name {name!r}: it shadows {shadowed}; pick another name "
+            f"(for example {name}_job)"
+        )
 
 
-def plan_job(name: str, *, package: str | None = None, root: Path | None = None) -> Scaffold:
+def shadowed_by(name: str, *, commands: Iterable[str] = ()) -> str:
+    """What a job name would shadow (``"the dwh command `dwh list`"``), or ``""``."""
+    if name in set(commands):
+        return f"the dwh command `dwh {name}`"
+    if name in vars(builtins):
+        return f"the Python builtin {name!r}"
+    if name in sys.stdlib_module_names:
+        return f"the standard-library module {name!r}"
+    return ""
+
+
+def plan_job(
+    name: str,
+    *,
+    package: str | None = None,
+    root: Path | None = None,
+    commands: Iterable[str] = (),
+) -> Scaffold:
     """Return the files for a new job, without writing anything.
+
+    Every file goes under one project root: by default the nearest folder at or above
+    the job package's folder that holds a ``pyproject.toml``, whatever the working
+    directory, so the package, its tests, example and notebook never land apart.
 
     Args:
         name: The job name, e.g. ``clean_orders``.
         package: The job package (default: the first of ``$DWH_JOB_PACKAGES``, or ``dwh.jobs``).
-        root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are.
+        root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are;
+            it must hold the job package's folder.
+        commands: The ``dwh`` command names a job name must not shadow.
 
     Raises:
-        UsageError: The name is invalid or taken, or the package is not a job package.
+        UsageError: The name is invalid, shadows something or is taken; the package is
+            not a job package; no project root holds the package.
     """
-    check_job_name(name)
+    check_job_name(name, commands=commands)
     packages = job_packages()
     package = package or packages[0]
     if package not in packages:
@@ -97,8 +138,9 @@ def plan_job(name: str, *, package: str | None = None, root: Path | None = None)
     taken = [job for job in discover_jobs(packages) if job.name == name]
     if taken:
         raise UsageError(f"a job named {name!r} already exists: {taken[0].module}")
-    folder = _package_dir(package) / name
-    root = root or Path.cwd()
+    package_dir = _package_dir(package).resolve()
+    root = _project_root(package, package_dir, root)
+    folder = package_dir / name
     values = {
         "job": name,
         "Class": "".join(part.capitalize() for part in name.split("_")),
@@ -123,7 +165,7 @@ def plan_job(name: str, *, package: str | None = None, root: Path | None = None)
     files[root / "notebooks" / f"{name}.ipynb"] = notebook(
         name, f"{package}.{name}.{name}_job_factory", example
     )
-    return Scaffold(job=name, package=package, files=files)
+    return Scaffold(job=name, package=package, root=root, files=files)
 
 
 def write_scaffold(scaffold: Scaffold) -> list[Path]:
@@ -266,6 +308,25 @@ def _render(template: str, values: dict[str, str]) -> str:
         encoding="utf-8"
     )
     return Template(text).substitute(values)
+
+
+def _project_root(package: str, package_dir: Path, root: Path | None) -> Path:
+    """The one project root every file of the scaffold goes under."""
+    if root is None:
+        found = find_project_root(package_dir)
+        if found is None:
+            raise UsageError(
+                f"no project root for job package {package!r}: no pyproject.toml in "
+                f"{package_dir} or above; run dwh new in a project checkout, or pass --root"
+            )
+        return found
+    root = root.resolve()
+    if not package_dir.is_relative_to(root):
+        raise UsageError(
+            f"--root {root} does not hold job package {package!r} ({package_dir}); "
+            "a job's files all go under one project root"
+        )
+    return root
 
 
 def _package_dir(package: str) -> Path:

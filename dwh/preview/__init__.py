@@ -19,6 +19,7 @@ when data is read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +74,7 @@ def preview_path(
         DataReadError: The data is corrupt or unreadable.
     """
     _check_limit(limit)
+    _check_target(str(path))
     local = local_path(str(path))
     if local is None:
         if remote is None:
@@ -89,7 +91,7 @@ def preview_path(
 def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
     """Return the run ``target`` names when it is not a path but a recorded run id."""
     local = local_path(target)
-    if local is None or local.exists():
+    if not target.strip() or local is None or _on_disk(local):
         return None
     return find_run(store, target)
 
@@ -119,8 +121,9 @@ def preview(
     """
     _check_limit(limit)
     text = str(target)
+    _check_target(text)
     local = local_path(text)
-    if local is not None and local.exists():
+    if local is not None and _on_disk(local):
         if output is not None:
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a path"
@@ -151,6 +154,20 @@ def open_store() -> RunStore | None:
     from dwh.runs.store import RunStore
 
     return RunStore.open_existing().store
+
+
+def _check_target(text: str) -> None:
+    if not text.strip():
+        raise PreviewTargetError(
+            "TARGET is empty: give a file, a folder, a remote URI or a run id from `dwh runs`"
+        )
+    if "\0" in text:
+        raise PreviewTargetError(f"TARGET {text!r} contains a NUL byte, which no path can hold")
+
+
+def _on_disk(path: Path) -> bool:
+    """Whether anything, even a dangling link, is at ``path`` (False for a NUL in it)."""
+    return os.path.lexists(path)
 
 
 def _check_limit(limit: int) -> None:

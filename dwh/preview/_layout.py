@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -87,20 +88,32 @@ def sniff(path: Path) -> str:
 def find_layout(path: str | Path) -> Layout:
     """Describe the dataset at a local ``path``.
 
+    In a folder, data files are those with a data suffix (``.parquet``, ``.csv``,
+    ``.json``, ``.jsonl``, compressed too) or Spark's ``part-`` names, in the folder
+    itself or in ``key=value`` partition folders; anything else (other folders, dangling
+    links, sockets, FIFOs, lock files) is skipped, never opened.
+
     Raises:
-        PreviewTargetError: Nothing is at ``path``, or a folder holds no data files.
+        PreviewTargetError: Nothing is at ``path``, it is not a file or folder (a FIFO,
+            a socket, a device), or a folder holds no data files.
         DataReadError: The folder mixes formats, or a file cannot be opened.
     """
     root = Path(path)
-    if root.is_file():
+    if _is_regular_file(root):
         return Layout(root, format_of(root) or sniff(root), (root,))
-    if not root.is_dir():
+    if not _is_folder(root):
+        if os.path.lexists(root):
+            raise PreviewTargetError(
+                f"{path} is not a data file or folder (a dangling link, FIFO, socket or device)"
+            )
         raise PreviewTargetError(f"no file or folder at {path}")
-    files = sorted(_data_files(root))
+    files, skipped = _data_files(root)
     if not files:
+        note = f"; skipped {skipped} entries that are not regular files" if skipped else ""
         raise PreviewTargetError(
-            f"folder {path} holds no data files (only hidden or _-prefixed names, or nothing)"
+            f"folder {path} holds no data files: looked for {LOOKED_FOR}{note}"
         )
+    files.sort()
     formats = {format_of(file) or sniff(file) for file in files}
     if len(formats) > 1:
         raise DataReadError(
@@ -109,12 +122,54 @@ def find_layout(path: str | Path) -> Layout:
     return Layout(root, formats.pop(), tuple(files), _partition_columns(root, files[0]))
 
 
-def _data_files(root: Path) -> list[Path]:
+LOOKED_FOR = (
+    "Parquet, CSV or JSON-lines files (*.parquet, *.csv, *.json, *.jsonl, or Spark's "
+    "part-* files) in it or in key=value partition folders, not hidden or _-prefixed"
+)
+"""What :func:`find_layout` looks for in a folder, as its error says it."""
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):  # a dangling link, no permission, a NUL in the name
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _is_data_name(name: str) -> bool:
+    return not is_hidden(name) and (
+        name.startswith("part-") or format_of(PurePath(name)) is not None
+    )
+
+
+def _data_files(root: Path) -> tuple[list[Path], int]:
+    """The data files under ``root``, and how many data-named entries were not files."""
     found: list[Path] = []
+    skipped = 0
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
-        found.extend(Path(folder) / name for name in names if not is_hidden(name))
-    return [path for path in found if path.stat().st_size > 0 or format_of(path) != "parquet"]
+        # Spark writes part files at the top or in partition folders, nowhere else.
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d) and _PARTITION.match(d))
+        for name in names:
+            if not _is_data_name(name):
+                continue
+            path = Path(folder) / name
+            try:
+                info = path.stat()
+            except (OSError, ValueError):
+                skipped += 1
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                skipped += 1
+            elif info.st_size > 0 or format_of(path) != "parquet":
+                found.append(path)
+    return found, skipped
 
 
 def _partition_columns(root: Path, file: Path) -> tuple[str, ...]:

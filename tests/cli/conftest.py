@@ -53,11 +53,15 @@ def _forget(package: str) -> None:
 
 @pytest.fixture
 def job_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty job package ``tmpjobs`` in a scratch project; the working directory is it."""
+    """An empty job package ``tmpjobs`` in a scratch project; the working directory is it.
+
+    The project has a ``pyproject.toml``: ``dwh new`` finds the project root that way.
+    """
     _forget("tmpjobs")  # each test's tmpjobs is a different folder
     project = tmp_path / "project"
     (project / "tmpjobs").mkdir(parents=True)
     (project / "tmpjobs" / "__init__.py").write_text('"""Scratch jobs."""\n')
+    (project / "pyproject.toml").write_text('[project]\nname = "scratch"\nversion = "0.0.1"\n')
     monkeypatch.syspath_prepend(str(project))
     monkeypatch.setenv("DWH_JOB_PACKAGES", "tmpjobs")
     monkeypatch.chdir(project)

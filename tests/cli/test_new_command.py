@@ -32,7 +32,7 @@ def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> No
     assert created.exit_code == 0, created.stderr
     assert sorted(
         str(p.relative_to(job_package)) for p in job_package.rglob("*") if p.is_file()
-    ) == sorted([*FILES, "tmpjobs/__init__.py"])
+    ) == sorted([*FILES, "tmpjobs/__init__.py", "pyproject.toml"])
     listed = json.loads(invoke("list", "--json").stdout)
     assert [job["module"] for job in listed] == ["tmpjobs.clean_orders.clean_orders_job_factory"]
 
@@ -171,3 +171,78 @@ def test_papermill_shows_the_scaffolded_notebooks_parameter_types(
     assert "Unknown type" not in shown.stdout
     assert "job_config: Optional[Union[dict, str]] (default None)" in shown.stdout
     assert "has_spark: bool (default True)" in shown.stdout
+
+
+def test_new_from_another_folder_writes_every_file_under_the_project_root(
+    invoke, job_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deeper").mkdir(parents=True)
+    monkeypatch.chdir(elsewhere / "deeper")
+
+    result = invoke("new", "clean_orders")
+
+    assert result.exit_code == 0, result.stderr
+    assert not any(elsewhere.rglob("*.*")), "nothing lands in the working directory"
+    written = sorted(str(p.relative_to(job_package)) for p in job_package.rglob("*") if p.is_file())
+    assert written == sorted([*FILES, "tmpjobs/__init__.py", "pyproject.toml"])
+    assert f"cd {job_package.resolve()} && dwh check clean_orders" in result.stdout
+
+
+def test_new_without_a_project_root_refuses_and_writes_nothing(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.modules.pop("loosejobs", None)
+    loose = tmp_path / "loose"
+    (loose / "loosejobs").mkdir(parents=True)
+    (loose / "loosejobs" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(loose))
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "loosejobs")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+
+    result = invoke("new", "clean_orders")
+
+    sys.modules.pop("loosejobs", None)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("dwh: error: no project root for job package 'loosejobs'")
+    assert result.stderr.count("\n") == 1
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_new_refuses_a_root_that_does_not_hold_the_package(
+    invoke, job_package: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+
+    result = invoke("new", "clean_orders", "--root", str(other))
+
+    assert result.exit_code == 2
+    assert "does not hold job package 'tmpjobs'" in result.stderr
+    assert list(other.iterdir()) == []
+    assert not (job_package / "tmpjobs" / "clean_orders").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "shadowed"),
+    [
+        ("list", "the dwh command `dwh list`"),
+        ("preview", "the dwh command `dwh preview`"),
+        ("print", "the Python builtin 'print'"),
+        ("json", "the standard-library module 'json'"),
+        ("email", "the standard-library module 'email'"),
+    ],
+)
+def test_new_refuses_a_name_that_shadows_a_command_builtin_or_module(
+    invoke, job_package: Path, name: str, shadowed: str
+) -> None:
+    result = invoke("new", name)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"dwh: error: invalid job name {name!r}: it shadows {shadowed}; "
+        f"pick another name (for example {name}_job)\n"
+    )
+    assert not (job_package / "tmpjobs" / name).exists()
+    assert not (job_package / "tests").exists()
