@@ -48,6 +48,7 @@ from dwh.events import EventName, parse_time
 from dwh.redaction import redact_text, secret_values
 from dwh.registry import discover_jobs, job_name_of
 from dwh.run_context import new_run_id
+from dwh.services.publishers import check_events_target
 from dwh.settings import job_packages
 
 ENTRY_SCRIPT = "scripts/glue/generic_entry.py"
@@ -129,6 +130,7 @@ def parse_invocation(argv: Sequence[str]) -> Invocation:
         kwargs["has_spark"] = args.has_spark
     kwargs["run_id"] = args.run_id or args.glue_run_id or new_run_id()
     if args.events:
+        check_events_target(args.events)
         kwargs["events"] = args.events
     if args.spark_remote:
         kwargs["spark_remote"] = args.spark_remote

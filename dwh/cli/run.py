@@ -18,6 +18,7 @@ from dwh.config import parse_config
 from dwh.config_file import read_config_arg
 from dwh.errors import ConfigError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
+from dwh.services.publishers import check_events_target
 from dwh.settings import TRIGGERS_ENV
 from dwh.settings import triggers_path as settings_triggers_path
 from dwh.spark.warm import warm_remote
@@ -58,6 +59,8 @@ def run(
         raise UsageError(
             "--spark-remote cannot be combined with --follow: use --warm, or run each job alone"
         )
+    if events is not None:
+        check_events_target(events)
     info = find_job(job)
     factory = load_factory(info)
     text = read_config_arg(config, name="--config")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import stat
 import sys
 import threading
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from dwh.errors import UsageError
 from dwh.redaction import scrub
 
 if TYPE_CHECKING:
@@ -67,6 +69,81 @@ class JsonLinesPublisher:
         with self._lock:
             self._stream.write(line)
             self._stream.flush()
+
+
+def check_events_target(target: str, *, name: str = "--events") -> None:
+    """Refuse an events target :meth:`JsonLinesPublisher.open` could not append to.
+
+    Checked before a run starts, so a bad target is a usage error, not a failed run.
+    ``-`` and ``fd:N`` (an open descriptor) pass; a path must be a regular file, a
+    character device such as ``/dev/null``, a FIFO something reads, or not exist yet
+    under a folder dwh can write to. A FIFO nothing reads is refused: opening it would
+    block until a reader came.
+
+    Raises:
+        UsageError: The target is empty, a folder, an unread FIFO, or not writable.
+    """
+    if target == "-":
+        return
+    if target.startswith("fd:"):
+        descriptor = target[3:]
+        if not descriptor.isdigit():
+            raise UsageError(f"{name} {target!r}: fd: takes a file descriptor number, as fd:3")
+        try:
+            os.fstat(int(descriptor))
+        except OSError:
+            raise UsageError(f"{name} {target!r}: file descriptor {descriptor} is not open") from None
+        return
+    if not target.strip() or "\0" in target:
+        raise UsageError(f"{name} {target!r}: give a file path, - for stdout or fd:N")
+    problem = _path_problem(Path(target))
+    if problem:
+        raise UsageError(f"{name} {target}: {problem}; give a file path, - for stdout or fd:N")
+
+
+def _path_problem(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return _folder_problem(path.parent)
+    except OSError as exc:
+        return f"cannot be used ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return _fifo_problem(path)
+    if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+        return "is not a regular file"
+    if not os.access(path, os.W_OK):
+        return "is not writable"
+    return ""
+
+
+def _fifo_problem(path: Path) -> str:
+    """``""`` when something reads the FIFO (``--events /dev/stdout | jq``), else why not."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:  # ENXIO: no reader, and opening it for writing would block
+        return "is a FIFO that nothing reads; opening it would block"
+    os.close(descriptor)
+    return ""
+
+
+def _folder_problem(folder: Path) -> str:
+    """Why the file cannot be created in ``folder`` (made with its parents), or ``""``."""
+    for ancestor in (folder, *folder.parents):
+        try:
+            mode = ancestor.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"cannot be created ({exc.strerror or exc})"
+        if not stat.S_ISDIR(mode):
+            return f"cannot be created: {ancestor} is not a folder"
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            return f"cannot be created: {ancestor} is not writable"
+        return ""
+    return ""
 
 
 class FanOutPublisher:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 CONTRACT_JOBS = Path(__file__).parent / "fixtures" / "contract_jobs"
+DWH = "import sys; from dwh.cli import main; sys.exit(main())"
 
 
 def events_of(path: Path) -> list[dict[str, object]]:
@@ -205,3 +207,58 @@ def test_the_dwh_line_and_runs_agree_on_the_job_time_and_label_both(invoke, stat
     table = " ".join(invoke("runs").stdout.split())  # the caption wraps with the width
     assert "job time (s)" in table and "process wall" in table
     assert f"job time: {recorded:.1f} s" in invoke("runs", "show", "timed").stdout
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_events_at_a_folder_is_a_usage_error_before_anything_runs(
+    invoke, state, tmp_path: Path, follow: bool
+) -> None:
+    folder = tmp_path / "events-folder"
+    folder.mkdir()
+
+    result = invoke(
+        "run", "noop", "--config", "{}", "--events", str(folder), *(["--follow"] if follow else [])
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"dwh: error: --events {folder}: is a folder, not a file; "
+        "give a file path, - for stdout or fd:N\n"
+    )
+    assert list(folder.iterdir()) == []
+    assert not (state / "runs.db").exists(), "no run was recorded: nothing ran"
+
+
+def test_events_at_a_fifo_nothing_reads_is_refused_without_blocking(
+    state, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "events.fifo"
+    os.mkfifo(fifo)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    # A real process: if dwh opened the FIFO it would block, and the timeout would say so.
+    done = subprocess.run(
+        [sys.executable, "-c", DWH, "run", "noop", "--config", "{}", "--events", str(fifo)],
+        capture_output=True, text=True, timeout=60, env=env, check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert done.returncode == 2, done.stderr
+    assert "is a FIFO that nothing reads" in done.stderr
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("", "--events '': give a file path"),
+        ("fd:x", "fd: takes a file descriptor number"),
+        ("fd:987", "file descriptor 987 is not open"),
+    ],
+)
+def test_other_bad_events_targets_are_one_line_usage_errors(
+    invoke, state, target: str, problem: str
+) -> None:
+    result = invoke("run", "noop", "--config", "{}", "--events", target)
+
+    assert result.exit_code == 2
+    assert problem in result.stderr and result.stderr.count("\n") == 1
+    assert not (state / "runs.db").exists()

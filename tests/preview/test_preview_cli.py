@@ -189,3 +189,86 @@ def test_a_negative_limit_is_refused_by_the_option(invoke, tmp_path: Path) -> No
     result = invoke("preview", str(tmp_path / "t.parquet"), "--limit", "-1")
     assert result.exit_code == ExitCode.USAGE
     assert "--limit" in result.stderr
+
+
+def _not_a_dataset(root: Path) -> Path:
+    """A folder like /etc: config files, a dangling link, a socket, a lock file, a FIFO."""
+    import os
+    import socket
+
+    folder = root / "etc-like"
+    (folder / "modules-load.d").mkdir(parents=True)
+    (folder / "modules-load.d" / "modules.conf").symlink_to(folder / "gone.conf")
+    (folder / "hosts").write_text("127.0.0.1 localhost\n")
+    (folder / "passwd.lock").touch()
+    (folder / "part-00000.json").symlink_to(folder / "nowhere.json")  # data-named, dangling
+    os.mkfifo(folder / "part-00001.csv")  # data-named FIFO: opening it would block
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(folder / "control.sock"))
+    sock.close()
+    return folder
+
+
+def test_a_folder_that_is_not_a_dataset_is_one_line_saying_what_was_looked_for(
+    invoke, tmp_path: Path
+) -> None:
+    folder = _not_a_dataset(tmp_path)
+
+    result = invoke("preview", str(folder))
+
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        f"dwh: error: folder {folder} holds no data files: looked for Parquet, CSV or "
+        "JSON-lines files (*.parquet, *.csv, *.json, *.jsonl, or Spark's part-* files) in it "
+        "or in key=value partition folders, not hidden or _-prefixed; skipped 2 entries "
+        "that are not regular files\n"
+    )
+
+
+def test_data_files_beside_dangling_links_and_fifos_still_preview(
+    invoke, tmp_path: Path
+) -> None:
+    folder = _not_a_dataset(tmp_path)
+    pq.write_table(sample_table(), folder / "part-00002.parquet")
+
+    result = invoke("preview", str(folder), "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["row_count"] == ROWS
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "fifo"])
+def test_a_dangling_link_or_fifo_as_target_is_one_line(
+    invoke, tmp_path: Path, kind: str
+) -> None:
+    import os
+
+    target = tmp_path / "target.parquet"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(tmp_path / "gone.parquet")
+
+    result = invoke("preview", str(target))
+
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        f"dwh: error: {target} is not a data file or folder "
+        "(a dangling link, FIFO, socket or device)\n"
+    )
+
+
+@pytest.mark.parametrize("target", ["", "   "])
+def test_an_empty_target_is_refused(
+    invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    pq.write_table(sample_table(), tmp_path / "here.parquet")  # '' must not mean '.'
+
+    result = invoke("preview", target)
+
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        "dwh: error: TARGET is empty: give a file, a folder, a remote URI or a run id "
+        "from `dwh runs`\n"
+    )
