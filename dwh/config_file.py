@@ -90,7 +90,11 @@ def read_config_arg(value: str, *, name: str = "CONFIG") -> str:
         return value
     if value == "-":
         return sys.stdin.read(MAX_CONFIG_BYTES + 1)
-    if not Path(value).is_file():
+    try:
+        is_file = Path(value).is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise UsageError(f"{name} names no readable file: {exc.strerror or exc}") from None
+    if not is_file:
         raise UsageError(
             f"{name} must be inline JSON (starting with '{{'), '-' for stdin, or a JSON "
             f"file; no file named {value!r}"

@@ -10,12 +10,14 @@ does not pay for the packaging, scaffolding and run-store code it never uses.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 from typing import Any
 
 import click
 
+from dwh.cli.output import echo_error, printable
 from dwh.errors import DwhError
 
 COMMANDS: dict[str, str] = {
@@ -55,6 +57,20 @@ class DwhGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse, up front, an argument no command line could carry.
+
+        A NUL byte, or a lone surrogate that is not a non-UTF-8 byte (``\\udc80`` to
+        ``\\udcff``): they reach dwh only through ``main(argv)`` from Python, and no path
+        or name can hold them.
+        """
+        for arg in args:
+            if "\0" in arg or not _encodable(arg):
+                raise click.UsageError(
+                    f"argument {printable(arg)!r} holds a NUL byte or a lone surrogate", ctx=ctx
+                )
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; map :class:`DwhError` to its exit code."""
         try:
@@ -62,7 +78,7 @@ class DwhGroup(click.Group):
         except DwhError as err:
             if ctx.meta.get("dwh.debug"):
                 traceback.print_exc()
-            click.echo(f"dwh: error: {err}", err=True)
+            echo_error(str(err))
             sys.exit(err.exit_code)
 
 
@@ -76,3 +92,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Jobs are found under the job packages (dwh.jobs and $DWH_JOB_PACKAGES).
     """
     ctx.meta["dwh.debug"] = debug
+
+
+def _encodable(arg: str) -> bool:
+    try:
+        os.fsencode(arg)
+    except UnicodeEncodeError:
+        return False
+    return True

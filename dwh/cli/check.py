@@ -11,6 +11,7 @@ from rich.markup import escape
 from dwh.cli.output import console, echo_json
 from dwh.deploy import drift_violations
 from dwh.devtools.check import RULES, check_jobs
+from dwh.errors import UsageError
 from dwh.registry import discover_jobs, examples_dir, find_job
 
 
@@ -35,6 +36,8 @@ def check(jobs: tuple[str, ...], examples: Path | None, as_json: bool) -> None:
 
     Reports each violation as FILE:LINE: [rule] job: message. Exits 1 on any.
     """
+    if examples is not None and not examples.is_dir():
+        raise UsageError(f"--examples {examples} is not a folder (of configs/<job>/*.json)")
     selected = [find_job(name) for name in jobs] if jobs else discover_jobs()
     report = check_jobs(selected, examples=examples)
     # The project rule: the DAG files `dwh deploy airflow` wrote still match it.

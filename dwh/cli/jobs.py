@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from dwh.cli.output import console, echo_json
+from dwh.cli.output import console, echo_json, printable
 from dwh.config_file import read_config_arg
 from dwh.errors import ConfigError
 from dwh.registry import JobInfo, discover_jobs, example_configs, find_job, load_factory
@@ -132,9 +132,9 @@ def validate(job: str, config: str, as_json: bool) -> None:
             echo_json({"job": info.name, "valid": False, "problems": err.problems})
         else:
             header, *problems = err.report()
-            click.echo(f"dwh: {header}", err=True)
+            click.echo(f"dwh: {printable(header)}", err=True)
             for line in problems:
-                click.echo(line, err=True)
+                click.echo(printable(line), err=True)
         sys.exit(err.exit_code)
     if as_json:
         echo_json({"job": info.name, "valid": True, "config": parsed.model_dump(mode="json")})

@@ -18,7 +18,8 @@ from dwh.devtools.scaffold import plan_job, write_scaffold
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Project root for tests/, examples/ and notebooks/; it must hold the job package "
+    help="Project root for tests/, examples/ and notebooks/: a folder with a pyproject.toml "
+    "that holds the job package "
     "[default: the nearest folder with a pyproject.toml at or above the job package].",
 )
 @click.option("--dry-run", is_flag=True, help="Only list the files that would be written.")

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from dwh.cli.output import console
+from dwh.cli.output import console, printable
 from dwh.config import parse_config
 from dwh.config_file import read_config_arg
 from dwh.errors import ConfigError, UsageError
@@ -69,7 +69,7 @@ def run(
     except ConfigError as err:
         click.echo(f"dwh: invalid config for job '{info.name}', nothing ran:", err=True)
         for problem in err.problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {printable(problem)}", err=True)
         sys.exit(err.exit_code)
     if warm:
         spark_remote = warm_remote(_say)

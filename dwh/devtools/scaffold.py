@@ -120,7 +120,7 @@ def plan_job(
         name: The job name, e.g. ``clean_orders``.
         package: The job package (default: the first of ``$DWH_JOB_PACKAGES``, or ``dwh.jobs``).
         root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are;
-            it must hold the job package's folder.
+            it must have a ``pyproject.toml`` and hold the job package's folder.
         commands: The ``dwh`` command names a job name must not shadow.
 
     Raises:
@@ -321,6 +321,8 @@ def _project_root(package: str, package_dir: Path, root: Path | None) -> Path:
             )
         return found
     root = root.resolve()
+    if not (root / "pyproject.toml").is_file():
+        raise UsageError(f"--root {root} is not a project root: it has no pyproject.toml")
     if not package_dir.is_relative_to(root):
         raise UsageError(
             f"--root {root} does not hold job package {package!r} ({package_dir}); "

@@ -82,6 +82,8 @@ def preview_path(
                 f"{path} is not a local path: preview it with `dwh preview {path}`, "
                 "which reads it through Spark"
             )
+        if not str(path).partition("://")[2].strip("/"):
+            raise PreviewTargetError(f"{path} names no bucket, host or path after the scheme")
         return remote(str(path), limit)
     from dwh.preview._arrow import preview_local
 

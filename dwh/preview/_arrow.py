@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from dwh.errors import DataReadError
 from dwh.preview._layout import Layout, find_layout
@@ -53,9 +53,7 @@ def count_rows(layout: Layout) -> int:
     """
     with _reading(layout):
         if layout.format == "parquet":
-            import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-            return sum(pq.ParquetFile(f).metadata.num_rows for f in layout.files)
+            return sum(_footer_rows(f) for f in layout.files)
         return sum(batch.num_rows for f in layout.files for batch in _batches(layout, f))
 
 
@@ -77,15 +75,13 @@ def read_column(layout: Layout, column: str) -> pa.ChunkedArray:
 
 def _count_and_head(layout: Layout, limit: int) -> tuple[int, pa.Table]:
     """The exact count and the first ``limit`` rows, reading as little as the format allows."""
-    import pyarrow.parquet as pq
-
     parquet = layout.format == "parquet"
     count = 0
     head: list[pa.RecordBatch] = []
     taken = 0
     for file in layout.files:
         if parquet:
-            count += pq.ParquetFile(file).metadata.num_rows
+            count += _footer_rows(file)
             if head and taken >= limit:
                 continue  # the footer gave the count: no rows need reading
         for batch in _batches(layout, file, size=max(1, min(limit, _BATCH))):
@@ -107,10 +103,17 @@ def _batches(
     data_columns = None
     if columns is not None:
         data_columns = [c for c in columns if c not in layout.partition_columns]
-    if layout.format == "parquet":
-        import pyarrow.parquet as pq
+    with _opened(file) as source:
+        yield from _read_batches(layout, source, size, data_columns)
 
-        parquet = pq.ParquetFile(file)
+
+def _read_batches(
+    layout: Layout, source: str | BinaryIO, size: int, data_columns: list[str] | None
+) -> Iterator[pa.RecordBatch]:
+    if layout.format == "parquet":
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        parquet = pq.ParquetFile(source)
         yielded = False
         for batch in parquet.iter_batches(batch_size=size, columns=data_columns):
             yielded = True
@@ -122,7 +125,7 @@ def _batches(
         import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
         options = pacsv.ConvertOptions(include_columns=data_columns) if data_columns else None
-        reader = pacsv.open_csv(file, convert_options=options)
+        reader = pacsv.open_csv(source, convert_options=options)
         yielded = False
         for batch in reader:
             yielded = True
@@ -132,11 +135,33 @@ def _batches(
         return
     import pyarrow.json as pajson  # type: ignore[import-untyped]
 
-    table = pajson.read_json(file)
+    table = pajson.read_json(source)
     if data_columns is not None:
         table = table.select(data_columns)
     batches = table.to_batches(max_chunksize=size)
     yield from batches or [_empty_batch(table.schema, None)]
+
+
+def _footer_rows(file: Path) -> int:
+    """A Parquet file's row count, from its footer alone."""
+    import pyarrow.parquet as pq
+
+    with _opened(file) as source:
+        return int(pq.ParquetFile(source).metadata.num_rows)
+
+
+@contextmanager
+def _opened(file: Path) -> Iterator[str | BinaryIO]:
+    """What pyarrow reads ``file`` from: its path, or an open file when the name is not
+    UTF-8 (pyarrow encodes paths as UTF-8; a non-UTF-8 name holds lone surrogates)."""
+    text = str(file)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        with file.open("rb") as handle:
+            yield handle
+        return
+    yield text
 
 
 def _empty_batch(schema: pa.Schema, columns: list[str] | None) -> pa.RecordBatch:

@@ -26,12 +26,16 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
         spark: The session to use; by default the warm server's, or a local one.
 
     Raises:
-        DataReadError: Spark cannot read the path.
+        DataReadError: Spark cannot start, or cannot read the path.
     """
     from pathlib import PurePosixPath
 
     fmt = format_of(PurePosixPath(path.rstrip("/"))) or "parquet"
-    session = spark or _session()
+    try:
+        session = spark or _session()
+    except Exception as exc:  # no Java, a server that refused: pyspark's own classes
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataReadError(f"cannot start Spark to read {path}: {line}") from exc
     try:
         reader = session.read.format(fmt)
         if fmt == "csv":

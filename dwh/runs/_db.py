@@ -166,9 +166,14 @@ class RunStoreDb:
     def read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """Run one query and return its rows.
 
+        The store's reads compare with ``=``, so a parameter SQLite cannot bind (a lone
+        surrogate, which a non-UTF-8 argument becomes) matches no row: none are returned.
+
         Raises:
             RunStoreError: The query failed.
         """
+        if not all(_encodable(param) for param in params):
+            return []  # stored text is UTF-8: a lone surrogate (non-UTF-8 argv) matches no row
         with self._lock:
             self._check_process()
             try:
@@ -226,3 +231,14 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
+
+
+def _encodable(param: Any) -> bool:
+    """Whether SQLite can bind ``param``: a ``str`` with a lone surrogate it cannot."""
+    if not isinstance(param, str):
+        return True
+    try:
+        param.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -92,7 +92,8 @@ def check_events_target(target: str, *, name: str = "--events") -> None:
         try:
             os.fstat(int(descriptor))
         except OSError:
-            raise UsageError(f"{name} {target!r}: file descriptor {descriptor} is not open") from None
+            problem = f"file descriptor {descriptor} is not open"
+            raise UsageError(f"{name} {target!r}: {problem}") from None
         return
     if not target.strip() or "\0" in target:
         raise UsageError(f"{name} {target!r}: give a file path, - for stdout or fd:N")

@@ -215,13 +215,21 @@ def test_new_refuses_a_root_that_does_not_hold_the_package(
 ) -> None:
     other = tmp_path / "other"
     other.mkdir()
+    (other / "pyproject.toml").write_text("[project]\nname = 'other'\n")
 
     result = invoke("new", "clean_orders", "--root", str(other))
 
     assert result.exit_code == 2
     assert "does not hold job package 'tmpjobs'" in result.stderr
-    assert list(other.iterdir()) == []
+    assert [p.name for p in other.iterdir()] == ["pyproject.toml"]
     assert not (job_package / "tmpjobs" / "clean_orders").exists()
+
+
+def test_new_refuses_a_root_without_a_pyproject(invoke, job_package: Path) -> None:
+    result = invoke("new", "clean_orders", "--root", "/")
+
+    assert result.exit_code == 2
+    assert result.stderr == "dwh: error: --root / is not a project root: it has no pyproject.toml\n"
 
 
 @pytest.mark.parametrize(

@@ -229,9 +229,7 @@ def test_events_at_a_folder_is_a_usage_error_before_anything_runs(
     assert not (state / "runs.db").exists(), "no run was recorded: nothing ran"
 
 
-def test_events_at_a_fifo_nothing_reads_is_refused_without_blocking(
-    state, tmp_path: Path
-) -> None:
+def test_events_at_a_fifo_nothing_reads_is_refused_without_blocking(state, tmp_path: Path) -> None:
     fifo = tmp_path / "events.fifo"
     os.mkfifo(fifo)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

@@ -225,9 +225,7 @@ def test_a_folder_that_is_not_a_dataset_is_one_line_saying_what_was_looked_for(
     )
 
 
-def test_data_files_beside_dangling_links_and_fifos_still_preview(
-    invoke, tmp_path: Path
-) -> None:
+def test_data_files_beside_dangling_links_and_fifos_still_preview(invoke, tmp_path: Path) -> None:
     folder = _not_a_dataset(tmp_path)
     pq.write_table(sample_table(), folder / "part-00002.parquet")
 
@@ -238,9 +236,7 @@ def test_data_files_beside_dangling_links_and_fifos_still_preview(
 
 
 @pytest.mark.parametrize("kind", ["dangling link", "fifo"])
-def test_a_dangling_link_or_fifo_as_target_is_one_line(
-    invoke, tmp_path: Path, kind: str
-) -> None:
+def test_a_dangling_link_or_fifo_as_target_is_one_line(invoke, tmp_path: Path, kind: str) -> None:
     import os
 
     target = tmp_path / "target.parquet"
