@@ -21,6 +21,10 @@ from typing import Any
 from dwh.errors import UsageError
 
 DEFAULT_DATE_FIELD = "run_date"
+MAX_DATES = 10_000
+"""The most dates one backfill may span (over 27 years of days): each is planned,
+validated and looked up in the run store before anything runs, so a typo such as
+``--to 9999-12-31`` is refused at once instead of planning millions of dates."""
 _FORMATTER = string.Formatter()
 
 
@@ -42,10 +46,17 @@ def date_range(start: dt.date, end: dt.date, *, backwards: bool = False) -> list
     """Return every date from ``start`` to ``end``, both included; oldest first by default.
 
     Raises:
-        UsageError: ``end`` is before ``start``.
+        UsageError: ``end`` is before ``start``, or the range spans more than
+            :data:`MAX_DATES` dates.
     """
     if end < start:
         raise UsageError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
+    count = (end - start).days + 1
+    if count > MAX_DATES:
+        raise UsageError(
+            f"--from {start.isoformat()} --to {end.isoformat()} spans {count:,} dates; "
+            f"a backfill takes at most {MAX_DATES:,}: split it"
+        )
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     return days[::-1] if backwards else days
 

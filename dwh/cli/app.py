@@ -67,7 +67,7 @@ class DwhGroup(click.Group):
         for arg in args:
             if "\0" in arg or not _encodable(arg):
                 raise click.UsageError(
-                    f"argument {printable(arg)!r} holds a NUL byte or a lone surrogate", ctx=ctx
+                    f"argument '{printable(arg)}' holds a NUL byte or a lone surrogate", ctx=ctx
                 )
         return super().parse_args(ctx, args)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dwh.cli.output import console, echo_json
+from dwh.cli.output import console, echo_json, printable
 from dwh.preview import (
     DEFAULT_LIMIT,
     Preview,
@@ -72,7 +72,7 @@ def print_preview(shown: Preview, *, title: str = "") -> None:
         f"  partitioned by {', '.join(shown.partition_columns)}" if shown.partition_columns else ""
     )
     files = f", {shown.files} files" if shown.files > 1 else ""
-    out.print(f"[bold]{escape(title or shown.path)}[/]  {shown.format}{files}{parts}")
+    out.print(f"[bold]{escape(printable(title or shown.path))}[/]  {shown.format}{files}{parts}")
     out.print(f"{shown.row_count:,} rows; showing the first {shown.table.num_rows}")
     schema = Table(title="schema", title_justify="left", box=None)
     schema.add_column("column", style="cyan", no_wrap=True)
@@ -104,7 +104,7 @@ def _print_outputs(record: RunRecord, outputs: list[RunOutput]) -> None:
         table.add_column(column, no_wrap=column != "path")
     for item in outputs:
         rows = f"{item.row_count:,}" if item.row_count is not None else item.problem
-        table.add_row(item.name, escape(item.path), item.format or "?", escape(rows))
+        table.add_row(item.name, escape(printable(item.path)), item.format or "?", escape(rows))
     console().print(table)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from dwh.backfill.template import (
+    MAX_DATES,
     check_date_field,
     check_templates,
     date_range,
@@ -83,3 +84,11 @@ def test_a_config_without_the_date_field_is_refused_listing_its_fields() -> None
         "job 'noop' cannot be backfilled by date: its config has no field 'run_date'; "
         "pass --date-field with one of: message, sleep_seconds"
     )
+
+
+def test_a_range_of_more_than_max_dates_is_refused_at_once() -> None:
+    start = dt.date(1, 1, 1)
+
+    assert len(date_range(start, start + dt.timedelta(days=MAX_DATES - 1))) == MAX_DATES
+    with pytest.raises(UsageError, match=r"spans 3,652,059 dates; a backfill takes at most 10,000"):
+        date_range(start, dt.date(9999, 12, 31))

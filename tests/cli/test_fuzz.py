@@ -38,6 +38,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from fuzz_support import (
+    SURROGATE,
     Odd,
     Sandbox,
     Vocabulary,
@@ -163,6 +164,23 @@ ISSUE_29: list[list[str | Odd]] = [
 ]
 
 
+FOUND: list[list[str | Odd]] = [
+    ["validate", "noop", "1" * 5000],  # a name too long for the file system
+    ["runs", "log", SURROGATE],  # a non-UTF-8 run id reached SQLite
+    ["runs", "show", SURROGATE],
+    ["schema", "\n"],  # a newline in the one error line
+    ["show", "noop\x1b[2J"],
+    ["new", "noop", "--root", "\x00"],  # NUL in a click.Path
+    ["new", "fuzz_x", "--root", "\ud800"],  # a surrogate no argv can carry
+    ["preview", Odd("undecodable-name")],  # pyarrow could not open a non-UTF-8 name
+    ["preview", "s3://"],  # started Spark for nothing
+    ["check", "--examples", Odd("loop")],  # a symlink loop
+    ["backfill", "noop", "-c", "{}", "--from", "0001-01-01", "--to", "9999-12-31",
+     "--date-field", "message", "--dry-run"],  # planned 3.6 million dates
+]  # fmt: skip
+"""What the harness found on main, kept as explicit examples."""
+
+
 def test_issue_29_cases(sandbox: tuple[Sandbox, Vocabulary]) -> None:
     box, _ = sandbox
     with inside(box):
@@ -175,14 +193,14 @@ def test_issue_29_cases(sandbox: tuple[Sandbox, Vocabulary]) -> None:
     assert not (box.project / "fuzzjobs" / "list").exists()
 
 
-def _with_issue_29(test):  # type: ignore[no-untyped-def]
-    for argv in reversed(ISSUE_29):
+def _with_explicit_examples(test):  # type: ignore[no-untyped-def]
+    for argv in reversed(ISSUE_29 + FOUND):
         test = example(argv=argv)(test)
     return test
 
 
 @FUZZ
-@_with_issue_29
+@_with_explicit_examples
 @given(argv=st.sampled_from(COMMANDS).flatmap(lambda command: argv_for(command, VOCAB)))
 def test_every_command_survives_odd_arguments(
     sandbox: tuple[Sandbox, Vocabulary], argv: list[str | Odd]
@@ -190,3 +208,35 @@ def test_every_command_survives_odd_arguments(
     box, _ = sandbox
     with inside(box):
         check_one(box, argv)
+
+
+REAL: list[list[str | Odd]] = [
+    ["preview", Odd("undecodable-name")],  # a non-UTF-8 path printed to a real stdout
+    ["preview", Odd("control-name")],
+    ["runs", "show", SURROGATE],  # a non-UTF-8 byte in a real argv
+    ["show", f"noop{SURROGATE}\x1b[31m"],
+    ["validate", "noop", Odd("latin1")],
+    ["run", "noop", "-c", "{}", "--events", Odd("fifo")],
+]
+"""Examples run as real processes too: real argv bytes, real stream encodings."""
+
+
+@pytest.mark.parametrize("argv", REAL, ids=[str(i) for i in range(len(REAL))])
+def test_a_real_process_survives_odd_bytes(
+    sandbox: tuple[Sandbox, Vocabulary], argv: list[str | Odd]
+) -> None:
+    import sys
+
+    box, _ = sandbox
+    with inside(box):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(box.project)])}
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from dwh.cli import main; sys.exit(main())",
+             *(os.fsencode(a) for a in box.resolve(argv))],
+            capture_output=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode in EXIT_CODES, stderr
+    assert "Traceback" not in stderr, stderr
+    if "dwh: error: " in stderr:
+        assert stderr[stderr.index("dwh: error: ") :].count("\n") == 1, stderr

@@ -268,3 +268,21 @@ def test_an_empty_target_is_refused(
         "dwh: error: TARGET is empty: give a file, a folder, a remote URI or a run id "
         "from `dwh runs`\n"
     )
+
+
+def test_a_file_whose_name_is_not_utf8_previews(invoke, tmp_path: Path) -> None:
+    import os
+
+    name = os.fsdecode(b"caf\xe9.parquet")  # a Latin-1 name: a lone surrogate in Python
+    (tmp_path / "folder").mkdir()
+    for path in (tmp_path / name, tmp_path / "folder" / os.fsdecode(b"part-\xff.parquet")):
+        with path.open("wb") as handle:  # pyarrow itself takes UTF-8 paths only
+            pq.write_table(sample_table(), handle)
+
+    single = invoke("preview", str(tmp_path / name), "--json")
+    folder = invoke("preview", str(tmp_path / "folder"), "--json", "--limit", "0")
+
+    assert single.exit_code == 0, single.stderr
+    assert json.loads(single.stdout)["row_count"] == ROWS
+    assert folder.exit_code == 0, folder.stderr
+    assert json.loads(folder.stdout)["row_count"] == ROWS
