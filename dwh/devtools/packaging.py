@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dwh.devtools._project import find_project_root
+from dwh.devtools.project import find_project_root
 from dwh.errors import PackagingError, UsageError
 from dwh.registry import JobInfo, discover_jobs
 

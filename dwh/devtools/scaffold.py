@@ -38,7 +38,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from dwh.devtools._project import find_project_root
+from dwh.devtools.project import find_project_root
 from dwh.errors import UsageError
 from dwh.registry import discover_jobs
 from dwh.settings import job_packages

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dwh.devtools.project import find_project_root
 from dwh.settings import PROJECT_ROOT_ENV, project_root_setting
 
 __all__ = ["PROJECT_ROOT_ENV", "project_root", "use_project_root"]
@@ -23,10 +24,7 @@ def project_root(start: Path | None = None) -> Path:
     if configured:
         return Path(configured).expanduser().resolve()
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file():
-            return folder
-    return here
+    return find_project_root(here) or here
 
 
 def use_project_root() -> Path:

@@ -65,6 +65,8 @@ CASES: list[tuple[str, list[str | Odd]]] = [
     ("an unknown option", ["spark", "status", "--jsn"]),
     ("an extra argument", ["spark", "stop", "now"]),
     ("a port that is not a number (nothing starts)", ["notebook", "--port", "80a"]),
+    ("an unknown option", ["deploy", "airflow", "--jsn"]),
+    ("an unknown option", ["audit", "--jsn"]),
     ("a NUL byte in an argument (from Python)", ["show", "noop\x00"]),
 ]  # fmt: skip
 

@@ -1,7 +1,7 @@
 """The project root: the nearest folder at or above a path that holds a ``pyproject.toml``.
 
-``dwh new`` and ``dwh package`` find it the same way, so every file a command writes or
-reads belongs to one project, whatever the working directory.
+``dwh new``, ``dwh package`` and the notebooks find it the same way, so every file a
+command writes or reads belongs to one project, whatever the working directory.
 """
 
 from __future__ import annotations
