@@ -20,6 +20,7 @@ when data is read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ __all__ = [
     "Preview",
     "RemoteReader",
     "RunOutput",
+    "Target",
     "describe_outputs",
     "export_rows",
     "find_layout",
@@ -50,6 +52,7 @@ __all__ = [
     "preview",
     "preview_path",
     "resolve_run",
+    "resolve_target",
     "value_counts",
 ]
 
@@ -94,30 +97,36 @@ def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
     return find_run(store, target)
 
 
-def preview(
-    target: str | Path,
-    *,
-    output: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    store: RunStore | None = None,
-    remote: RemoteReader | None = None,
-) -> Preview:
-    """Preview a path, or one output of a recorded run.
+@dataclass(frozen=True)
+class Target:
+    """What a ``dwh preview`` or ``dwh diff`` TARGET names.
+
+    Attributes:
+        path: The dataset's file, folder or URI.
+        record: The run the target named, or None for a path.
+        output: The run's output name (``output_path``), or None for a path.
+    """
+
+    path: str
+    record: RunRecord | None = None
+    output: str | None = None
+
+
+def resolve_target(
+    target: str | Path, *, output: str | None = None, store: RunStore | None = None
+) -> Target:
+    """Resolve a path, or a run id and one of its outputs, to the dataset's path.
 
     Args:
         target: A file or folder (local or remote), or a run id in the run store.
         output: Which of the run's outputs (its name, ``output_path`` say); needed when
             the run recorded several. Not allowed with a path.
-        limit: How many rows to bring back (0 for the schema and count only).
         store: The run store to look run ids up in; by default the environment's.
-        remote: Reads remote URIs (see :func:`preview_path`).
 
     Raises:
         PreviewTargetError: A missing path, an unknown run id, a run without outputs,
             or an unknown ``output`` name.
-        DataReadError: The data is corrupt or unreadable.
     """
-    _check_limit(limit)
     text = str(target)
     local = local_path(text)
     if local is not None and local.exists():
@@ -125,7 +134,7 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a path"
             )
-        return preview_path(text, limit, remote=remote)
+        return Target(text)
     opened = store is None and local is not None
     if opened:
         store = open_store()
@@ -141,9 +150,36 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a remote path"
             )
-        return preview_path(text, limit, remote=remote)
-    _, path = pick_output(record, output)
-    return preview_path(path, limit, remote=remote)
+        return Target(text)
+    name, path = pick_output(record, output)
+    return Target(path, record, name)
+
+
+def preview(
+    target: str | Path,
+    *,
+    output: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    store: RunStore | None = None,
+    remote: RemoteReader | None = None,
+) -> Preview:
+    """Preview a path, or one output of a recorded run.
+
+    Args:
+        target: A file or folder (local or remote), or a run id in the run store.
+        output: Which of the run's outputs (see :func:`resolve_target`).
+        limit: How many rows to bring back (0 for the schema and count only).
+        store: The run store to look run ids up in; by default the environment's.
+        remote: Reads remote URIs (see :func:`preview_path`).
+
+    Raises:
+        PreviewTargetError: A missing path, an unknown run id, a run without outputs,
+            or an unknown ``output`` name.
+        DataReadError: The data is corrupt or unreadable.
+    """
+    _check_limit(limit)
+    resolved = resolve_target(target, output=output, store=store)
+    return preview_path(resolved.path, limit, remote=remote)
 
 
 def open_store() -> RunStore | None:

@@ -60,6 +60,7 @@ class AtomicFolderLoader:
         if target is None:
             self._load_remote(frame, path)
             return
+        keep = atomic_commit.keep_versions()  # a bad setting fails before any write
         atomic_commit.recover(target)
         staged = atomic_commit.stage_path(target)
         try:
@@ -71,7 +72,7 @@ class AtomicFolderLoader:
             frame,
             path,
             staged=str(staged),
-            commit=lambda: atomic_commit.commit(staged, target),
+            commit=lambda: atomic_commit.commit(staged, target, keep=keep),
             discard=lambda: atomic_commit.discard(staged),
         )
 
