@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING
 
 from dwh.errors import PreviewTargetError
 from dwh.preview._export import export_rows, value_counts
-from dwh.preview._layout import FORMATS, Layout, find_layout, is_hidden
+from dwh.preview._layout import FORMATS, Layout, find_layout, format_of, is_hidden
 from dwh.preview._model import DEFAULT_LIMIT, Column, Preview
 from dwh.preview._runs import RunOutput, describe_outputs, find_run, pick_output
 from dwh.services.atomic_commit import local_path
 
 if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from dwh.runs.store import RunRecord, RunStore
 
 __all__ = [
@@ -46,11 +48,13 @@ __all__ = [
     "describe_outputs",
     "export_rows",
     "find_layout",
+    "format_of",
     "is_hidden",
     "open_store",
     "pick_output",
     "preview",
     "preview_path",
+    "read_table",
     "resolve_run",
     "resolve_target",
     "value_counts",
@@ -87,6 +91,19 @@ def preview_path(
     from dwh.preview._arrow import preview_local
 
     return preview_local(local, limit)
+
+
+def read_table(path: str | Path) -> tuple[Layout, pa.Table]:
+    """Read the whole local dataset at ``path`` with pyarrow (partition columns too).
+
+    Raises:
+        PreviewTargetError: Nothing is at ``path``, or no data files are in it.
+        DataReadError: A file is corrupt or not in the format its name says.
+    """
+    from dwh.preview._arrow import read_table as read_layout
+
+    layout = find_layout(path)
+    return layout, read_layout(layout)
 
 
 def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
