@@ -73,9 +73,7 @@ def print_diff(found: Diff) -> None:
     sides = Table(box=None, show_header=False, pad_edge=False)
     for side in (found.old, found.new):
         run = f"run {side.run_id}" if side.run_id else "run unknown"
-        sides.add_row(
-            side.label, escape(side.path), run, side.format, f"{side.rows:,} rows"
-        )
+        sides.add_row(side.label, escape(side.path), run, side.format, f"{side.rows:,} rows")
     out.print(sides)
     if found.key:
         source = KEY_SOURCES.get(found.key_source, str(found.key_source))
@@ -104,9 +102,7 @@ def print_diff(found: Diff) -> None:
             columns.add_column(name, no_wrap=True)
         for column in found.columns:
             bar = "█" * round(column.share * 20)
-            columns.add_row(
-                escape(column.name), f"{column.changed:,}", f"{column.share:.1%}", bar
-            )
+            columns.add_row(escape(column.name), f"{column.changed:,}", f"{column.share:.1%}", bar)
         out.print(columns)
     if found.samples:
         out.print(_samples_table(found))

@@ -57,9 +57,7 @@ class Pair:
     job: str | None
 
 
-def resolve_pair(
-    target: str, *, output: str | None, against: str, store: RunStore | None
-) -> Pair:
+def resolve_pair(target: str, *, output: str | None, against: str, store: RunStore | None) -> Pair:
     """Resolve TARGET and ``--against`` to the two versions to compare.
 
     Raises:
@@ -111,9 +109,7 @@ def _baseline(path: str, against: str, chain: list[Path], writers: list[str], at
 
 def _no_previous(path: str, *, remote: bool) -> str:
     if remote:
-        return (
-            f"{path} is remote and keeps no previous version: pass --against PATH or RUN_ID"
-        )
+        return f"{path} is remote and keeps no previous version: pass --against PATH or RUN_ID"
     keep = keep_versions()
     why = "DWH_KEEP_VERSIONS=0 keeps none" if keep == 0 else "it has been written only once"
     return f"{path} has no previous version to diff against ({why}); pass --against PATH"

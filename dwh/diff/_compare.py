@@ -65,7 +65,9 @@ def schema_diff(old: pa.Schema, new: pa.Schema) -> SchemaDiff:
         added=tuple((n, t) for n, t in new_types.items() if n not in old_types),
         removed=tuple((n, t) for n, t in old_types.items() if n not in new_types),
         retyped=tuple(
-            (n, old_types[n], t) for n, t in new_types.items() if n in old_types and old_types[n] != t
+            (n, old_types[n], t)
+            for n, t in new_types.items()
+            if n in old_types and old_types[n] != t
         ),
     )
 
@@ -150,9 +152,7 @@ def _as_multisets(old: pa.Table, new: pa.Table, limit: int, schema: SchemaDiff) 
         *_unmatched_samples("old", old, old_codes, old_counts, surplus_old, common, limit),
         *_unmatched_samples("new", new, new_codes, new_counts, surplus_new, common, limit),
     ][:limit]
-    return Comparison(
-        schema, only_old, only_new, old.num_rows - only_old, 0, (), tuple(samples)
-    )
+    return Comparison(schema, only_old, only_new, old.num_rows - only_old, 0, (), tuple(samples))
 
 
 def _surplus(mine: pa.StructArray, theirs: pa.StructArray) -> pa.Array:
@@ -160,8 +160,8 @@ def _surplus(mine: pa.StructArray, theirs: pa.StructArray) -> pa.Array:
     import pyarrow.compute as pc
 
     where = pc.index_in(mine.field("values"), value_set=theirs.field("values"))
-    other = pc.fill_null(pc.take(theirs.field("counts"), where), 0)
-    return pc.max_element_wise(pc.subtract(mine.field("counts"), other), 0)
+    other = pc.fill_null(pc.take(theirs.field("counts"), where), _int64(0))
+    return pc.max_element_wise(pc.subtract(mine.field("counts"), other), _int64(0))
 
 
 def _unmatched_samples(
@@ -177,7 +177,7 @@ def _unmatched_samples(
 
     if limit < 1:
         return []
-    extra = pc.filter(counts.field("values"), pc.greater(surplus, 0))
+    extra = pc.filter(counts.field("values"), pc.greater(surplus, _int64(0)))
     positions = pc.indices_nonzero(pc.is_in(codes, value_set=extra)).slice(0, limit)
     rows = table.select(list(columns)).take(positions).to_pylist()
     return [{"side": side, "row": row} for row in rows]
@@ -220,11 +220,11 @@ def _check_unique(side: str, table: pa.Table, codes: pa.Array, key: tuple[str, .
     import pyarrow.compute as pc
 
     counts = pc.value_counts(codes)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), _int64(1)))
     if not len(repeated):
         return
     shown = []
-    for code in repeated.slice(0, 2).to_pylist():
+    for code in list(repeated.slice(0, 2)):
         row = table.select(list(key)).slice(pc.index(codes, code).as_py(), 1).to_pylist()[0]
         shown.append(json.dumps(row if len(key) > 1 else row[key[0]], default=str))
     noun = "key value is" if len(repeated) == 1 else "key values are"
@@ -245,7 +245,7 @@ def _row_codes(old: pa.Table, new: pa.Table, columns: Sequence[str]) -> tuple[pa
         if left is None or right is None:
             left, right = codes_left, codes_right
             continue
-        width = pa.scalar(max(len(old), len(new)) * 2 + 1, pa.int64())
+        width = _int64(max(len(old), len(new)) * 2 + 1)
         left, right = _codes(
             pc.add(pc.multiply(left.cast(pa.int64()), width), codes_left.cast(pa.int64())),
             pc.add(pc.multiply(right.cast(pa.int64()), width), codes_right.cast(pa.int64())),
@@ -268,10 +268,18 @@ def _codes(left: Any, right: Any) -> tuple[pa.Array, pa.Array]:
     try:
         indices = pc.dictionary_encode(joined, null_encoding="encode").indices
     except (NotImplementedError, TypeError, ValueError):  # nested types: compare as JSON
-        indices = pc.dictionary_encode(
-            _as_text(joined), null_encoding="encode"
-        ).indices
+        indices = pc.dictionary_encode(_as_text(joined), null_encoding="encode").indices
     return indices.slice(0, len(left)), indices.slice(len(left))
+
+
+def _int64(value: int) -> pa.Scalar:
+    """An int64 scalar built from a buffer: ``pa.scalar`` (and a bare int) import pandas."""
+    import struct
+
+    import pyarrow as pa
+
+    data = pa.py_buffer(struct.pack("<q", value))
+    return pa.Array.from_buffers(pa.int64(), 1, [None, data])[0]
 
 
 def _empty_ints() -> pa.Array:
@@ -301,6 +309,8 @@ def _as_text(values: Any) -> pa.Array:
     try:
         return pc.cast(values, pa.string())
     except (NotImplementedError, TypeError, ValueError, pa.ArrowInvalid):
-        texts = [None if v is None else json.dumps(v, default=str, sort_keys=True) for v in
-                 (values.to_pylist())]
+        texts = [
+            None if v is None else json.dumps(v, default=str, sort_keys=True)
+            for v in (values.to_pylist())
+        ]
         return pa.array(texts, pa.string())
