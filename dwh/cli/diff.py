@@ -7,16 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from dwh.cli.output import console, echo_json
-from dwh.diff import DEFAULT_LIMIT, PREVIOUS, Diff, KeySource, diff, parse_key
+from dwh.diff import DEFAULT_LIMIT, PREVIOUS, Diff, diff, parse_key
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
-
-KEY_SOURCES = {
-    KeySource.OPTION: "from --key",
-    KeySource.UNIQUE_CHECK: "the output's declared unique check",
-    KeySource.JOB: "declared by the job (diff_keys)",
-}
 
 
 @click.command("diff")
@@ -76,7 +70,7 @@ def print_diff(found: Diff) -> None:
         sides.add_row(side.label, escape(side.path), run, side.format, f"{side.rows:,} rows")
     out.print(sides)
     if found.key:
-        source = KEY_SOURCES.get(found.key_source, str(found.key_source))
+        source = found.key_source.description
         out.print(f"key: {escape(', '.join(found.key))} ({source})", highlight=False)
     else:
         out.print(

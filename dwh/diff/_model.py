@@ -26,6 +26,19 @@ class KeySource(StrEnum):
     NONE = "none"
     """No key: whole rows compared as multisets."""
 
+    @property
+    def description(self) -> str:
+        """How ``dwh diff`` and the TUI say where the key came from."""
+        return _KEY_WORDS[self]
+
+
+_KEY_WORDS = {
+    KeySource.OPTION: "from --key",
+    KeySource.UNIQUE_CHECK: "the output's declared unique check",
+    KeySource.JOB: "declared by the job (diff_keys)",
+    KeySource.NONE: "no key",
+}
+
 
 @dataclass(frozen=True)
 class Side:

@@ -1,50 +1,22 @@
-"""Versions of an output with known changes, committed the way a loader commits them."""
+"""Rows with known changes, and their diff computed with plain Python (dicts, Counter)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+from dwh.testing.outputs import commit_version, write_files
 
-from dwh.services.atomic_commit import commit, stage_path
+__all__ = [
+    "commit_version",
+    "edited",
+    "expected_by_key",
+    "expected_multiset",
+    "old_rows",
+    "write_files",
+]
 
 Row = dict[str, Any]
-
-
-def write_files(folder: Path, rows: list[Row], fmt: str, partition_by: Sequence[str] = ()) -> None:
-    """Write ``rows`` as one part file (per partition) in ``fmt`` under ``folder``."""
-    groups: dict[tuple[Any, ...], list[Row]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[c] for c in partition_by), []).append(row)
-    for values, members in sorted(groups.items()):
-        sub = folder.joinpath(*(f"{c}={v}" for c, v in zip(partition_by, values, strict=True)))
-        sub.mkdir(parents=True, exist_ok=True)
-        data = [{k: v for k, v in r.items() if k not in partition_by} for r in members]
-        if fmt == "parquet":
-            pq.write_table(pa.Table.from_pylist(data), sub / "part-00000.snappy.parquet")
-        elif fmt == "csv":
-            pacsv.write_csv(pa.Table.from_pylist(data), sub / "part-00000.csv")
-        else:
-            lines = "".join(json.dumps(r) + "\n" for r in data)
-            (sub / "part-00000.json").write_text(lines, encoding="utf-8")
-    (folder / "_SUCCESS").touch()
-
-
-def commit_version(
-    target: Path, rows: list[Row], fmt: str = "parquet", partition_by: Sequence[str] = ()
-) -> None:
-    """Stage ``rows`` beside ``target`` and commit them, keeping the replaced version."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = stage_path(target)
-    staged.mkdir()
-    write_files(staged, rows, fmt, partition_by)
-    commit(staged, target)
 
 
 def old_rows(n: int = 200) -> list[Row]:
