@@ -20,6 +20,7 @@ Usage of the probe (what :func:`run` starts)::
 
 from __future__ import annotations
 
+import importlib
 import json
 import resource
 import shutil
@@ -121,12 +122,10 @@ def _summary_probe(run_id: str) -> dict[str, float]:
     started = time.perf_counter()
     # What `dwh run` has loaded when the run ends: the job's factory (the CLI validated
     # the config with it), and pyarrow (Spark's Arrow path). pyarrow.compute is not.
-    import pyarrow  # noqa: F401
-    import pyarrow.parquet  # noqa: F401
-
     from dwh.diff.summary import run_summaries
     from dwh.registry import find_job, load_factory
 
+    importlib.import_module("pyarrow.parquet")
     load_factory(find_job("transform_images"))
     imported = time.perf_counter()
     [found] = run_summaries(run_id)
