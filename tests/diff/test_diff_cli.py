@@ -124,11 +124,11 @@ def test_a_diff_over_its_time_bound_is_left_behind_with_a_line(
 
 
 def _dwh(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``dwh ARGS`` in a fresh interpreter, as a user runs it."""
+    command = [sys.executable, "-c", "import sys; from dwh.cli import main; sys.exit(main())"]
     return subprocess.run(
-        [sys.executable, "-m", "dwh.cli", *args] if False else [sys.executable, "-c",
-         "import sys; from dwh.cli import main; sys.exit(main(sys.argv[1:]))", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=120,
-    )  # fmt: skip
+        [*command, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
 
 
 def test_dwh_run_prints_what_the_edited_run_changed(tmp_path: Path) -> None:
