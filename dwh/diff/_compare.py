@@ -2,10 +2,11 @@
 
 Everything here is ``pyarrow.compute`` hash kernels, no JVM and no pandas:
 
-- Each compared column of both sides is dictionary-encoded *together*
-  (``dictionary_encode`` with nulls encoded as a value), so equal values get equal
-  integer codes on both sides, null equals null, and NaN equals NaN. Two rows' values
-  differ exactly when their codes differ.
+- Key columns, and without a key all columns, of both sides are dictionary-encoded
+  *together* (``dictionary_encode`` with nulls encoded as a value), so equal values get
+  equal integer codes on both sides, null equals null, and NaN equals NaN.
+- Matched rows' values are compared column by column with ``not_equal`` (null against
+  a value differs, null against null and NaN against NaN do not).
 - A key of several columns is folded into one code per row, re-encoding after each
   column so the codes stay below twice the row count (no overflow).
 - Rows are matched with ``index_in`` (a hash lookup), duplicates found with
@@ -108,8 +109,7 @@ def _by_key(
     any_changed = None
     columns = []
     for name in compared:
-        left, right = _codes(old.column(name).take(old_index), new.column(name).take(new_index))
-        differ = pc.not_equal(left, right)
+        differ = _differs(old.column(name).take(old_index), new.column(name).take(new_index))
         count = int(pc.sum(differ).as_py() or 0)
         columns.append(ColumnChange(name, count, count / both if both else 0.0))
         any_changed = differ if any_changed is None else pc.or_(any_changed, differ)
@@ -232,6 +232,39 @@ def _check_unique(side: str, table: pa.Table, codes: pa.Array, key: tuple[str, .
         f"key ({', '.join(key)}) is not unique in the {side} version: {len(repeated):,} "
         f"{noun} repeated, e.g. {' and '.join(shown)}; pass --key with columns that are"
     )
+
+
+def _differs(left: Any, right: Any) -> Any:
+    """Per row, whether two aligned columns hold different values (null is a value).
+
+    A direct comparison where Arrow has one (ten times cheaper than encoding both
+    columns), with NaN equal to NaN as the codes have it; the shared dictionary codes
+    for types without one (lists, structs).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left, right = _comparable(left), _comparable(right)
+    if left.type != right.type:
+        left, right = _as_text(left), _as_text(right)
+    try:
+        unequal = pc.not_equal(left, right)
+    except NotImplementedError:  # ArrowNotImplementedError: nested types
+        codes_left, codes_right = _codes(left, right)
+        return pc.not_equal(codes_left, codes_right)
+    no = _false()
+    differ = pc.or_(pc.fill_null(unequal, no), pc.xor(pc.is_null(left), pc.is_null(right)))
+    if pa.types.is_floating(left.type):
+        both_nan = pc.and_(pc.fill_null(pc.is_nan(left), no), pc.fill_null(pc.is_nan(right), no))
+        differ = pc.and_not(differ, both_nan)
+    return differ
+
+
+def _false() -> pa.Scalar:
+    """A boolean false built from a buffer (``pa.scalar`` imports pandas)."""
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(b"\x00")])[0]
 
 
 def _row_codes(old: pa.Table, new: pa.Table, columns: Sequence[str]) -> tuple[pa.Array, pa.Array]:

@@ -204,3 +204,31 @@ def test_diff_with_rows_gives_every_changed_row_old_beside_new(
     for row in table.to_pylist():
         assert row["width_old"] == before[row["id"]]["width"]
         assert row["camera_new"] == after[row["id"]]["camera"]
+
+
+def test_nulls_nans_and_nested_values_compare_as_values(tmp_path: Path, store: RunStore) -> None:
+    nan = float("nan")
+    old = [
+        {"id": 1, "score": None, "ratio": nan, "tags": ["a"], "note": None},
+        {"id": 2, "score": 1.5, "ratio": 0.5, "tags": ["a", "b"], "note": "x"},
+        {"id": 3, "score": None, "ratio": 1.0, "tags": [], "note": "y"},
+        {"id": None, "score": 2.0, "ratio": 2.0, "tags": ["z"], "note": "null key"},
+    ]
+    new = [
+        {"id": 1, "score": None, "ratio": nan, "tags": ["a"], "note": None},  # unchanged
+        {"id": 2, "score": None, "ratio": 0.5, "tags": ["b", "a"], "note": "x"},  # 2 changes
+        {"id": 3, "score": 4.0, "ratio": nan, "tags": [], "note": None},  # 3 changes
+        {"id": None, "score": 2.0, "ratio": 2.0, "tags": ["z"], "note": "null key"},  # same
+    ]
+    commit_version(tmp_path / "out", old)
+    commit_version(tmp_path / "out", new)
+    found = diff("out", key=["id"])
+    assert (found.only_old, found.only_new, found.both) == (0, 0, 4), "a null key matches"
+    assert {c.name: c.changed for c in found.columns} == {
+        "score": 2,
+        "ratio": 1,
+        "tags": 1,
+        "note": 1,
+    }
+    assert found.changed_rows == 2
+    assert diff("out").only_old == 2, "as multisets: the two changed rows"
