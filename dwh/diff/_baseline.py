@@ -72,7 +72,12 @@ def resolve_pair(target: str, *, output: str | None, against: str, store: RunSto
     job = record.job if record is not None else _job_of(store, writers)
     local = local_path(resolved.path)
     chain = [Path(resolved.path), *previous_versions(local)] if local is not None else []
-    at = writers.index(record.run_id) if record is not None and record.run_id in writers else 0
+    if record is not None and writers and record.run_id not in writers:
+        raise DiffTargetError(
+            f"run {record.run_id} wrote {resolved.path}, but the run store has no record of "
+            f"which version (it ran before dwh recorded versions): diff the path instead"
+        )
+    at = writers.index(record.run_id) if record is not None and writers else 0
     if local is not None and at >= len(chain):
         raise DiffTargetError(
             f"run {record.run_id if record else '?'}'s version of {resolved.path} is no longer "

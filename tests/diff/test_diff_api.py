@@ -232,3 +232,20 @@ def test_nulls_nans_and_nested_values_compare_as_values(tmp_path: Path, store: R
     }
     assert found.changed_rows == 2
     assert diff("out").only_old == 2, "as multisets: the two changed rows"
+
+
+def test_a_run_whose_version_was_never_recorded_is_refused_once_others_are(
+    tmp_path: Path, store: RunStore
+) -> None:
+    import sqlite3
+
+    for n in range(2):
+        commit_version(tmp_path / "out", old_rows(10 + n))
+        record_succeeded_run(
+            store, f"R{n}", "x", {"output_path": "out"}, minute=f"2026-11-25T18:3{n}"
+        )
+    with sqlite3.connect(store.path) as conn:  # as a store from before schema 4 left it
+        conn.execute("DELETE FROM output_versions WHERE run_id = 'R0'")
+    assert diff("R1").old.rows == 10
+    with pytest.raises(DiffTargetError, match="no record of which version"):
+        diff("R0")
