@@ -87,6 +87,7 @@ def run(
                 has_spark=factory.needs_spark,
                 triggers_path=triggers_path,
                 spark_remote=spark_remote,
+                diff=not no_diff,
             )
         )
     from dwh.entry import main as entry_main
@@ -160,6 +161,7 @@ def _follow(
     has_spark: bool,
     triggers_path: str | None,
     spark_remote: str | None = None,
+    diff: bool = True,
 ) -> int:
     """Run the job and the chain its success triggers; print the chain; return the exit code."""
     from dwh.launch import exit_code_for
@@ -187,6 +189,10 @@ def _follow(
             highlight=False,
             soft_wrap=True,
         )
+    if diff:
+        for run in runs:
+            if run.succeeded:
+                print_run_summaries(run.run_id)
     failed = next((run for run in runs if not run.succeeded), None)
     return 0 if failed is None else exit_code_for(failed.status)
 

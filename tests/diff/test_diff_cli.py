@@ -152,3 +152,10 @@ def test_dwh_run_prints_what_the_edited_run_changed(tmp_path: Path) -> None:
     assert lines == ["diff: output_path: 100 → 90 rows (-10), 20 changed in 'width'"]
     quiet = _dwh(["run", "widths", "--config", json.dumps(config), "--no-diff"], tmp_path, env)
     assert quiet.returncode == 0 and "diff:" not in quiet.stderr
+    (tmp_path / "triggers.json").write_text("{}")
+    config["variant"] = 0
+    follow = ["run", "widths", "--config", json.dumps(config), "--follow"]
+    chain = _dwh([*follow, "--triggers", "triggers.json"], tmp_path, env)
+    assert chain.returncode == 0, chain.stderr
+    lines = [line for line in chain.stderr.splitlines() if line.startswith("diff:")]
+    assert lines == ["diff: output_path: 90 → 100 rows (+10), 20 changed in 'width'"]
