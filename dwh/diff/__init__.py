@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dwh.diff._baseline import PREVIOUS, Version, resolve_pair
-from dwh.diff._key import choose_key, declared_unique_key, job_key, parse_key
+from dwh.diff._key import choose_key, declared_unique_key, parse_key
 from dwh.diff._model import ColumnChange, Diff, KeySource, SchemaDiff, Side
 from dwh.errors import PreviewTargetError
 from dwh.services.atomic_commit import local_path
@@ -48,7 +48,6 @@ __all__ = [
     "declared_unique_key",
     "diff",
     "diff_with_rows",
-    "job_key",
     "parse_key",
 ]
 
@@ -92,7 +91,8 @@ def diff(
         against: ``previous`` (the version TARGET's commit replaced), a run id whose
             version is still kept, or a path to any dataset.
         key: Columns that identify a row; by default the output's declared unique
-            check, else the job's ``diff_keys``, else none (whole-row multisets).
+            check (``output_checks``), else the job's ``diff_keys``, else none
+            (whole-row multisets).
         limit: How many sample changed rows to keep.
         store: The run store; by default the environment's.
         remote: Reads remote URIs whole; without it a remote side is an error.
@@ -143,7 +143,7 @@ def diff_with_rows(
     finally:
         if opened and store is not None:
             store.close()
-    chosen, source = choose_key(key, job=pair.job, output=pair.output)
+    chosen, source = choose_key(key, job=pair.job, output=pair.output, config=pair.config)
     old_format, old = _read(pair.old, remote)
     new_format, new = _read(pair.new, remote)
     from dwh.diff._compare import compare

@@ -9,9 +9,9 @@ while it is still kept, and ``--against previous`` is simply the next one down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dwh.errors import DiffTargetError
 from dwh.preview import resolve_target
@@ -49,12 +49,14 @@ class Pair:
         output: The run's output name, when the target was a run (or the store knows
             which run output the path is).
         job: The job that wrote the target's version, when known (for its key).
+        config: That run's config (redacted), when known.
     """
 
     old: Version
     new: Version
     output: str | None
     job: str | None
+    config: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_pair(target: str, *, output: str | None, against: str, store: RunStore | None) -> Pair:
@@ -69,7 +71,7 @@ def resolve_pair(target: str, *, output: str | None, against: str, store: RunSto
     writers = [v.run_id for v in versions]
     record: RunRecord | None = resolved.record
     name = resolved.output or (versions[0].output if versions else None)
-    job = record.job if record is not None else _job_of(store, writers)
+    origin = record if record is not None else _writer(store, writers)
     local = local_path(resolved.path)
     chain = [Path(resolved.path), *previous_versions(local)] if local is not None else []
     if record is not None and writers and record.run_id not in writers:
@@ -85,7 +87,8 @@ def resolve_pair(target: str, *, output: str | None, against: str, store: RunSto
         )
     new = Version("new", str(chain[at]) if chain else resolved.path, _nth(writers, at, record))
     old = _baseline(resolved.path, against, chain, writers, at)
-    return Pair(old=old, new=new, output=name, job=job)
+    job, config = (origin.job, dict(origin.config)) if origin is not None else (None, {})
+    return Pair(old=old, new=new, output=name, job=job, config=config)
 
 
 def _baseline(path: str, against: str, chain: list[Path], writers: list[str], at: int) -> Version:
@@ -126,8 +129,8 @@ def _nth(writers: list[str], index: int, record: RunRecord | None) -> str | None
     return record.run_id if record is not None else None
 
 
-def _job_of(store: RunStore | None, writers: list[str]) -> str | None:
+def _writer(store: RunStore | None, writers: list[str]) -> RunRecord | None:
+    """The run that wrote the current version of a path, when the store knows it."""
     if store is None or not writers:
         return None
-    record = store.get(writers[0])
-    return record.job if record is not None else None
+    return store.get(writers[0])

@@ -1,17 +1,25 @@
 """Which columns identify a row, so two versions' rows can be matched.
 
-In order: ``--key``; else the output's declared unique check (the audited publish of
-issue 22, not built yet: :func:`declared_unique_key` is its one hook); else the job
-factory's ``diff_keys`` declaration (``filter_images`` declares ``content_hash``);
+In order: ``--key``; else the output's declared unique check (an error-severity
+``unique`` among the job factory's ``output_checks`` for that output, merged with the
+run config's ``output_checks`` as the audit merges them: :func:`declared_unique_key`);
+else the job factory's ``diff_keys`` declaration, for outputs without such a check;
 else no key, and whole rows are compared as multisets.
+
+A ``unique`` check of severity ``warn`` is not taken: the run publishes its output even
+when it fails, so the key may repeat.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from dwh.diff._model import KeySource
 from dwh.errors import DiffKeyError, DwhError
+
+if TYPE_CHECKING:
+    from dwh.jobs.abstract_job_factory import AbstractJobFactory
 
 
 def parse_key(text: str | None) -> tuple[str, ...] | None:
@@ -29,42 +37,65 @@ def parse_key(text: str | None) -> tuple[str, ...] | None:
 
 
 def choose_key(
-    given: Sequence[str] | None, *, job: str | None, output: str | None
+    given: Sequence[str] | None,
+    *,
+    job: str | None,
+    output: str | None,
+    config: Mapping[str, Any] | None = None,
 ) -> tuple[tuple[str, ...], KeySource]:
-    """Return the key to match rows on and where it came from."""
+    """Return the key to match rows on and where it came from.
+
+    Args:
+        given: ``--key``, or None.
+        job: The job that wrote the output, when known.
+        output: The run's name for the output, when known.
+        config: That run's config (its ``output_checks`` may add a unique check).
+    """
     if given:
         return tuple(given), KeySource.OPTION
-    unique = declared_unique_key(job, output)
+    factory = _factory(job) if output is not None else None
+    if factory is None or output is None:
+        return (), KeySource.NONE
+    unique = declared_unique_key(factory, output, config)
     if unique:
         return unique, KeySource.UNIQUE_CHECK
-    declared = job_key(job, output)
+    declared = factory.diff_keys.get(output)
     if declared:
-        return declared, KeySource.JOB
+        return tuple(declared), KeySource.JOB
     return (), KeySource.NONE
 
 
-def declared_unique_key(job: str | None, output: str | None) -> tuple[str, ...] | None:
-    """The columns the output's declared unique check names, once checks exist.
+def declared_unique_key(
+    factory: type[AbstractJobFactory[Any]], output: str, config: Mapping[str, Any] | None
+) -> tuple[str, ...] | None:
+    """The columns of the output's first error-severity ``unique`` check, if any.
 
-    The hook for the audited publish (issue 22): when an output can declare
-    ``unique: [col, ...]``, return those columns here. Until then there are none.
+    The factory's declared checks for ``output``, merged with the config's (the same
+    merge the audit uses, :func:`dwh.checks.spec.merge_checks`); a config entry that does
+    not parse is left out (the run that used it was refused).
     """
+    from dwh.checks.spec import Severity, merge_checks, parse_check
+
+    configured = []
+    entries = ((config or {}).get("output_checks") or {}).get(output) or []
+    for entry in entries:
+        try:
+            configured.append(parse_check(entry))
+        except ValueError:
+            continue
+    for check in merge_checks(list(factory.output_checks.get(output, ())), configured):
+        if check.kind == "unique" and check.severity == Severity.ERROR:
+            return tuple(check.columns)
     return None
 
 
-def job_key(job: str | None, output: str | None) -> tuple[str, ...] | None:
-    """The key the job's factory declares for ``output`` (its ``diff_keys``), if any.
-
-    The factory module is imported (it imports no pyspark at module level); a job that
-    is gone or no longer imports has no key.
-    """
-    if job is None or output is None:
+def _factory(job: str | None) -> type[AbstractJobFactory[Any]] | None:
+    """The job's factory class (its module imports no pyspark); None when it is gone."""
+    if job is None:
         return None
     from dwh.registry import find_job, load_factory
 
     try:
-        factory = load_factory(find_job(job))
+        return load_factory(find_job(job))
     except DwhError:
         return None
-    declared = factory.diff_keys.get(output)
-    return tuple(declared) if declared else None

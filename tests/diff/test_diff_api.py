@@ -249,3 +249,29 @@ def test_a_run_whose_version_was_never_recorded_is_refused_once_others_are(
     assert diff("R1").old.rows == 10
     with pytest.raises(DiffTargetError, match="no record of which version"):
         diff("R0")
+
+
+def test_the_outputs_declared_unique_check_is_the_key_and_is_named(
+    tmp_path: Path, store: RunStore
+) -> None:
+    """transform_images declares unique(image_id) on output_path; a config may add checks."""
+    rows = [{"image_id": f"img-{r['id']}", **r} for r in old_rows(30)]
+    changed = [{"image_id": f"img-{r['id']}", **r} for r in edited(old_rows(30))]
+    for name in ("images", "rejects", "warned"):
+        commit_version(tmp_path / name, rows)
+        commit_version(tmp_path / name, changed)
+    config = {
+        "output_checks": {
+            "rejects_path": [{"unique": ["id"]}],
+            "warned_path": [{"unique": ["camera"], "severity": "warn"}],
+        }
+    }
+    outputs = {"output_path": "images", "rejects_path": "rejects", "warned_path": "warned"}
+    record_succeeded_run(store, "T1", "transform_images", outputs, config=config)
+    declared = diff("T1", output="output_path")
+    assert declared.key == ("image_id",) and declared.key_source is KeySource.UNIQUE_CHECK
+    _check_by_key(declared, rows, changed, key="image_id")
+    configured = diff("T1", output="rejects_path")
+    assert configured.key == ("id",) and configured.key_source is KeySource.UNIQUE_CHECK
+    warned = diff("T1", output="warned_path")
+    assert warned.key == () and warned.key_source is KeySource.NONE, "a warning is no promise"
