@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Static, TabbedContent, Tabs
 from tui_helpers import (
     SIZE,
     Counter,
@@ -173,3 +173,22 @@ def test_diff_screen_snapshot(snap_compare, changed_output) -> None:
         await _open_keyed_diff(pilot)
 
     assert snap_compare(_app(), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_diff_screen_has_a_tab_per_output(changed_output) -> None:
+    commit_version(Path("out/rejects"), [{"raw": "a"}, {"raw": "b"}])
+    commit_version(Path("out/rejects"), [{"raw": "a"}])
+    app = _app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        with RunStore(Path(".dwh/runs.db")) as store:
+            outputs = {"images": "out/images", "rejects": "out/rejects"}
+            record_succeeded_run(store, "R9", "sample", outputs, minute="2026-11-25T19:00")
+        screen = DiffScreen("R9", ["images", "rejects"])
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.found is not None)
+        assert screen.found.output == "images"
+        screen.query_one(Tabs).active = "diff-1"
+        await wait_for(pilot, lambda: screen.found is not None and screen.found.output == "rejects")
+        assert (screen.found.old.rows, screen.found.new.rows) == (2, 1)
+        assert "rejects: 2 → 1 rows (-1)" in _plain(screen.query_one("#diff-head", Static))
