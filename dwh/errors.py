@@ -138,8 +138,8 @@ class DeployError(UsageError):
 class DiffTargetError(UsageError):
     """``dwh diff`` has nothing to compare with.
 
-    The output has no kept previous version (a first run, ``DWH_KEEP_VERSIONS=0``, or
-    a single-file output), or ``--against`` names a run that wrote no kept version.
+    The output has no kept previous version (a first run, ``DWH_KEEP_VERSIONS=0``, a
+    remote output), or ``--against`` names a run that wrote no kept version.
     """
 
 

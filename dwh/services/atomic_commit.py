@@ -24,8 +24,9 @@ whole, as the target's baseline until the next commit of the same target: that i
 a target keeps is ``DWH_KEEP_VERSIONS`` (:func:`keep_versions`): 1 by default, N keeps
 the last N, 0 keeps none (the old version is deleted right after the swap, and there
 is no baseline). Older ones are deleted before the new one is parked, so a kill at any
-moment leaves at most N. A single-file CSV (``CsvLoader(single_file=True)``) is a file,
-not a folder, and keeps no previous version.
+moment leaves at most N. A single file (``CsvLoader(single_file=True)``) is committed by
+:func:`commit_file`: the old file is hard-linked to its previous name, then the new one
+renamed over it, so the same guarantee holds.
 
 A kill before step 2 leaves the old version in place and a staging folder behind; a
 kill after it leaves the new version in place and the old one behind. Leftovers are
@@ -151,6 +152,33 @@ def replace_file(target: Path, text: str) -> Path:
     return target
 
 
+def commit_file(new: Path, target: Path, *, keep: int | None = None) -> None:
+    """Atomically replace the file ``target`` with ``new``; keep the old one hidden.
+
+    The old file is hard-linked (copied where links are not possible) to a hidden
+    previous name first, then ``new`` is renamed over ``target``: readers see the old
+    file or the new one, and the old one stays readable as the baseline.
+
+    Raises:
+        FileNotFoundError: ``new`` does not exist.
+        UsageError: ``keep`` is not given and ``DWH_KEEP_VERSIONS`` is malformed.
+    """
+    kept = keep_versions() if keep is None else keep
+    if not new.is_file():
+        raise FileNotFoundError(f"nothing staged at {new}")
+    old = previous_versions(target)
+    for path in old[max(kept - 1, 0) :] if kept > 0 else old:
+        discard(path)
+    if kept > 0 and target.is_file():
+        parked = _previous_name(target)
+        try:
+            os.link(target, parked)
+        except OSError:
+            shutil.copy2(target, parked)
+    os.replace(new, target)
+    _sync_dir(target.parent)
+
+
 def previous_versions(target: Path) -> list[Path]:
     """Return the hidden previous versions of ``target``, the most recently replaced first.
 
@@ -180,13 +208,20 @@ def _retire(old: Path, target: Path, keep: int) -> None:
         return
     for path in previous_versions(target)[keep - 1 :]:
         discard(path)
-    token = f"{time.time_ns():x}"
-    os.rename(old, target.parent / f".{target.name}.{_PREVIOUS}-{os.getpid()}-{token}")
+    os.rename(old, _previous_name(target))
+
+
+def _previous_name(target: Path) -> Path:
+    """A new previous-version name beside ``target``; its token is the time, for age."""
+    return target.parent / f".{target.name}.{_PREVIOUS}-{os.getpid()}-{time.time_ns():x}"
 
 
 def discard(path: Path) -> None:
-    """Delete a staging or backup folder; a missing one is fine."""
-    shutil.rmtree(path, ignore_errors=True)
+    """Delete a staging, backup or previous folder (or file); a missing one is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def recover(target: Path) -> list[Path]:

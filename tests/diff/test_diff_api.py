@@ -275,3 +275,21 @@ def test_the_outputs_declared_unique_check_is_the_key_and_is_named(
     assert configured.key == ("id",) and configured.key_source is KeySource.UNIQUE_CHECK
     warned = diff("T1", output="warned_path")
     assert warned.key == () and warned.key_source is KeySource.NONE, "a warning is no promise"
+
+
+def test_a_single_file_output_diffs_against_the_file_it_replaced(
+    tmp_path: Path, store: RunStore
+) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from dwh.services.atomic_commit import commit_file
+
+    old, new = old_rows(50), edited(old_rows(50))
+    for rows in (old, new):
+        staged = tmp_path / ".report.csv.dwh-staging-1-ab"
+        pacsv.write_csv(pa.Table.from_pylist(rows), staged)
+        commit_file(staged, tmp_path / "report.csv")
+    found = diff("report.csv", key=["id"])
+    _check_by_key(found, old, new)
+    assert found.old.format == "csv"

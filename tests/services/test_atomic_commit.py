@@ -231,3 +231,17 @@ def test_dwh_keep_versions_is_the_default_and_a_bad_value_is_one_line(
     with pytest.raises(UsageError, match=r"DWH_KEEP_VERSIONS must be a whole number.*'many'"):
         commit_versions(target, range(6, 7))
     assert version_of(target) == 5, "a bad setting replaces nothing"
+
+
+@pytest.mark.parametrize("keep", [0, 1, 2])
+def test_a_single_file_keeps_its_replaced_versions_too(tmp_path: Path, keep: int) -> None:
+    from dwh.services.atomic_commit import commit_file
+
+    target = tmp_path / "report.csv"
+    for version in range(1, 5):
+        new = tmp_path / f".report.csv.dwh-staging-1-{version:04x}"
+        new.write_text(f"v\n{version}\n")
+        commit_file(new, target, keep=keep)
+    assert target.read_text() == "v\n4\n"
+    assert [p.read_text() for p in previous_versions(target)] == ["v\n3\n", "v\n2\n"][:keep]
+    assert len(list(tmp_path.iterdir())) == 1 + keep
