@@ -7,6 +7,7 @@ known changes) and the runs are real run-store rows; the run itself is replayed.
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,11 @@ from dwh.testing.outputs import commit_version, record_succeeded_run
 from tui.app import DwhApp
 from tui.screens.diff import DiffScreen
 from tui.screens.run_detail import RunDetailScreen
+from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.diff_view import DiffView
 from tui.widgets.run_console import RunConsole
+
+DIFF_FIXTURES = Path(__file__).resolve().parents[1] / "diff" / "fixtures"
 
 RUN = "20261125T183000Z-0001"
 BEFORE = "20261125T170000Z-prev01"
@@ -192,3 +196,36 @@ async def test_the_diff_screen_has_a_tab_per_output(changed_output) -> None:
         await wait_for(pilot, lambda: screen.found is not None and screen.found.output == "rejects")
         assert (screen.found.old.rows, screen.found.new.rows) == (2, 1)
         assert "rejects: 2 → 1 rows (-1)" in _plain(screen.query_one("#diff-head", Static))
+
+
+@pytest.mark.spark
+async def test_a_warm_run_then_an_edit_then_a_warm_run_shows_what_changed(
+    make_app, warm_server, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real runs on the suite's private server, through the real launcher."""
+    monkeypatch.syspath_prepend(str(DIFF_FIXTURES))
+    from diffwarm.edit import copy_package, set_version
+    from diffwarm.images.expected import summary_line
+
+    root = copy_package(isolated_home / "pkgs")
+    monkeypatch.setenv("PYTHONPATH", f"{root}:{os.environ['PYTHONPATH']}")
+    monkeypatch.setenv("DWH_JOB_PACKAGES", "diffwarm")
+    app = make_app(packages=("diffwarm",))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: f"Spark server at {warm_server.url}" in app.screen.title)
+        console = app.screen.query_one(RunConsole)
+        await open_job(pilot, "images")
+        app.screen.query_one(ConfigEditor).set_text('{"output_path": "out/images"}')
+        await pilot.pause()
+        for version in ("v1", "v2"):
+            set_version(root, version)
+            await pilot.press("ctrl+j")
+            await wait_for(
+                pilot, lambda: console.status not in ("idle", "starting", "running"), 180
+            )
+            assert console.status == "succeeded", console.message
+            if version == "v1":
+                await app.workers.wait_for_complete()
+                assert not [e for e in console.entries if e.startswith("diff: ")]
+        await wait_for(pilot, lambda: any(e.startswith("diff: ") for e in console.entries), 60)
+        assert [e for e in console.entries if e.startswith("diff: ")] == [f"diff: {summary_line()}"]
