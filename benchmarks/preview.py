@@ -37,8 +37,12 @@ RUN_ID = "20261125T183000Z-bench1"
 DWH = [sys.executable, str(Path(sys.executable).with_name("dwh"))]
 
 
-def write_output(folder: Path, rows: int = ROWS, parts: int = 4) -> Path:
-    """Write ``rows`` image rows as ``parts`` Parquet part files plus ``_SUCCESS``."""
+def write_output(folder: Path, rows: int = ROWS, parts: int = 4, widen_every: int = 0) -> Path:
+    """Write ``rows`` image rows as ``parts`` Parquet part files plus ``_SUCCESS``.
+
+    With ``widen_every`` N, every N-th image is 1 pixel wider (a version with known
+    changes, for ``benchmarks.diff``).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -48,10 +52,15 @@ def write_output(folder: Path, rows: int = ROWS, parts: int = 4) -> Path:
     start = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
     for part in range(parts):
         ids = pa.array(range(part * per, (part + 1) * per), pa.int64())
+        width = pc.add(pc.multiply(pc.bit_wise_and(ids, 7), 64), 640)
+        if widen_every:
+            whole = pc.multiply(pc.divide(ids, widen_every), widen_every)  # integer division
+            widened = pc.equal(pc.subtract(ids, whole), 0)
+            width = pc.if_else(widened, pc.add(width, 1), width)
         table = pa.table(
             {
                 "image_id": pc.binary_join_element_wise("img-", pc.cast(ids, pa.string()), ""),
-                "width": pc.add(pc.multiply(pc.bit_wise_and(ids, 7), 64), 640),
+                "width": width,
                 "height": pc.add(pc.multiply(pc.bit_wise_and(ids, 3), 48), 480),
                 "captured_at": pa.array([start] * per, pa.timestamp("us", tz="UTC")),
                 "camera": pc.binary_join_element_wise(

@@ -12,7 +12,9 @@ DwhError                      exit 1
 │   ├── JobModuleError        exit 2  the module is missing, fails to import or has no main
 │   ├── TriggerMapError       exit 2  the trigger map is missing, malformed or has a cycle
 │   ├── PreviewTargetError    exit 2  nothing to preview: no such path, run or output
-│   └── DeployError           exit 2  dwh deploy: bad platform, job, prod config or setting
+│   ├── DeployError           exit 2  dwh deploy: bad platform, job, prod config or setting
+│   └── DiffTargetError       exit 2  nothing to diff against: no kept previous version
+│       └── DiffKeyError      exit 2  a key column is missing on a side, or not unique
 ├── JobContractError          exit 1  job code breaks the framework contract
 ├── JobFailedError            exit 1  the job ran and failed (on_failure ran)
 │   ├── SparkConnectUnsupportedError  exit 1  a warm run of a job that needs classic Spark
@@ -131,6 +133,18 @@ class DeployError(UsageError):
     setting, or a trigger map that a generated DAG cannot express (a cycle, a value
     known only once the upstream run has ended).
     """
+
+
+class DiffTargetError(UsageError):
+    """``dwh diff`` has nothing to compare with.
+
+    The output has no kept previous version (a first run, ``DWH_KEEP_VERSIONS=0``, a
+    remote output), or ``--against`` names a run that wrote no kept version.
+    """
+
+
+class DiffKeyError(DiffTargetError):
+    """The diff's key is unusable: a column missing on one side, or repeated values."""
 
 
 class DataReadError(DwhError):

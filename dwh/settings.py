@@ -16,6 +16,9 @@ Everything has a default that works on a laptop, so nothing needs setting:
 ``DWH_TRIGGERS``       the trigger map file for ``dwh run --follow``; none
 ``DWH_LOG_KEEP``       how many launched runs' process logs ``$DWH_HOME/logs`` keeps
                        (``0``: store none); ``500``
+``DWH_KEEP_VERSIONS``  how many replaced versions of each output folder stay hidden
+                       beside it, the baselines ``dwh diff`` compares with (``0``:
+                       none); ``1``
 ``DWH_SPARK_PREWARM``  keep a spare session on the local warm server, Python workers up,
                        for the next warm run (``off`` to not); on
 ``DWH_SPARK_PORT``     the port a newly started local Spark server listens on; 15002
@@ -52,6 +55,7 @@ __all__ = [
     "EVENTS_ENV",
     "HOME_ENV",
     "JOB_PACKAGES_ENV",
+    "KEEP_VERSIONS_ENV",
     "LOCK_DIR_ENV",
     "LOG_KEEP_ENV",
     "MAX_CONFIG_BYTES",
@@ -71,6 +75,7 @@ __all__ = [
     "is_off",
     "is_on",
     "job_packages",
+    "keep_versions_setting",
     "lock_dir",
     "log_keep_setting",
     "project_root_setting",
@@ -93,6 +98,7 @@ SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 SPARK_PORT_ENV = "DWH_SPARK_PORT"
 DEBUG_ENV = "DWH_DEBUG"
 PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
+KEEP_VERSIONS_ENV = "DWH_KEEP_VERSIONS"
 
 OFF_WORDS: frozenset[str] = frozenset({"off", "none", "false", "0", "no", "disabled"})
 """The values that turn a switch off (``DWH_RUN_STORE``, ``DWH_ALERTS``, ...), any case."""
@@ -166,6 +172,11 @@ def is_off(value: str | None) -> bool:
 def is_on(value: str | None) -> bool:
     """Whether a setting's value is one of :data:`ON_WORDS` (trimmed, any case)."""
     return (value or "").strip().lower() in ON_WORDS
+
+
+def keep_versions_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_KEEP_VERSIONS`` trimmed, ``""`` when unset."""
+    return _env(environ).get(KEEP_VERSIONS_ENV, "").strip()
 
 
 def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:

@@ -26,6 +26,7 @@ def test_every_variable_has_a_laptop_default() -> None:
     assert settings.alert_webhook(empty) == ""
     assert settings.triggers_path(empty) == ""
     assert settings.log_keep_setting(empty) == ""
+    assert settings.keep_versions_setting(empty) == ""
 
 
 def test_set_values_are_read_trimmed_where_the_old_readers_trimmed() -> None:

@@ -7,6 +7,7 @@
     dwh validate noop '{"message": "hi"}'
     dwh run noop --config examples/configs/noop/example.json
     dwh runs --status failed         # the run store
+    dwh diff RUN_ID                  # what the run changed, against the version it replaced
     dwh new my_job                   # scaffold a job that passes `dwh check`
     dwh check                        # verify every job's contract
     dwh package                      # wheel + --py-files zip in dist/, import-checked

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "lineage": "dwh.cli.lineage:lineage",
     "notebook": "dwh.cli.notebook:notebook",
     "preview": "dwh.cli.preview:preview_command",
+    "diff": "dwh.cli.diff:diff_command",
     "spark": "dwh.cli.spark:spark",
     "audit": "dwh.cli.audit:audit",
 }

@@ -40,6 +40,12 @@ from dwh.spark.warm import warm_remote
 )
 @click.option("--spark-remote", metavar="URL", help="Run against Spark Connect (sc://host:port).")
 @click.option("--warm", is_flag=True, help="Run on the local Spark server (dwh spark start).")
+@click.option(
+    "--no-diff",
+    "no_diff",
+    is_flag=True,
+    help="Don't print what the run changed in each output (one line each, see dwh diff).",
+)
 @click.pass_context
 def run(
     ctx: click.Context,
@@ -51,6 +57,7 @@ def run(
     triggers_path: str | None,
     spark_remote: str | None,
     warm: bool,
+    no_diff: bool,
 ) -> None:
     """Run JOB with a config, through the same entry as production."""
     if warm and spark_remote:
@@ -83,10 +90,13 @@ def run(
                 has_spark=factory.needs_spark,
                 triggers_path=triggers_path,
                 spark_remote=spark_remote,
+                diff=not no_diff,
             )
         )
     from dwh.entry import main as entry_main
+    from dwh.run_context import new_run_id
 
+    run_id = run_id or new_run_id()  # known here, so the diff summary can find the run
     argv = entry_argv(
         info,
         text,
@@ -100,7 +110,18 @@ def run(
 
     with progress_bars():
         code = entry_main(argv)
+    if code == 0 and not no_diff:
+        print_run_summaries(run_id)
     sys.exit(code)
+
+
+def print_run_summaries(run_id: str) -> None:
+    """Print what the run changed in each output that had a previous version (stderr)."""
+    from dwh.diff.summary import run_summaries
+
+    out = console(stderr=True)
+    for summary in run_summaries(run_id):
+        out.print(f"diff: {summary.line}", highlight=False, soft_wrap=True, markup=False)
 
 
 def entry_argv(
@@ -143,6 +164,7 @@ def _follow(
     has_spark: bool,
     triggers_path: str | None,
     spark_remote: str | None = None,
+    diff: bool = True,
 ) -> int:
     """Run the job and the chain its success triggers; print the chain; return the exit code."""
     from dwh.launch import exit_code_for
@@ -170,6 +192,10 @@ def _follow(
             highlight=False,
             soft_wrap=True,
         )
+    if diff:
+        for run in runs:
+            if run.succeeded:
+                print_run_summaries(run.run_id)
     failed = next((run for run in runs if not run.succeeded), None)
     return 0 if failed is None else exit_code_for(failed.status)
 

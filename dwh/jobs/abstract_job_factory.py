@@ -84,6 +84,8 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
     output_checks: ClassVar[Mapping[str, Sequence[Check]]] = {}
     """The job's outputs (the names it records) and the checks each must pass before it
     is published; a run's config adds to them under ``output_checks``."""
+    diff_keys: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    """Per output name, the columns that identify a row: ``dwh diff`` matches on them."""
 
     def __init__(self, **kwargs: Any) -> None:
         options = RunOptions.from_kwargs(kwargs, config_keys=self._config_keys())

@@ -22,6 +22,8 @@ generic entry and pytest. They hold no job logic: they call this module, which
 
 ``preview(run_or_path)`` shows what a run wrote: the first rows as a pandas DataFrame
 with the exact row count and schema in its ``attrs`` (:mod:`dwh.preview`).
+``diff(run_or_path)`` shows what it changed against the version it replaced: the
+one-line summary and a DataFrame of the changed rows, old beside new (:mod:`dwh.diff`).
 
 The config may be a dict (papermill ``-y``/``-f``) or JSON text (papermill ``-p``
 passes strings); text is decoded with :mod:`json`, never evaluated. pyspark is
@@ -33,7 +35,7 @@ makes relative paths resolve against the project root from any working directory
 """
 
 from dwh.notebook.backfill import backfill
-from dwh.notebook.data import preview
+from dwh.notebook.data import NotebookDiff, diff, preview
 from dwh.notebook.display import check_rows, event_rows, metric_rows, plot_counts
 from dwh.notebook.fields import FieldKind, FieldSpec, field_specs
 from dwh.notebook.form import ConfigForm, form
@@ -54,11 +56,13 @@ __all__ = [
     "ConfigForm",
     "FieldKind",
     "FieldSpec",
+    "NotebookDiff",
     "NotebookRun",
     "PreparedRun",
     "SparkInfo",
     "backfill",
     "check_rows",
+    "diff",
     "event_rows",
     "field_specs",
     "form",

@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dwh.errors import PreviewTargetError
 from dwh.preview._export import export_rows, value_counts
-from dwh.preview._layout import FORMATS, Layout, find_layout, is_hidden
+from dwh.preview._layout import FORMATS, Layout, find_layout, format_of, is_hidden
 from dwh.preview._model import DEFAULT_LIMIT, Column, Preview
 from dwh.preview._runs import RunOutput, describe_outputs, find_run, pick_output
 from dwh.services.atomic_commit import local_path
 
 if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from dwh.runs.store import RunRecord, RunStore
 
 __all__ = [
@@ -42,15 +45,19 @@ __all__ = [
     "Preview",
     "RemoteReader",
     "RunOutput",
+    "Target",
     "describe_outputs",
     "export_rows",
     "find_layout",
+    "format_of",
     "is_hidden",
     "open_store",
     "pick_output",
     "preview",
     "preview_path",
+    "read_table",
     "resolve_run",
+    "resolve_target",
     "value_counts",
 ]
 
@@ -90,6 +97,19 @@ def preview_path(
     return preview_local(local, limit)
 
 
+def read_table(path: str | Path) -> tuple[Layout, pa.Table]:
+    """Read the whole local dataset at ``path`` with pyarrow (partition columns too).
+
+    Raises:
+        PreviewTargetError: Nothing is at ``path``, or no data files are in it.
+        DataReadError: A file is corrupt or not in the format its name says.
+    """
+    from dwh.preview._arrow import read_table as read_layout
+
+    layout = find_layout(path)
+    return layout, read_layout(layout)
+
+
 def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
     """Return the run ``target`` names when it is not a path but a recorded run id."""
     local = local_path(target)
@@ -98,30 +118,36 @@ def resolve_run(target: str, store: RunStore | None) -> RunRecord | None:
     return find_run(store, target)
 
 
-def preview(
-    target: str | Path,
-    *,
-    output: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    store: RunStore | None = None,
-    remote: RemoteReader | None = None,
-) -> Preview:
-    """Preview a path, or one output of a recorded run.
+@dataclass(frozen=True)
+class Target:
+    """What a ``dwh preview`` or ``dwh diff`` TARGET names.
+
+    Attributes:
+        path: The dataset's file, folder or URI.
+        record: The run the target named, or None for a path.
+        output: The run's output name (``output_path``), or None for a path.
+    """
+
+    path: str
+    record: RunRecord | None = None
+    output: str | None = None
+
+
+def resolve_target(
+    target: str | Path, *, output: str | None = None, store: RunStore | None = None
+) -> Target:
+    """Resolve a path, or a run id and one of its outputs, to the dataset's path.
 
     Args:
         target: A file or folder (local or remote), or a run id in the run store.
         output: Which of the run's outputs (its name, ``output_path`` say); needed when
             the run recorded several. Not allowed with a path.
-        limit: How many rows to bring back (0 for the schema and count only).
         store: The run store to look run ids up in; by default the environment's.
-        remote: Reads remote URIs (see :func:`preview_path`).
 
     Raises:
         PreviewTargetError: A missing path, an unknown run id, a run without outputs,
             or an unknown ``output`` name.
-        DataReadError: The data is corrupt or unreadable.
     """
-    _check_limit(limit)
     text = str(target)
     _check_target(text)
     local = local_path(text)
@@ -130,7 +156,7 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a path"
             )
-        return preview_path(text, limit, remote=remote)
+        return Target(text)
     opened = store is None and local is not None
     if opened:
         store = open_store()
@@ -146,9 +172,36 @@ def preview(
             raise PreviewTargetError(
                 f"--output {output!r} picks a run's output, but {text} is a remote path"
             )
-        return preview_path(text, limit, remote=remote)
-    _, path = pick_output(record, output)
-    return preview_path(path, limit, remote=remote)
+        return Target(text)
+    name, path = pick_output(record, output)
+    return Target(path, record, name)
+
+
+def preview(
+    target: str | Path,
+    *,
+    output: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    store: RunStore | None = None,
+    remote: RemoteReader | None = None,
+) -> Preview:
+    """Preview a path, or one output of a recorded run.
+
+    Args:
+        target: A file or folder (local or remote), or a run id in the run store.
+        output: Which of the run's outputs (see :func:`resolve_target`).
+        limit: How many rows to bring back (0 for the schema and count only).
+        store: The run store to look run ids up in; by default the environment's.
+        remote: Reads remote URIs (see :func:`preview_path`).
+
+    Raises:
+        PreviewTargetError: A missing path, an unknown run id, a run without outputs,
+            or an unknown ``output`` name.
+        DataReadError: The data is corrupt or unreadable.
+    """
+    _check_limit(limit)
+    resolved = resolve_target(target, output=output, store=store)
+    return preview_path(resolved.path, limit, remote=remote)
 
 
 def open_store() -> RunStore | None:

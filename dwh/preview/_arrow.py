@@ -57,6 +57,24 @@ def count_rows(layout: Layout) -> int:
         return sum(batch.num_rows for f in layout.files for batch in _batches(layout, f))
 
 
+def read_table(layout: Layout) -> pa.Table:
+    """Return the whole dataset as one table, hive partition columns included.
+
+    Files whose schemas differ (a column added in later parts) are unified, missing
+    columns as nulls.
+
+    Raises:
+        DataReadError: A file can't be read, or the files' schemas don't unify.
+    """
+    with _reading(layout):
+        batches = [
+            _with_partitions(layout, file, batch)
+            for file in layout.files
+            for batch in _batches(layout, file)
+        ]
+        return _concat(batches)
+
+
 def read_column(layout: Layout, column: str) -> pa.ChunkedArray:
     """Return one column of the whole dataset (partition columns too).
 
@@ -237,7 +255,7 @@ def _reading(layout: Layout) -> Iterator[None]:
     """Turn pyarrow's errors (a corrupt file, a bad format) into one DataReadError."""
     try:
         yield
-    except (OSError, ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # ArrowInvalid: ValueError
         lines = str(exc).strip().splitlines()
         line = lines[0] if lines else type(exc).__name__
         raise DataReadError(f"cannot read {layout.format} at {layout.root}: {line}") from exc

@@ -14,7 +14,8 @@ from dwh.preview._model import Column, Preview
 from dwh.spark.status import server_status
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = None) -> Preview:
@@ -28,19 +29,14 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
     Raises:
         DataReadError: Spark cannot start, or cannot read the path.
     """
-    from pathlib import PurePosixPath
-
-    fmt = format_of(PurePosixPath(path.rstrip("/"))) or "parquet"
+    fmt = _format(path)
     try:
         session = spark or _session()
     except Exception as exc:  # no Java, a server that refused: pyspark's own classes
         line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataReadError(f"cannot start Spark to read {path}: {line}") from exc
     try:
-        reader = session.read.format(fmt)
-        if fmt == "csv":
-            reader = reader.option("header", "true").option("inferSchema", "true")
-        frame = reader.load(path)
+        frame = _load(session, fmt, path)
         row_count = frame.count()
         table = frame.limit(limit).toArrow()
         schema = [Column(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
@@ -48,6 +44,34 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
         line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise DataReadError(f"cannot read {fmt} at {path} with Spark: {line}") from exc
     return Preview(path=path, format=fmt, row_count=row_count, schema=schema, table=table)
+
+
+def read_table_with_spark(path: str, *, spark: SparkSession | None = None) -> pa.Table:
+    """Read the whole dataset at ``path`` with Spark into one Arrow table (for ``dwh diff``).
+
+    Raises:
+        DataReadError: Spark cannot read the path.
+    """
+    fmt = _format(path)
+    session = spark or _session()
+    try:
+        return _load(session, fmt, path).toArrow()
+    except Exception as exc:  # Spark raises its own classes for a missing or bad path
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataReadError(f"cannot read {fmt} at {path} with Spark: {line}") from exc
+
+
+def _format(path: str) -> str:
+    from pathlib import PurePosixPath
+
+    return format_of(PurePosixPath(path.rstrip("/"))) or "parquet"
+
+
+def _load(session: SparkSession, fmt: str, path: str) -> DataFrame:
+    reader = session.read.format(fmt)
+    if fmt == "csv":
+        reader = reader.option("header", "true").option("inferSchema", "true")
+    return reader.load(path)
 
 
 def _session() -> SparkSession:

@@ -29,7 +29,7 @@ from dwh.errors import RunStoreError
 from dwh.settings import RUN_STORE_ENV as STORE_ENV
 
 """Environment variable: the store's path, or ``off`` to record nothing."""
-STORE_VERSION = 3
+STORE_VERSION = 4
 """The schema version, kept in SQLite's ``user_version``."""
 LOCK_TIMEOUT_SECONDS = 30.0
 
@@ -65,9 +65,21 @@ CREATE TABLE IF NOT EXISTS events (
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id, seq);
+CREATE TABLE IF NOT EXISTS output_versions (
+    path TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    output TEXT NOT NULL,
+    committed_at TEXT NOT NULL,
+    PRIMARY KEY (path, run_id)
+);
+CREATE INDEX IF NOT EXISTS output_versions_by_path ON output_versions (path, committed_at);
 """
 _ADDED_COLUMNS = {"pid": "INTEGER", "host": "TEXT", "backfill_id": "TEXT"}
-"""Columns added since schema version 1, added to older stores when they are opened."""
+"""Columns added since schema version 1, added to older stores when they are opened.
+
+Tables added later (``output_versions``, version 4: which run wrote each version of an
+output, for ``dwh diff``) are in :data:`_SCHEMA`, whose ``IF NOT EXISTS`` statements an
+upgrade runs again; runs recorded before the upgrade have no version rows."""
 _ADDED_INDEXES = ("CREATE INDEX IF NOT EXISTS runs_by_backfill ON runs (backfill_id, started_at)",)
 """Indexes on added columns: made after the columns exist."""
 

@@ -43,6 +43,7 @@ from dwh.events import Event, EventName, RunStatus, parse_time, utc_now_iso
 from dwh.processes import pid_alive, this_host
 from dwh.redaction import redact, scrub
 from dwh.runs._db import RunStoreDb
+from dwh.services.atomic_commit import local_path
 from dwh.settings import RUN_STORE_ENV as STORE_ENV
 from dwh.settings import dwh_home, is_off, run_store_setting
 
@@ -129,6 +130,31 @@ class ExistingStore:
     store: RunStore | None
     path: Path | None
     off: bool = False
+
+
+@dataclass(frozen=True)
+class OutputVersion:
+    """One version of an output, as the run that wrote it recorded it.
+
+    Attributes:
+        run_id: The run that wrote the version.
+        output: The name the run gave the output (``output_path``).
+        committed_at: When the run succeeded, UTC ISO-8601.
+    """
+
+    run_id: str
+    output: str
+    committed_at: str
+
+
+def version_key(path: str) -> str:
+    """The form an output path is stored under: absolute for a local path, else as given.
+
+    The job records paths as its config names them, relative to its working folder;
+    ``dwh diff`` may run from another one.
+    """
+    local = local_path(path)
+    return path if local is None else os.path.abspath(local)
 
 
 class RunStore:
@@ -249,6 +275,12 @@ class RunStore:
                     ),
                 )
             elif event.event == EventName.JOB_SUCCEEDED:
+                for name, path in (payload.get("outputs") or {}).items():
+                    conn.execute(
+                        "INSERT OR REPLACE INTO output_versions (path, run_id, output, "
+                        "committed_at) VALUES (?, ?, ?, ?)",
+                        (version_key(str(path)), event.run_id, name, event.at),
+                    )
                 conn.execute(
                     f"UPDATE runs SET status = '{RunStatus.SUCCEEDED}', ended_at = ?, metrics = ?, "
                     "outputs = ? WHERE run_id = ?",
@@ -415,6 +447,20 @@ class RunStore:
         record = self.get(run_id)
         if record is not None and record.ended_unreported:
             self.set_status(run_id, status, error=error)
+
+    def output_versions(self, path: str) -> list[OutputVersion]:
+        """Return the runs that wrote ``path``, the newest version first.
+
+        The first is the run whose output is there now (when the store saw every
+        write), the second the one whose version the last commit replaced, and so on:
+        the order of :func:`dwh.services.atomic_commit.previous_versions`.
+        """
+        rows = self._db.read(
+            "SELECT run_id, output, committed_at FROM output_versions WHERE path = ? "
+            "ORDER BY committed_at DESC, rowid DESC",
+            (version_key(path),),
+        )
+        return [OutputVersion(run_id=row[0], output=row[1], committed_at=row[2]) for row in rows]
 
     def count(self) -> int:
         """Return the number of runs in the store."""

@@ -13,11 +13,20 @@ between loses both. The protocol here:
    there is no target yet. Both are atomic: there is no moment at which the target is
    missing, half-written or mixed.
 3. The old version, now under the staging name, is renamed to a hidden
-   ``.<name>.dwh-previous-...`` folder and kept until the next commit of the same
-   target. A reader that opened the folder an instant before the swap still lists a
-   whole old version (and then fails loudly on a moved file) instead of an emptying
-   folder, which would read as a silently empty dataset. Each target keeps at most one
-   previous version.
+   ``.<name>.dwh-previous-<pid>-<ns>`` folder (``<ns>``: the commit's time in
+   nanoseconds, hex, so names sort by age). A reader that opened the folder an instant
+   before the swap still lists a whole old version (and then fails loudly on a moved
+   file) instead of an emptying folder, which would read as a silently empty dataset.
+
+**The baseline guarantee.** After each commit, the version it replaced stays readable,
+whole, as the target's baseline until the next commit of the same target: that is what
+``dwh diff`` compares a run's output with (:mod:`dwh.diff`). How many replaced versions
+a target keeps is ``DWH_KEEP_VERSIONS`` (:func:`keep_versions`): 1 by default, N keeps
+the last N, 0 keeps none (the old version is deleted right after the swap, and there
+is no baseline). Older ones are deleted before the new one is parked, so a kill at any
+moment leaves at most N. A single file (``CsvLoader(single_file=True)``) is committed by
+:func:`commit_file`: the old file is hard-linked to its previous name, then the new one
+renamed over it, so the same guarantee holds.
 
 A kill before step 2 leaves the old version in place and a staging folder behind; a
 kill after it leaves the new version in place and the old one behind. Leftovers are
@@ -40,15 +49,21 @@ import os
 import re
 import secrets
 import shutil
+import time
+from collections.abc import Mapping
 from pathlib import Path
 
+from dwh.errors import UsageError
 from dwh.processes import pid_alive
+from dwh.settings import KEEP_VERSIONS_ENV, keep_versions_setting
 
 _STAGING = "dwh-staging"
 _BACKUP = "dwh-backup"
 _PREVIOUS = "dwh-previous"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+DEFAULT_KEEP_VERSIONS = 1
+"""How many replaced versions a target keeps when ``DWH_KEEP_VERSIONS`` is unset."""
 _LEFTOVER = re.compile(
     r"\.(?P<name>.+)\.(?P<kind>dwh-staging|dwh-backup|dwh-previous)-(?P<pid>\d+)-[0-9a-f]+"
 )
@@ -71,25 +86,48 @@ def stage_path(target: Path) -> Path:
     return _sibling(target, _STAGING)
 
 
-def commit(staged: Path, target: Path) -> None:
+def keep_versions(environ: Mapping[str, str] | None = None) -> int:
+    """Return how many replaced versions each target keeps, from ``DWH_KEEP_VERSIONS``.
+
+    Raises:
+        UsageError: The setting is not a whole number, 0 or more.
+    """
+    raw = keep_versions_setting(environ)
+    if not raw:
+        return DEFAULT_KEEP_VERSIONS
+    if not raw.isdigit():
+        raise UsageError(
+            f"{KEEP_VERSIONS_ENV} must be a whole number, 0 (keep no previous version) "
+            f"or more, got {raw!r}"
+        )
+    return int(raw)
+
+
+def commit(staged: Path, target: Path, *, keep: int | None = None) -> None:
     """Atomically make ``staged`` the content of ``target``; keep the old one hidden.
 
-    The old version replaces any earlier previous version of ``target``: one is kept.
+    Args:
+        staged: The complete new version (a folder beside ``target``).
+        target: The folder to replace.
+        keep: How many replaced versions to keep (the newest first); by default
+            :func:`keep_versions`. The oldest beyond it are deleted.
 
     Raises:
         FileNotFoundError: ``staged`` does not exist.
+        UsageError: ``keep`` is not given and ``DWH_KEEP_VERSIONS`` is malformed.
     """
+    kept = keep_versions() if keep is None else keep
     if not staged.is_dir():
         raise FileNotFoundError(f"nothing staged at {staged}")
     if not target.exists():
         os.rename(staged, target)
     elif _exchange(staged, target):
-        _retire(staged, target)  # staged now holds the old version
+        _retire(staged, target, kept)  # staged now holds the old version
     else:
         backup = _sibling(target, _BACKUP)
         os.rename(target, backup)
         os.rename(staged, target)
-        _retire(backup, target)
+        _retire(backup, target, kept)
     _sync_dir(target.parent)
 
 
@@ -114,25 +152,76 @@ def replace_file(target: Path, text: str) -> Path:
     return target
 
 
-def previous_versions(target: Path) -> list[Path]:
-    """Return the hidden previous version(s) of ``target`` (at most one after a commit)."""
-    return [path for path, kind, _ in _leftovers(target) if kind == _PREVIOUS]
+def commit_file(new: Path, target: Path, *, keep: int | None = None) -> None:
+    """Atomically replace the file ``target`` with ``new``; keep the old one hidden.
 
+    The old file is hard-linked (copied where links are not possible) to a hidden
+    previous name first, then ``new`` is renamed over ``target``: readers see the old
+    file or the new one, and the old one stays readable as the baseline.
 
-def _retire(old: Path, target: Path) -> None:
-    """Keep ``old`` as the one previous version of ``target``; delete older ones first.
-
-    A kill in between leaves no previous version and ``old`` under its staging or backup
-    name, which :func:`recover` deletes: never two previous versions.
+    Raises:
+        FileNotFoundError: ``new`` does not exist.
+        UsageError: ``keep`` is not given and ``DWH_KEEP_VERSIONS`` is malformed.
     """
-    for path in previous_versions(target):
+    kept = keep_versions() if keep is None else keep
+    if not new.is_file():
+        raise FileNotFoundError(f"nothing staged at {new}")
+    old = previous_versions(target)
+    for path in old[max(kept - 1, 0) :] if kept > 0 else old:
         discard(path)
-    os.rename(old, _sibling(target, _PREVIOUS))
+    if kept > 0 and target.is_file():
+        parked = _previous_name(target)
+        try:
+            os.link(target, parked)
+        except OSError:
+            shutil.copy2(target, parked)
+    os.replace(new, target)
+    _sync_dir(target.parent)
+
+
+def previous_versions(target: Path) -> list[Path]:
+    """Return the hidden previous versions of ``target``, the most recently replaced first.
+
+    After a commit there are at most :func:`keep_versions` of them; the first is the
+    version that commit replaced, the baseline ``dwh diff`` compares with.
+    """
+    found = [path for path, kind, _ in _leftovers(target) if kind == _PREVIOUS]
+    return sorted(found, key=_age_token, reverse=True)
+
+
+def _age_token(path: Path) -> int:
+    """The commit time a previous version's name carries (its hex token)."""
+    return int(path.name.rpartition("-")[2], 16)
+
+
+def _retire(old: Path, target: Path, keep: int) -> None:
+    """Park ``old`` as the newest previous version of ``target``, keeping ``keep`` in all.
+
+    The oldest beyond ``keep - 1`` are deleted first. A kill in between leaves fewer
+    previous versions and ``old`` under its staging or backup name, which
+    :func:`recover` deletes: never more than ``keep``.
+    """
+    if keep < 1:
+        discard(old)
+        for path in previous_versions(target):
+            discard(path)
+        return
+    for path in previous_versions(target)[keep - 1 :]:
+        discard(path)
+    os.rename(old, _previous_name(target))
+
+
+def _previous_name(target: Path) -> Path:
+    """A new previous-version name beside ``target``; its token is the time, for age."""
+    return target.parent / f".{target.name}.{_PREVIOUS}-{os.getpid()}-{time.time_ns():x}"
 
 
 def discard(path: Path) -> None:
-    """Delete a staging or backup folder; a missing one is fine."""
-    shutil.rmtree(path, ignore_errors=True)
+    """Delete a staging, backup or previous folder (or file); a missing one is fine."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def recover(target: Path) -> list[Path]:

@@ -17,7 +17,6 @@ Each loader keeps the path it last wrote in ``path``. The catalogue, with option
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,6 +59,7 @@ class AtomicFolderLoader:
         if target is None:
             self._load_remote(frame, path)
             return
+        keep = atomic_commit.keep_versions()  # a bad setting fails before any write
         atomic_commit.recover(target)
         staged = atomic_commit.stage_path(target)
         try:
@@ -71,7 +71,7 @@ class AtomicFolderLoader:
             frame,
             path,
             staged=str(staged),
-            commit=lambda: atomic_commit.commit(staged, target),
+            commit=lambda: atomic_commit.commit(staged, target, keep=keep),
             discard=lambda: atomic_commit.discard(staged),
         )
 
@@ -300,6 +300,7 @@ class CsvLoader(AtomicFolderLoader):
         if target is None:
             self._stage_remote(frame, path, _swap_single_file)
             return
+        keep = atomic_commit.keep_versions()  # a bad setting fails before any write
         atomic_commit.recover(target)
         staged = atomic_commit.stage_path(target)
         try:
@@ -312,7 +313,7 @@ class CsvLoader(AtomicFolderLoader):
             raise
 
         def commit() -> None:
-            os.replace(parts[0], target)  # atomic for a file
+            atomic_commit.commit_file(parts[0], target, keep=keep)  # atomic for a file
             atomic_commit.discard(staged)
 
         self._hand_over(

@@ -6,11 +6,16 @@ For tests of what reads outputs back (``dwh preview``, the TUI's preview)::
 
     outputs = write_images_outputs(tmp_path, rows=50, rejects=7)
     record_succeeded_run(store, "20261125T183000Z-a1b2c3", "transform_images", outputs)
+
+For tests of ``dwh diff``, :func:`commit_version` commits rows as a new version of an
+output folder the way a loader does, keeping the replaced one as the baseline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,3 +119,58 @@ def record_succeeded_run(
     ]
     for event in events:
         store.record(event, module=f"dwh.jobs.{job}.{job}_job_factory")
+
+
+def write_files(
+    folder: Path,
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str = "parquet",
+    partition_by: Sequence[str] = (),
+) -> None:
+    """Write ``rows`` under ``folder``: one part file per partition, plus ``_SUCCESS``.
+
+    Args:
+        folder: The dataset folder (created).
+        rows: The rows, all with the same keys.
+        fmt: ``parquet``, ``csv`` (with a header) or ``json`` (JSON lines).
+        partition_by: Columns to write as ``key=value`` folders instead of in the files.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
+
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[c] for c in partition_by), []).append(row)
+    for values, members in sorted(groups.items()):
+        sub = folder.joinpath(*(f"{c}={v}" for c, v in zip(partition_by, values, strict=True)))
+        sub.mkdir(parents=True, exist_ok=True)
+        data = [{k: v for k, v in r.items() if k not in partition_by} for r in members]
+        if fmt == "parquet":
+            pq.write_table(pa.Table.from_pylist(data), sub / "part-00000.snappy.parquet")
+        elif fmt == "csv":
+            pacsv.write_csv(pa.Table.from_pylist(data), sub / "part-00000.csv")
+        else:
+            lines = "".join(json.dumps(r, default=str) + "\n" for r in data)
+            (sub / "part-00000.json").write_text(lines, encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_SUCCESS").touch()
+
+
+def commit_version(
+    target: Path,
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str = "parquet",
+    partition_by: Sequence[str] = (),
+) -> None:
+    """Commit ``rows`` as the new version of the folder ``target``, as a loader does.
+
+    The rows are staged beside ``target`` and swapped in by
+    :func:`dwh.services.atomic_commit.commit`, which keeps the replaced version.
+    """
+    from dwh.services.atomic_commit import commit, stage_path
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = stage_path(target)
+    write_files(staged, rows, fmt, partition_by)
+    commit(staged, target)

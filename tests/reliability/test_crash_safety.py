@@ -118,10 +118,10 @@ if _PAUSE:
     elif _WHERE == "before":
         _real_commit = atomic_commit.commit
 
-        def _commit(staged, target):
+        def _commit(staged, target, **options):
             if Path(target).name == _NAME:
                 _hold(target)
-            return _real_commit(staged, target)
+            return _real_commit(staged, target, **options)
 
         atomic_commit.commit = _commit  # what ParquetLoader.load calls
     else:

@@ -153,16 +153,19 @@ while True:
 """
 
 
+@pytest.mark.parametrize("keep", [1, 2])
 def test_sigkill_at_random_moments_never_leaves_a_missing_or_mixed_target(
-    tmp_path: Path,
+    tmp_path: Path, keep: int
 ) -> None:
     target = tmp_path / "out"
+    env = {**os.environ, "DWH_KEEP_VERSIONS": str(keep)}
     write_version(target, 0)
     rng = random.Random(3)
     versions = []
     for _ in range(20):
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(target), atomic_commit.__file__],
+            env=env,
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -176,6 +179,69 @@ def test_sigkill_at_random_moments_never_leaves_a_missing_or_mixed_target(
         assert version_of(target) == seen
         names = [p.name for p in tmp_path.iterdir()]
         assert [n for n in names if ".dwh-previous-" not in n] == ["out"]
-        assert len(names) <= 2, "one previous version at most"
+        assert len(names) <= 1 + keep, f"{keep} previous versions at most"
         versions.append(seen)
     assert max(versions) >= 1, "the writer never committed: the kills tested nothing"
+
+
+def commit_versions(target: Path, versions: range, **options: int) -> None:
+    for version in versions:
+        staged = stage_path(target)
+        write_version(staged, version)
+        commit(staged, target, **options)
+
+
+def test_the_replaced_version_is_the_baseline_until_the_next_commit_and_no_longer(
+    tmp_path: Path,
+) -> None:
+    """The guarantee dwh diff rests on: previous_versions()[0] is what the last commit replaced."""
+    target = tmp_path / "out"
+    commit_versions(target, range(1, 2))
+    assert previous_versions(target) == [], "a first commit replaces nothing"
+    for version in range(2, 6):
+        commit_versions(target, range(version, version + 1))
+        [baseline] = previous_versions(target)
+        assert version_of(baseline) == version - 1, "exactly the replaced version survives"
+
+
+@pytest.mark.parametrize("keep", [0, 1, 2, 3])
+def test_keep_sets_how_many_replaced_versions_survive_newest_first(
+    tmp_path: Path, keep: int
+) -> None:
+    target = tmp_path / "out"
+    commit_versions(target, range(1, 7), keep=keep)
+    assert version_of(target) == 6
+    assert [version_of(p) for p in previous_versions(target)] == [5, 4, 3, 2, 1][:keep]
+    assert len(list(tmp_path.iterdir())) == 1 + keep
+
+
+def test_dwh_keep_versions_is_the_default_and_a_bad_value_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dwh.errors import UsageError
+
+    target = tmp_path / "out"
+    monkeypatch.setenv("DWH_KEEP_VERSIONS", "2")
+    commit_versions(target, range(1, 5))
+    assert [version_of(p) for p in previous_versions(target)] == [3, 2]
+    monkeypatch.setenv("DWH_KEEP_VERSIONS", "0")
+    commit_versions(target, range(5, 6))
+    assert previous_versions(target) == []
+    monkeypatch.setenv("DWH_KEEP_VERSIONS", "many")
+    with pytest.raises(UsageError, match=r"DWH_KEEP_VERSIONS must be a whole number.*'many'"):
+        commit_versions(target, range(6, 7))
+    assert version_of(target) == 5, "a bad setting replaces nothing"
+
+
+@pytest.mark.parametrize("keep", [0, 1, 2])
+def test_a_single_file_keeps_its_replaced_versions_too(tmp_path: Path, keep: int) -> None:
+    from dwh.services.atomic_commit import commit_file
+
+    target = tmp_path / "report.csv"
+    for version in range(1, 5):
+        new = tmp_path / f".report.csv.dwh-staging-1-{version:04x}"
+        new.write_text(f"v\n{version}\n")
+        commit_file(new, target, keep=keep)
+    assert target.read_text() == "v\n4\n"
+    assert [p.read_text() for p in previous_versions(target)] == ["v\n3\n", "v\n2\n"][:keep]
+    assert len(list(tmp_path.iterdir())) == 1 + keep

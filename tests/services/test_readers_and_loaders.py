@@ -10,6 +10,7 @@ from pyspark.sql import SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from dwh.errors import JobContractError
+from dwh.services.atomic_commit import previous_versions
 from dwh.services.loaders import CsvLoader, JsonLinesLoader, ParquetLoader
 from dwh.services.readers import CsvReader, JsonReader, ParquetReader
 
@@ -64,7 +65,9 @@ def test_csv_single_file_is_one_file_with_a_header_and_is_replaced(
     lines = path.read_text().splitlines()
     assert lines[0] == "id,name,score,day"
     assert len(lines) == 4
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]  # no leftovers
+    [previous] = previous_versions(path)  # the replaced file, the baseline dwh diff reads
+    assert len(previous.read_text().splitlines()) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([previous.name, "report.csv"])
     assertDataFrameEqual(CsvReader(spark, schema=SCHEMA).read(str(path)), frame)
 
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from dwh.registry import JobInfo
     from tui.catalog import JobDetail
     from tui.services import Services
+    from tui.widgets.diff_view import DiffRequested
 
 _TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
 _BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -362,6 +363,12 @@ class MainScreen(Screen[None]):
                 self.notify(message)
             else:
                 self.notify(message, severity="warning")
+
+    def on_diff_requested(self, message: DiffRequested) -> None:
+        """The run console asks what a run changed: open the diff screen."""
+        from tui.screens.diff import DiffScreen
+
+        self.app.push_screen(DiffScreen(message.run_id, message.outputs))
 
     def action_cancel(self) -> None:
         """Stop the running job (SIGTERM: on_failure runs, the run is cancelled)."""

@@ -1,4 +1,4 @@
-"""A run drill-down: timeline, Spark progress, config, lineage, outputs, log and Spark UI.
+"""A run drill-down: timeline, progress, config, lineage, outputs, diff, log and Spark UI.
 
 Everything comes from the run store (the run's row, its events, and the rows of the
 runs it triggered) and, for a run the launcher started, its stored process log
@@ -33,6 +33,7 @@ from dwh.events import EventName, parse_time
 from dwh.runs.logs import read_log
 from tui.history import format_duration, format_time
 from tui.screens.preview import PreviewScreen
+from tui.widgets.diff_view import DiffRequested, DiffView
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -120,6 +121,8 @@ class RunDetailScreen(Screen[None]):
                 yield DataTable(id="detail-runs", cursor_type="row")
             with TabPane("Outputs", id="detail-outputs"):
                 yield DataTable(id="detail-output-table", cursor_type="row")
+            with TabPane("Diff", id="detail-diff"):
+                yield DiffView(self.run_id, self.outputs, id="detail-diff-table")
             with TabPane("Config", id="detail-config"):
                 yield Static(self._config(), id="detail-config-json")
             with TabPane("Log", id="detail-log"), Vertical():
@@ -161,6 +164,12 @@ class RunDetailScreen(Screen[None]):
         self.app.push_screen(
             PreviewScreen({name: outputs[name]}, title=f"run {self.run_id} {name}")
         )
+
+    def on_diff_requested(self, message: DiffRequested) -> None:
+        """The Diff tab asks what the run changed in an output: open the diff screen."""
+        from tui.screens.diff import DiffScreen
+
+        self.app.push_screen(DiffScreen(message.run_id, message.outputs))
 
     @property
     def outputs(self) -> dict[str, str]:

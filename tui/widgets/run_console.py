@@ -24,12 +24,14 @@ from textual.widgets import Collapsible, Log, ProgressBar, RichLog, Static
 from dwh.events import Event, EventName, RunStatus
 from dwh.launch import LogLine, Outcome, RunWatch
 from tui.history import format_duration
+from tui.widgets.diff_view import DiffRequested
 from tui.widgets.lifecycle import event_lines
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.timer import Timer
 
+    from dwh.diff.summary import OutputSummary
     from dwh.launch import Launcher, RunHandle, RunRequest
     from tui.spark_server import SparkServer
 
@@ -65,6 +67,7 @@ class RunConsole(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "preview", "Preview outputs", id="dwh.run.preview", show=False),
+        Binding("d", "diff", "What changed", id="dwh.run.diff", show=False),
     ]
 
     def __init__(
@@ -98,6 +101,8 @@ class RunConsole(Vertical):
         self.log_count = 0
         self._pending: list[str] = []
         self.outputs: dict[str, str] = {}
+        self.diffs: list[OutputSummary] = []
+        """The after-run diff summaries (:func:`dwh.diff.summary.run_summaries`)."""
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -205,8 +210,35 @@ class RunConsole(Vertical):
 
     def _end(self, request: RunRequest, result: Outcome) -> None:
         self.finish(result.status, result.message)
+        if result.status == RunStatus.SUCCEEDED and self.outputs:
+            self._summarise_diffs(self.run_id)
         if self._on_finished is not None:
             self._on_finished(request, result)
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def _summarise_diffs(self, run_id: str) -> None:
+        # The same lines `dwh run` prints; pyarrow in this thread, never Spark.
+        from dwh.diff.summary import run_summaries
+
+        found = run_summaries(run_id)
+        self.app.call_from_thread(self._show_diffs, run_id, found)
+
+    def _show_diffs(self, run_id: str, found: list[OutputSummary]) -> None:
+        if run_id != self.run_id:
+            return  # a newer run started meanwhile
+        self.diffs = found
+        for summary in found:
+            self.add_note(f"diff: {summary.line}", style="magenta")
+        if any(summary.diff is not None for summary in found):
+            self.add_note("press d to see what changed", style="dim")
+
+    def action_diff(self) -> None:
+        """Ask for the diff screen of the outputs the run changed (the screen opens it)."""
+        outputs = [summary.output for summary in self.diffs if summary.diff is not None]
+        if not outputs:
+            self.notify("no output of this run has a previous version to diff", severity="warning")
+            return
+        self.post_message(DiffRequested(self.run_id, outputs))
 
     def show(self, item: object) -> None:
         """Show one item of the run: an event, a line of its log, or a bad event line."""
@@ -245,6 +277,7 @@ class RunConsole(Vertical):
         self.query_one("#run-progress").display = False
         self.entries.clear()
         self.outputs = {}
+        self.diffs = []
         self.log_lines.clear()
         self.log_count = 0
         self._pending.clear()
