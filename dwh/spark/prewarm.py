@@ -36,6 +36,7 @@ from pathlib import Path
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, recorded_at
 from dwh.spark.remote import with_session_id
+from dwh.spark.workers import end_session_workers
 
 __all__ = [
     "MAX_SPARE_AGE_S",
@@ -108,12 +109,15 @@ def _local_server(remote: str) -> Recorded | None:
     return recorded_at(remote) if spark_prewarm_enabled() else None
 
 
-def record_spare(session_id: str, server_pid: int) -> Path:
-    """Record a ready session as the spare of the server process ``server_pid``."""
+def record_spare(session_id: str, server_pid: int, artifact_uuid: str | None = None) -> Path:
+    """Record a ready session as the spare of the server process ``server_pid``.
+
+    ``artifact_uuid`` is its workers' (:func:`dwh.spark.workers.server_side_id`).
+    """
     folder = prewarm_dir()
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f".{session_id}.tmp"
-    record = {"server_pid": server_pid, "ready_at": time.time()}
+    record = {"server_pid": server_pid, "ready_at": time.time(), "artifact_uuid": artifact_uuid}
     draft.write_text(json.dumps(record), encoding="utf-8")
     return draft.replace(folder / f"{session_id}.json")
 
@@ -122,21 +126,28 @@ def _spares(server: Recorded) -> list[Path]:
     """The usable spares of ``server``, oldest name first; drop the others.
 
     A spare recorded for another server process is gone with it. One older than
-    :data:`MAX_SPARE_AGE_S` may have timed out on the server, which then refuses its id.
+    :data:`MAX_SPARE_AGE_S` may have timed out on the server, which then refuses its id;
+    no one can claim it once its file is gone, so its Python workers are ended.
     """
     usable = []
     for path in sorted(prewarm_dir().glob("*.json")):
+        artifact = None
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
+            artifact = record.get("artifact_uuid")
             fresh = time.time() - float(record["ready_at"]) < MAX_SPARE_AGE_S
             mine = int(record["server_pid"]) == server.pid
         except FileNotFoundError:
             continue  # claimed meanwhile
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             fresh = mine = False
         if fresh and mine:
             usable.append(path)
-        else:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue  # claimed or dropped meanwhile: not ours to end
+        if mine and isinstance(artifact, str):
+            end_session_workers(server.pid, artifact)
     return usable
