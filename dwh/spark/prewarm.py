@@ -33,6 +33,7 @@ import sys
 import time
 from pathlib import Path
 
+from dwh.processes import pid_alive
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, recorded_at
 from dwh.spark.remote import with_session_id
@@ -50,6 +51,9 @@ __all__ = [
 MAX_SPARE_AGE_S = 30 * 60
 """A spare older than this is dropped: the server ends a session idle for an hour
 (``spark.connect.session.manager.defaultSessionTimeout``) and then refuses its id."""
+
+
+_PREPARING = "preparing.pid"
 
 
 def prewarm_dir() -> Path:
@@ -93,15 +97,29 @@ def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:
     recorded = _local_server(remote)
     if recorded is None:
         return None
-    if _spares(recorded):
+    if _spares(recorded) or _preparing():
         return None
-    return subprocess.Popen(
+    child = subprocess.Popen(
         [sys.executable, "-m", "dwh.spark._prewarm_child", remote, str(recorded.pid)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    with contextlib.suppress(OSError):
+        prewarm_dir().mkdir(parents=True, exist_ok=True)
+        (prewarm_dir() / _PREPARING).write_text(str(child.pid), encoding="utf-8")
+    return child
+
+
+def _preparing() -> bool:
+    """Whether a child is preparing a spare already: runs that end one after another
+    start one child, not one each (every spare holds a daemon and a worker per core)."""
+    try:
+        pid = int((prewarm_dir() / _PREPARING).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return False
+    return pid_alive(pid)
 
 
 def _local_server(remote: str) -> Recorded | None:
