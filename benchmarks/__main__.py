@@ -30,6 +30,7 @@ MEASURES = (
     "jobs",
     "warm",
     "warm_loop",
+    "warm_soak",
     "tui_warm",
     "backfill",
     "scale",
@@ -74,6 +75,7 @@ _PROCESS_MEASURES: list[tuple[str, str, str, str]] = [
     ("preview", "preview", "preview", "preview"),
     ("run_log", "run_log", "run log", "run log"),
     ("warm_loop", "warm_loop", "warm loop", "warm loop"),
+    ("warm_soak", "warm_soak", "warm soak", "warm soak"),
     ("tui_warm", "tui_warm", "TUI warm", "TUI warm"),
 ]
 """Measures that start their own processes: (--only name, module, error name, label)."""
