@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from dwh.spark.session import get_spark_session
+from dwh.spark.session import end_session, get_spark_session
 from dwh.spark.workers import end_released_workers, server_side_id
 
 
@@ -20,7 +20,7 @@ def release(remote: str) -> bool:
     try:
         session = get_spark_session(remote=remote)
         artifact = server_side_id(session)  # the settings it applied got an answer
-        session.stop()
+        end_session(session)
     except Exception:
         return False
     end_released_workers(remote, artifact)

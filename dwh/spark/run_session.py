@@ -98,7 +98,7 @@ class RunSession:
         session, self.session = self.session, None
         if session is None or not self.remote:
             return
-        from dwh.spark.session import detach
+        from dwh.spark.session import detach, end_session
 
         if remote_session_id(self.remote):
             detach(session)
@@ -107,7 +107,7 @@ class RunSession:
 
         artifact = server_side_id(session)  # known only while the client is open
         try:
-            session.stop()
+            end_session(session)
         except Exception as exc:  # the run's outcome stands; the server may be gone
             log.debug("could not release the Spark Connect session: %s", exc)
         else:

@@ -24,7 +24,7 @@ from dwh.spark.remote import client_token
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["detach", "get_spark_session", "under_spark_submit"]
+__all__ = ["detach", "end_session", "get_spark_session", "under_spark_submit"]
 
 
 def under_spark_submit() -> bool:
@@ -116,6 +116,24 @@ def _connect_session(remote: str, *, fresh: bool = False) -> SparkSession:
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
     builder = ConnectSession.builder.remote(remote)
     return cast("SparkSession", builder.create() if fresh else builder.getOrCreate())
+
+
+def end_session(session: Any) -> None:
+    """End a Connect session on the server, after its executions' own releases.
+
+    When a query's results are read, pyspark's client tells the server to drop them
+    (``ReleaseExecute``) from a thread pool, without waiting. ``session.stop()`` sends
+    ``ReleaseSession`` at once, so those calls can reach the server after the session is
+    gone, and the server logs each as ``ERROR ErrorUtils: Spark Connect RPC error during:
+    releaseExecute ... SESSION_CLOSED``. Waiting for them first (as ``stop()`` itself
+    does, but only before closing the channel) keeps the order right.
+    """
+    import concurrent.futures
+
+    pending = list(getattr(getattr(session, "client", None), "_release_futures", ()))
+    if pending:
+        concurrent.futures.wait(pending, timeout=10)
+    session.stop()
 
 
 def detach(session: Any) -> None:

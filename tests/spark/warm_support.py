@@ -119,9 +119,9 @@ class ProbeJob(AbstractJob):
             }}
         if mode == "classic":
             return {{"count": spark.sparkContext.parallelize([1, 2, 3]).count()}}
-        if mode == "hold":
+        if mode == "hold":  # one task: the other core stays free for other runs
             with self.phase("transform"):
-                rows = spark.range(0, 4, 1, 2).mapInPandas(marker.hold, "id long").collect()
+                rows = spark.range(0, 4, 1, 1).mapInPandas(marker.hold, "id long").collect()
             return {{"ids": sorted(row.id for row in rows)}}
         if mode == "slow":
             with self.phase("transform"):
