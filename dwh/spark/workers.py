@@ -27,7 +27,15 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from dwh.processes import Memory, children_map, cmdline, descendants, environ_of, memory
+from dwh.processes import (
+    Memory,
+    children_map,
+    cmdline,
+    descendants,
+    environ_of,
+    memory,
+    pid_alive,
+)
 from dwh.spark._discovery import is_connect_server, recorded_at
 
 __all__ = [
@@ -66,7 +74,8 @@ class ServerTree:
         jvm: The JVM's own memory.
         total: The memory of the JVM and every descendant (PSS adds up without counting
             a page two forked workers share twice).
-        processes: How many processes are below the JVM.
+        processes: How many live processes are below the JVM (a zombie it has not yet
+            reaped, such as a start-up script's shell, holds nothing and is not counted).
         workers: How many of them are Python workers (daemons and forked workers).
     """
 
@@ -92,7 +101,7 @@ def python_workers(server_pid: int) -> list[Worker]:
 
 def server_tree(server_pid: int) -> ServerTree:
     """Count and measure the server's process tree (unknown parts read as None)."""
-    below = descendants(server_pid)
+    below = [pid for pid in descendants(server_pid) if pid_alive(pid)]  # not zombies
     jvm = memory(server_pid)
     total = jvm
     for pid in below:
