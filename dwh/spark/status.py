@@ -48,7 +48,7 @@ class ServerStatus:
         """Return the public fields, as ``dwh spark status --json`` prints them.
 
         ``python_workers`` counts the Python processes below the JVM; ``memory`` gives
-        bytes: ``jvm_pss``, ``tree_pss`` and ``tree_uss`` (None where unknown).
+        bytes: ``jvm_pss``, ``tree_pss`` and ``tree_uss`` (None when not running).
         """
         tree = self.tree
         return {
@@ -58,10 +58,12 @@ class ServerStatus:
             "spark_version": self.spark_version,
             "uptime_s": self.uptime_s,
             "python_workers": tree.workers if tree else None,
-            "memory": {
-                "jvm_pss": tree.jvm.pss if tree and tree.jvm else None,
-                "tree_pss": tree.total.pss if tree and tree.total else None,
-                "tree_uss": tree.total.uss if tree and tree.total else None,
+            "memory": None
+            if tree is None
+            else {
+                "jvm_pss": tree.jvm.pss if tree.jvm else None,
+                "tree_pss": tree.total.pss if tree.total else None,
+                "tree_uss": tree.total.uss if tree.total else None,
             },
         }
 
