@@ -33,6 +33,7 @@ MEASURES = (
     "audit",
     "warm",
     "warm_loop",
+    "warm_soak",
     "tui_warm",
     "backfill",
     "scale",
@@ -79,6 +80,7 @@ _PROCESS_MEASURES: list[tuple[str, str, str, str]] = [
     ("run_log", "run_log", "run log", "run log"),
     ("deploy", "deploy_parse", "DAG parse", "generated DAG parse"),
     ("warm_loop", "warm_loop", "warm loop", "warm loop"),
+    ("warm_soak", "warm_soak", "warm soak", "warm soak"),
     ("tui_warm", "tui_warm", "TUI warm", "TUI warm"),
 ]
 """Measures that start their own processes: (--only name, module, error name, label)."""

@@ -16,10 +16,10 @@ from benchmarks.common import Settings, run_process
 from benchmarks.harness import Row, compare, interleave, python
 from benchmarks.warm_loop import (
     TRANSFORM_LINES,
-    _generate,
-    _server,
-    _wait_for_spare,
+    generate_raw,
+    private_server,
     server_env,
+    wait_for_spare,
 )
 
 RATIO_LIMIT = 0.20
@@ -29,7 +29,7 @@ def run(settings: Settings) -> list[Row]:
     """Measure ``ctrl+j`` warm against ``ctrl+k`` cold; stop the server whatever happens."""
     root = settings.workdir / "tui-warm"
     env = server_env(root)
-    raw = _generate(root, TRANSFORM_LINES, env)
+    raw = generate_raw(root, TRANSFORM_LINES, env)
     serial = count()
 
     def one(mode: str) -> float:
@@ -39,10 +39,10 @@ def run(settings: Settings) -> list[Row]:
         command = [python(), "-m", "benchmarks.tui_probe", "run", mode, "transform_images"]
         result = run_process([*command, json.dumps(config)], env=env)
         if mode == "warm":
-            _wait_for_spare(env)
+            wait_for_spare(env)
         return float(json.loads(result.stdout.strip().splitlines()[-1])["wall"])
 
-    with _server(env):
+    with private_server(env):
         pairs = interleave(lambda: one("cold"), lambda: one("warm"), pairs=settings.pairs)
     return [
         compare(

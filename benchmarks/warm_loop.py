@@ -41,7 +41,7 @@ def run(settings: Settings) -> list[Row]:
     """Measure the warm loop on a private server; stop it whatever happens."""
     root = settings.workdir / "warm-loop"
     env = server_env(root)
-    with _server(env) as started:
+    with private_server(env) as started:
         url = started["url"]
         idle_mb = started["rss_mb"]
         rows = [
@@ -80,7 +80,8 @@ def _status(env: dict[str, str]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _server(env: dict[str, str]) -> Iterator[dict[str, Any]]:
+def private_server(env: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """A private server (``server_env``) for the block; stopped by pid whatever happens."""
     pid = None
     try:
         _dwh(env, "spark", "start")
@@ -104,7 +105,8 @@ def server_env(root: Path) -> dict[str, str]:
     return env
 
 
-def _generate(root: Path, lines: int, env: dict[str, str]) -> Path:
+def generate_raw(root: Path, lines: int, env: dict[str, str]) -> Path:
+    """Generate ``lines`` raw image lines under ``root`` once; return their day folder."""
     raw = root / f"raw-{lines}"
     if not raw.exists():
         run_process(
@@ -116,7 +118,7 @@ def _generate(root: Path, lines: int, env: dict[str, str]) -> Path:
 
 
 def _transform(settings: Settings, root: Path, env: dict[str, str]) -> Row:
-    raw = _generate(root, TRANSFORM_LINES, env)
+    raw = generate_raw(root, TRANSFORM_LINES, env)
     serial = count()
 
     def one(warm: bool) -> float:
@@ -138,7 +140,7 @@ def _transform(settings: Settings, root: Path, env: dict[str, str]) -> Row:
 
 
 def _filter(settings: Settings, root: Path, env: dict[str, str]) -> Row:
-    raw = _generate(root, FILTER_ROWS, env)
+    raw = generate_raw(root, FILTER_ROWS, env)
     transformed = root / "filter-input"
     if not transformed.exists():
         config = {"raw_path": str(raw), "output_path": str(transformed / "images"),
@@ -172,11 +174,11 @@ def _run(env: dict[str, str], job: str, config: dict[str, Any], warm: bool) -> f
         command.append("--warm")
     wall = run_process(command, env=env).wall
     if warm:
-        _wait_for_spare(env)
+        wait_for_spare(env)
     return wall
 
 
-def _wait_for_spare(env: dict[str, str], timeout: float = 30.0) -> None:
+def wait_for_spare(env: dict[str, str], timeout: float = 30.0) -> None:
     """Untimed: let the spare session a warm run leaves get ready, as it does while a
     developer edits between two runs, so that it never competes with the next run."""
     folder = Path(env["SPARK_LOCAL_CONNECT_DISCOVERY"]).parent / "prewarmed"

@@ -1,4 +1,4 @@
-"""Facts about processes on this host: alive or not, since when, how much memory.
+"""Facts about processes on this host: alive or not, since when, how much memory, with what.
 
 One answer for everything that asks (the output locks, the commit leftovers, the run
 store, the local Spark server's status):
@@ -7,8 +7,12 @@ store, the local Spark server's status):
   not yet waited for by its parent) or a dying one (``X``) is dead: its work has
   stopped, and a SIGKILLed job stays a zombie until whoever started it reaps it.
 - A process of another user is alive (``kill(pid, 0)`` fails with ``EPERM``).
-- Where ``/proc`` is missing (macOS), ``kill(pid, 0)`` alone decides, and uptime and
-  memory are unknown (None).
+- Memory is resident (RSS, which counts a page shared by forked processes once per
+  process) or proportional (PSS, each shared page split between its sharers, so a tree's
+  PSS adds up to what it really holds) and unique (USS, the pages only it holds: what
+  ending it returns), from ``/proc/<pid>/smaps_rollup``.
+- Where ``/proc`` is missing (macOS), ``kill(pid, 0)`` alone decides, and uptime,
+  memory, command line and environment are unknown (None).
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ from __future__ import annotations
 import os
 import socket
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "Memory",
     "children_map",
+    "cmdline",
     "descendants",
+    "environ_of",
+    "memory",
     "pid_alive",
     "rss_bytes",
     "this_host",
@@ -81,6 +90,51 @@ def rss_bytes(pid: int) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A process's memory in bytes: proportional (PSS) and unique (USS)."""
+
+    pss: int
+    uss: int
+
+    def __add__(self, other: Memory) -> Memory:
+        return Memory(self.pss + other.pss, self.uss + other.uss)
+
+
+def memory(pid: int) -> Memory | None:
+    """The PSS and USS of ``pid`` from ``/proc/<pid>/smaps_rollup`` (None if unreadable)."""
+    fields: dict[str, int] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("Pss", "Private_Clean", "Private_Dirty"):
+                fields[key] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    if "Pss" not in fields:
+        return None  # a zombie, or a kernel without smaps_rollup
+    return Memory(fields["Pss"], fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0))
+
+
+def cmdline(pid: int) -> list[str] | None:
+    """The arguments ``pid`` was started with (None when unreadable or a zombie)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return raw.decode("utf-8", "replace").split("\0")[:-1] or None
+
+
+def environ_of(pid: int) -> dict[str, str] | None:
+    """The environment ``pid`` was started with (None when unreadable: another user's)."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return None
+    pairs = (entry.partition("=") for entry in raw.decode("utf-8", "replace").split("\0"))
+    return {key: value for key, _, value in pairs if key}
 
 
 def children_map() -> dict[int, list[int]]:

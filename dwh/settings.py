@@ -2,7 +2,6 @@
 
 Everything has a default that works on a laptop, so nothing needs setting:
 
-=====================  ====================================================================
 ``DWH_HOME``           where dwh keeps its state (run store, saved configs); ``./.dwh``
 ``DWH_JOB_PACKAGES``   comma-separated packages whose modules the generic entry may run;
                        ``dwh.jobs``
@@ -27,6 +26,35 @@ Everything has a default that works on a laptop, so nothing needs setting:
 ``DWH_PROJECT_ROOT``   the project whose ``notebooks/`` the notebook helpers use; found
                        from the working directory
 =====================  ====================================================================
+=======
+=========================  ==================================================================
+``DWH_HOME``               where dwh keeps its state (run store, saved configs); ``./.dwh``
+``DWH_JOB_PACKAGES``       comma-separated packages whose modules the generic entry may run;
+                           ``dwh.jobs``
+``DWH_EVENTS``             the events stream of a run (``-``, ``fd:N`` or a path) when the
+                           factory is given none; no stream
+``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``
+``DWH_LOCK_DIR``           the folder of output lock files; ``<tmp>/dwh-locks``
+``DWH_ALERTS``             comma-separated alert sinks (``stderr``, ``webhook``) or ``off``;
+                           ``stderr``
+``DWH_ALERT_WEBHOOK``      the URL the ``webhook`` sink posts to; none
+``DWH_TRIGGERS``           the trigger map file for ``dwh run --follow``; none
+``DWH_LOG_KEEP``           how many launched runs' process logs ``$DWH_HOME/logs`` keeps
+                           (``0``: store none); ``500``
+``DWH_KEEP_VERSIONS``      how many replaced versions of each output folder stay hidden
+                           beside it, the baselines ``dwh diff`` compares with (``0``:
+                           none); ``1``
+``DWH_SPARK_PREWARM``      keep a spare session on the local warm server, Python workers up,
+                           for the next warm run (``off`` to not); on
+``DWH_SPARK_PORT``         the port a newly started local Spark server listens on; 15002
+``DWH_SPARK_MAX_MEMORY``   the local Spark server's memory ceiling (its whole process
+                           tree's PSS, e.g. ``3g``, ``2500m``, or ``off``), past which it
+                           is restarted when idle; ``3g``
+``DWH_DEBUG``              ``1``: lineage ``FAIL`` events carry the stack trace, as with the
+                           entry's ``--debug``; off
+``DWH_PROJECT_ROOT``       the project whose ``notebooks/`` the notebook helpers use; found
+                           from the working directory
+=========================  ==================================================================
 
 A switch is off when its value is one of :data:`OFF_WORDS` and on for
 :data:`ON_WORDS`, in any case, for every setting that is a switch.
@@ -63,6 +91,7 @@ __all__ = [
     "ON_WORDS",
     "PROJECT_ROOT_ENV",
     "RUN_STORE_ENV",
+    "SPARK_MAX_MEMORY_ENV",
     "SPARK_PORT_ENV",
     "SPARK_PREWARM_ENV",
     "TRIGGERS_ENV",
@@ -80,6 +109,7 @@ __all__ = [
     "log_keep_setting",
     "project_root_setting",
     "run_store_setting",
+    "spark_max_memory_setting",
     "spark_port",
     "spark_prewarm_enabled",
     "triggers_path",
@@ -96,6 +126,7 @@ TRIGGERS_ENV = "DWH_TRIGGERS"
 LOG_KEEP_ENV = "DWH_LOG_KEEP"
 SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 SPARK_PORT_ENV = "DWH_SPARK_PORT"
+SPARK_MAX_MEMORY_ENV = "DWH_SPARK_MAX_MEMORY"
 DEBUG_ENV = "DWH_DEBUG"
 PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
 KEEP_VERSIONS_ENV = "DWH_KEEP_VERSIONS"
@@ -187,6 +218,11 @@ def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:
 def spark_port(environ: Mapping[str, str] | None = None) -> str:
     """Return ``$DWH_SPARK_PORT`` trimmed, ``""`` when unset (the server's default)."""
     return _env(environ).get(SPARK_PORT_ENV, "").strip()
+
+
+def spark_max_memory_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_SPARK_MAX_MEMORY`` trimmed, ``""`` when unset (the default ceiling)."""
+    return _env(environ).get(SPARK_MAX_MEMORY_ENV, "").strip()
 
 
 def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:

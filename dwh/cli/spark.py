@@ -16,6 +16,7 @@ from dwh.cli.output import console
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark.control import stop_server
 from dwh.spark.prewarm import spare_ready, start_prewarm
+from dwh.spark.recycle import max_memory_bytes
 from dwh.spark.status import ServerStatus, server_status
 from dwh.spark.warm import start_server
 
@@ -71,7 +72,9 @@ def _print_table(current: ServerStatus) -> None:
         table.add_row("pid", str(current.pid))
         table.add_row("spark", str(current.spark_version))
         table.add_row("uptime", _duration(current.uptime_s))
-        table.add_row("memory", _mebibytes(current.rss_bytes))
+        table.add_row("memory", _memory(current))
+        table.add_row("python workers", _workers(current))
+        table.add_row("memory ceiling", _ceiling())
         table.add_row("spare session", _spare(str(current.url)))
     console().print(table)
 
@@ -93,4 +96,29 @@ def _duration(seconds: float | None) -> str:
 
 
 def _mebibytes(value: int | None) -> str:
-    return "?" if value is None else f"{value / 2**20:.0f} MiB RSS"
+    return "?" if value is None else f"{value / 2**20:.0f} MiB"
+
+
+def _memory(current: ServerStatus) -> str:
+    tree = current.tree
+    if tree is None or tree.total is None or tree.jvm is None:
+        return f"{_mebibytes(current.rss_bytes)} RSS (JVM and Python workers)"
+    return (
+        f"{_mebibytes(tree.total.pss)} PSS in all ({_mebibytes(tree.total.uss)} USS): "
+        f"JVM {_mebibytes(tree.jvm.pss)}, Python workers "
+        f"{_mebibytes(tree.total.pss - tree.jvm.pss)}"
+    )
+
+
+def _workers(current: ServerStatus) -> str:
+    tree = current.tree
+    if tree is None:
+        return "?"
+    return f"{tree.workers} ({tree.processes} processes below the JVM)"
+
+
+def _ceiling() -> str:
+    ceiling = max_memory_bytes()  # a bad value: one line, exit 2
+    if ceiling is None:
+        return "off (DWH_SPARK_MAX_MEMORY): never restarted for memory"
+    return f"{_mebibytes(ceiling)} PSS (DWH_SPARK_MAX_MEMORY): restarted when idle past it"

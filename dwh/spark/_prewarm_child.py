@@ -2,7 +2,9 @@
 
 Opens a new session on the local server, runs one trivial Arrow step there (which
 starts the session's Python worker daemon and a worker per core), and records the
-session as the spare (:func:`dwh.spark.prewarm.record_spare`). The step's function is
+session as the spare (:func:`dwh.spark.prewarm.record_spare`), with the artifact UUID
+of its workers, so that a spare dropped unclaimed has its workers ended too. The child
+then closes its channel, leaving the session open for the run that claims it. The step's function is
 defined here, in ``__main__``, so it is pickled by value: the workers import none of a
 job's code. Quiet, and gives up after two minutes; a failure just leaves no spare.
 """
@@ -19,7 +21,8 @@ from typing import Any
 
 from dwh.spark.prewarm import record_spare
 from dwh.spark.remote import with_session_id
-from dwh.spark.session import get_spark_session
+from dwh.spark.session import detach, get_spark_session
+from dwh.spark.workers import server_side_id
 
 _TIMEOUT_S = 120
 
@@ -35,7 +38,8 @@ def prepare(remote: str, server_pid: int) -> str:
     session = get_spark_session(remote=with_session_id(remote, session_id))
     parallelism = max(os.cpu_count() or 1, 1)
     session.range(0, parallelism, 1, parallelism).mapInArrow(passthrough, "id long").collect()
-    record_spare(session_id, server_pid)
+    record_spare(session_id, server_pid, server_side_id(session))
+    detach(session)
     return session_id
 
 

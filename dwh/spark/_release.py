@@ -2,23 +2,28 @@
 
 A warm backfill's dates share sessions named in their remotes (``/;session_id=ID``);
 the backfill ends them through this child process, so that the process running the
-backfill (the TUI among others) never imports pyspark. A session or server already
-gone is not an error: there is nothing left to end.
+backfill (the TUI among others) never imports pyspark. Each session's Python worker
+daemon is ended after it (:mod:`dwh.spark.workers`). A session or server already gone
+is not an error: there is nothing left to end.
 """
 
 from __future__ import annotations
 
 import sys
 
-from dwh.spark.session import get_spark_session
+from dwh.spark.session import end_session, get_spark_session
+from dwh.spark.workers import end_released_workers, server_side_id
 
 
 def release(remote: str) -> bool:
-    """End the session ``remote`` names; return False when it could not be reached."""
+    """End the session ``remote`` names and its workers; False when it was not reached."""
     try:
-        get_spark_session(remote=remote).stop()
+        session = get_spark_session(remote=remote)
+        artifact = server_side_id(session)  # the settings it applied got an answer
+        end_session(session)
     except Exception:
         return False
+    end_released_workers(remote, artifact)
     return True
 
 

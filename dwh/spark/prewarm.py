@@ -33,9 +33,11 @@ import sys
 import time
 from pathlib import Path
 
+from dwh.processes import pid_alive
 from dwh.settings import spark_prewarm_enabled
 from dwh.spark._discovery import Recorded, discovery_path, recorded_at
 from dwh.spark.remote import with_session_id
+from dwh.spark.workers import end_session_workers
 
 __all__ = [
     "MAX_SPARE_AGE_S",
@@ -49,6 +51,9 @@ __all__ = [
 MAX_SPARE_AGE_S = 30 * 60
 """A spare older than this is dropped: the server ends a session idle for an hour
 (``spark.connect.session.manager.defaultSessionTimeout``) and then refuses its id."""
+
+
+_PREPARING = "preparing.pid"
 
 
 def prewarm_dir() -> Path:
@@ -92,15 +97,29 @@ def start_prewarm(remote: str) -> subprocess.Popen[bytes] | None:
     recorded = _local_server(remote)
     if recorded is None:
         return None
-    if _spares(recorded):
+    if _spares(recorded) or _preparing():
         return None
-    return subprocess.Popen(
+    child = subprocess.Popen(
         [sys.executable, "-m", "dwh.spark._prewarm_child", remote, str(recorded.pid)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    with contextlib.suppress(OSError):
+        prewarm_dir().mkdir(parents=True, exist_ok=True)
+        (prewarm_dir() / _PREPARING).write_text(str(child.pid), encoding="utf-8")
+    return child
+
+
+def _preparing() -> bool:
+    """Whether a child is preparing a spare already: runs that end one after another
+    start one child, not one each (every spare holds a daemon and a worker per core)."""
+    try:
+        pid = int((prewarm_dir() / _PREPARING).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return False
+    return pid_alive(pid)
 
 
 def _local_server(remote: str) -> Recorded | None:
@@ -108,12 +127,15 @@ def _local_server(remote: str) -> Recorded | None:
     return recorded_at(remote) if spark_prewarm_enabled() else None
 
 
-def record_spare(session_id: str, server_pid: int) -> Path:
-    """Record a ready session as the spare of the server process ``server_pid``."""
+def record_spare(session_id: str, server_pid: int, artifact_uuid: str | None = None) -> Path:
+    """Record a ready session as the spare of the server process ``server_pid``.
+
+    ``artifact_uuid`` is its workers' (:func:`dwh.spark.workers.server_side_id`).
+    """
     folder = prewarm_dir()
     folder.mkdir(parents=True, exist_ok=True)
     draft = folder / f".{session_id}.tmp"
-    record = {"server_pid": server_pid, "ready_at": time.time()}
+    record = {"server_pid": server_pid, "ready_at": time.time(), "artifact_uuid": artifact_uuid}
     draft.write_text(json.dumps(record), encoding="utf-8")
     return draft.replace(folder / f"{session_id}.json")
 
@@ -122,21 +144,28 @@ def _spares(server: Recorded) -> list[Path]:
     """The usable spares of ``server``, oldest name first; drop the others.
 
     A spare recorded for another server process is gone with it. One older than
-    :data:`MAX_SPARE_AGE_S` may have timed out on the server, which then refuses its id.
+    :data:`MAX_SPARE_AGE_S` may have timed out on the server, which then refuses its id;
+    no one can claim it once its file is gone, so its Python workers are ended.
     """
     usable = []
     for path in sorted(prewarm_dir().glob("*.json")):
+        artifact = None
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
+            artifact = record.get("artifact_uuid")
             fresh = time.time() - float(record["ready_at"]) < MAX_SPARE_AGE_S
             mine = int(record["server_pid"]) == server.pid
         except FileNotFoundError:
             continue  # claimed meanwhile
-        except (OSError, ValueError, TypeError, KeyError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             fresh = mine = False
         if fresh and mine:
             usable.append(path)
-        else:
-            with contextlib.suppress(OSError):
-                path.unlink()
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue  # claimed or dropped meanwhile: not ours to end
+        if mine and isinstance(artifact, str):
+            end_session_workers(server.pid, artifact)
     return usable

@@ -14,9 +14,10 @@ What happens on each side of the run, so that the factory only wires:
   are up (:mod:`dwh.spark.prewarm`), falls back to a new session when the server has
   dropped it, and has the job's own code shipped by value (:mod:`dwh.spark.code_shipping`).
   Without a remote it returns the process's session or builds a local one.
-- Leaving the block ends a warm run's server-side session (its cached tables and Python
-  workers go with it), unless the remote names the session (a backfill's shared one:
-  its owner ends it), then starts preparing the next spare.
+- Leaving the block ends a warm run's server-side session (its cached tables go with
+  it) and then its Python worker daemon, which pyspark 4.3's server would otherwise keep
+  until it stops (:mod:`dwh.spark.workers`), unless the remote names the session (a
+  backfill's shared one: its owner ends it), then starts preparing the next spare.
 
 pyspark is imported only when :meth:`RunSession.get` is called, never at import.
 """
@@ -90,22 +91,37 @@ class RunSession:
         return self.session
 
     def release(self) -> None:
-        """End a warm run's server-side session and prepare the next spare; never raises.
+        """End a warm run's server-side session and its Python workers; never raises.
 
-        A session the remote names (``/;session_id=ID``) is left open: its owner ends it.
-        Without a remote, the process's session stays (a notebook's, a test's).
+        Then the next spare is prepared, or the server is recycled when it has grown
+        past its memory ceiling and nothing else uses it (:mod:`dwh.spark.recycle`).
+        A session the remote names (``/;session_id=ID``) is left open, only this
+        process's channel to it closed: its owner ends it. Without a remote, the
+        process's session stays (a notebook's, a test's).
         """
         session, self.session = self.session, None
-        if session is None or not self.remote or remote_session_id(self.remote):
+        if session is None or not self.remote:
             return
+        from dwh.spark.session import detach, end_session
+
+        if remote_session_id(self.remote):
+            detach(session)
+            return
+        from dwh.spark.workers import end_released_workers, server_side_id
+
+        artifact = server_side_id(session)  # known only while the client is open
         try:
-            session.stop()
+            end_session(session)
         except Exception as exc:  # the run's outcome stands; the server may be gone
             log.debug("could not release the Spark Connect session: %s", exc)
+        else:
+            end_released_workers(self.remote, artifact)
         from dwh.spark.prewarm import start_prewarm
+        from dwh.spark.recycle import recycle_if_due
 
         try:
-            start_prewarm(self.remote)  # the next warm run's session
+            if not recycle_if_due(self.remote):
+                start_prewarm(self.remote)  # the next warm run's session
         except OSError as exc:
             log.debug("could not prepare a spare Spark Connect session: %s", exc)
 

@@ -48,8 +48,22 @@ SERVER_CONF: dict[str, str] = {
     **ALWAYS,
     # Progress reaches the client every 2 s by default; spark_progress wants >= 2/s.
     "spark.connect.progress.reportInterval": "200ms",
+    # A server that serves runs all day keeps the history of its jobs, stages, SQL
+    # executions and Connect sessions in memory (for a UI that is off) up to these
+    # counts; the defaults (1000 jobs, 1000 stages, 1000 executions, 200 sessions and
+    # statements) are reached only after a few hundred runs, so memory would keep
+    # growing all that time. A few runs' worth is plenty.
+    "spark.ui.retainedJobs": "100",
+    "spark.ui.retainedStages": "100",
+    "spark.sql.ui.retainedExecutions": "50",
+    "spark.connect.ui.retainedSessions": "20",
+    "spark.connect.ui.retainedStatements": "50",
+    # Shuffle files and broadcast blocks of released sessions go when the driver's
+    # collector has dropped their plans; every 5 minutes, not every 30.
+    "spark.cleaner.periodicGC.interval": "5min",
 }
-"""Settings the server starts with: dwh's local defaults, UTC, frequent progress."""
+"""Settings the server starts with: dwh's local defaults, UTC, frequent progress, and
+bounded histories (docs/warm.md, "A server that lasts a working day")."""
 
 
 def ensure_server(port: int | None = None) -> ServerStatus:

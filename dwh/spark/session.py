@@ -24,7 +24,7 @@ from dwh.spark.remote import client_token
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-__all__ = ["get_spark_session", "under_spark_submit"]
+__all__ = ["detach", "end_session", "get_spark_session", "under_spark_submit"]
 
 
 def under_spark_submit() -> bool:
@@ -70,7 +70,7 @@ def get_spark_session(
             _apply(session, {**ALWAYS, **(conf or {})})
         except Exception:
             if fresh:  # ours alone; one getOrCreate returned may be the caller's
-                _forget(session)
+                detach(session)
             raise
         return session
     active = SparkSession.getActiveSession()
@@ -118,13 +118,36 @@ def _connect_session(remote: str, *, fresh: bool = False) -> SparkSession:
     return cast("SparkSession", builder.create() if fresh else builder.getOrCreate())
 
 
-def _forget(session: SparkSession) -> None:
-    """Drop a Connect session the server refused, so that it is no longer the active one.
+def end_session(session: Any) -> None:
+    """End a Connect session on the server, after its executions' own releases.
 
-    pyspark's builder makes the first session it creates the process's default and
-    active one, and ``pyspark.sql.functions`` use that; a refused one must not stay.
+    When a query's results are read, pyspark's client tells the server to drop them
+    (``ReleaseExecute``) from a thread pool, without waiting. ``session.stop()`` sends
+    ``ReleaseSession`` at once, so those calls can reach the server after the session is
+    gone, and the server logs each as ``ERROR ErrorUtils: Spark Connect RPC error during:
+    releaseExecute ... SESSION_CLOSED``. Waiting for them first (as ``stop()`` itself
+    does, but only before closing the channel) keeps the order right.
     """
-    session.release_session_on_close = False  # type: ignore[attr-defined]  # Connect only
+    import concurrent.futures
+
+    pending = list(getattr(getattr(session, "client", None), "_release_futures", ()))
+    if pending:
+        concurrent.futures.wait(pending, timeout=10)
+    session.stop()
+
+
+def detach(session: Any) -> None:
+    """Close this process's channel to a Connect session, leaving the session on the server.
+
+    For a session someone else ends (a backfill's shared one, a spare), and for one the
+    server refused. Closing the channel marks the client closed, so pyspark's exit hook
+    sends nothing at exit: otherwise it runs an ML-cache cleanup whose response stream
+    the exiting process never finishes reading, and the server logs ``ERROR ErrorUtils:
+    Spark Connect RPC error during: async-grpc-response-sender`` when the session is
+    later released. It also stops being the process's default and active session,
+    which ``pyspark.sql.functions`` use.
+    """
+    session.release_session_on_close = False  # Connect only: a classic session has none
     with contextlib.suppress(Exception):
         session.stop()
 

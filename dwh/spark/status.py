@@ -13,6 +13,7 @@ from typing import Any
 
 from dwh.processes import pid_alive, tree_rss_bytes, uptime_s
 from dwh.spark._discovery import is_connect_server, listening, read_recorded
+from dwh.spark.workers import ServerTree, server_tree
 
 __all__ = ["ServerStatus", "installed_spark_version", "server_status"]
 
@@ -27,7 +28,10 @@ class ServerStatus:
         pid: The server JVM's process id when running.
         spark_version: The server's Spark version when running.
         uptime_s: Seconds since the server started, when running.
-        rss_bytes: The resident memory of the server JVM and its Python workers.
+        rss_bytes: The resident memory of the server JVM and its Python workers (counts
+            the pages forked workers share once per worker: an upper bound).
+        tree: The JVM's and the whole tree's PSS and USS, and how many Python workers
+            run below the JVM.
         started: True when :func:`ensure_server` had to start it just now.
     """
 
@@ -37,16 +41,30 @@ class ServerStatus:
     spark_version: str | None = None
     uptime_s: float | None = None
     rss_bytes: int | None = None
+    tree: ServerTree | None = None
     started: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """Return the five public fields, as ``dwh spark status --json`` prints them."""
+        """Return the public fields, as ``dwh spark status --json`` prints them.
+
+        ``python_workers`` counts the Python processes below the JVM; ``memory`` gives
+        bytes: ``jvm_pss``, ``tree_pss`` and ``tree_uss`` (None when not running).
+        """
+        tree = self.tree
         return {
             "running": self.running,
             "url": self.url,
             "pid": self.pid,
             "spark_version": self.spark_version,
             "uptime_s": self.uptime_s,
+            "python_workers": tree.workers if tree else None,
+            "memory": None
+            if tree is None
+            else {
+                "jvm_pss": tree.jvm.pss if tree.jvm else None,
+                "tree_pss": tree.total.pss if tree.total else None,
+                "tree_uss": tree.total.uss if tree.total else None,
+            },
         }
 
 
@@ -77,4 +95,5 @@ def server_status() -> ServerStatus:
         spark_version=recorded.spark_version,
         uptime_s=uptime_s(recorded.pid),
         rss_bytes=tree_rss_bytes(recorded.pid),
+        tree=server_tree(recorded.pid),
     )

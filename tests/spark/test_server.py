@@ -23,7 +23,7 @@ from dwh.spark.server import (
     stop_server,
 )
 
-STATUS_KEYS = {"running", "url", "pid", "spark_version", "uptime_s"}
+STATUS_KEYS = {"running", "url", "pid", "spark_version", "uptime_s", "python_workers", "memory"}
 
 # A stand-in for a server of another Spark version: a process whose command line names
 # the Connect server class, listening on a port, until it is sent SIGTERM.
@@ -125,7 +125,8 @@ def test_a_server_of_another_version_is_replaced_then_reported(warm_dir: Path) -
     assert set(reported) == STATUS_KEYS
     assert reported["running"] is True and reported["pid"] == started.pid
     assert reported["url"] == started.url and reported["uptime_s"] >= 0
-    assert "MiB RSS" in plain.stdout and started.url in plain.stdout
+    assert reported["memory"]["tree_pss"] >= reported["memory"]["jvm_pss"] > 0
+    assert "MiB PSS in all" in plain.stdout and started.url in plain.stdout
     assert "spare session" in plain.stdout  # ready, or being prepared since `start`
     assert pid_alive(started.pid)
 

@@ -48,6 +48,21 @@ def slow(frames):
     for frame in frames:
         time.sleep(20)
         yield frame
+
+
+def hold(frames):
+    """Say it started (a file in the folder VERSION names), then wait for a ``go`` file."""
+    import os
+    import pathlib
+    import time
+
+    folder = pathlib.Path(VERSION)
+    (folder / f"started-{{os.getpid()}}").write_text("")
+    deadline = time.monotonic() + 1200  # a safety net only: the test writes go
+    while not (folder / "go").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for frame in frames:
+        yield frame
 '''
 
 CONFIG = '''from dwh.config import JobConfig
@@ -104,6 +119,10 @@ class ProbeJob(AbstractJob):
             }}
         if mode == "classic":
             return {{"count": spark.sparkContext.parallelize([1, 2, 3]).count()}}
+        if mode == "hold":  # one task: the other core stays free for other runs
+            with self.phase("transform"):
+                rows = spark.range(0, 4, 1, 1).mapInPandas(marker.hold, "id long").collect()
+            return {{"ids": sorted(row.id for row in rows)}}
         if mode == "slow":
             with self.phase("transform"):
                 spark.range(0, 2, 1, 2).mapInPandas(marker.slow, "id long").collect()

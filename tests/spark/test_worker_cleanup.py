@@ -1,0 +1,152 @@
+"""A released session's Python workers end with it; no one else's do; the log stays clean.
+
+pyspark 4.3's server keeps every session's Python worker daemon until it stops
+(SPARK-54055); dwh ends the daemon of each session it releases (``dwh.spark.workers``).
+Two tests on the suite's one private server, with one child process each for the runs
+(``session_driver.py``), to stay cheap on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warm_support import WORKTREE, metrics_of, probe_package, read_events, set_marker_version
+from warm_support import start_dwh_run as start_warm_run
+
+from dwh.backfill._engine import SharedSessions
+from dwh.processes import pid_alive, wait_gone
+from dwh.spark._discovery import discovery_path
+from dwh.spark.prewarm import claim, prewarm_dir, start_prewarm
+from dwh.spark.server import ServerStatus
+from dwh.spark.workers import python_workers
+
+pytestmark = pytest.mark.spark
+
+DRIVER = str(Path(__file__).with_name("session_driver.py"))
+LIMIT = (os.cpu_count() or 1) + 2
+
+
+def drive(*args: str, timeout: float = 600) -> list[dict[str, Any]]:
+    """Run the session driver; return its runs' reports."""
+    env = {**os.environ, "PYTHONPATH": str(WORKTREE)}
+    done = subprocess.run(
+        [sys.executable, DRIVER, *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def daemons(server: ServerStatus) -> dict[str, int]:
+    """The server's Python worker daemons, by artifact UUID."""
+    assert server.pid is not None
+    return {w.artifact_uuid or "": w.pid for w in python_workers(server.pid) if w.daemon}
+
+
+def settle(server: ServerStatus, timeout: float = 90) -> None:
+    """Wait until no spare is being prepared and one is ready (or the time is up)."""
+    preparing = prewarm_dir() / "preparing.pid"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = preparing.exists() and pid_alive(int(preparing.read_text() or 0))
+        if not busy and any(prewarm_dir().glob("*.json")):
+            return
+        time.sleep(0.2)
+
+
+class ServerLog:
+    """What the server writes to its log from now on."""
+
+    def __init__(self) -> None:
+        logs = sorted((discovery_path().parent / "logs").glob("*.out"))
+        assert logs, "no server log"
+        self.path = logs[-1]
+        self.start = self.path.stat().st_size
+
+    def errors(self) -> list[str]:
+        with self.path.open("rb") as handle:
+            handle.seek(self.start)
+            text = handle.read().decode("utf-8", "replace")
+        return [line for line in text.splitlines() if " ERROR " in line]
+
+
+def test_fifteen_runs_leave_no_workers_and_never_touch_a_concurrent_run(
+    warm_server: ServerStatus, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    root, env = probe_package(tmp_path_factory)
+    set_marker_version(root, str(tmp_path))  # the folder the held run signals through
+    log = ServerLog()
+    held = start_warm_run(
+        "probe", {"mode": "hold", "output_path": str(tmp_path / "out")},
+        env=env, events=tmp_path / "held.jsonl",
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while not list(tmp_path.glob("started-*")) and time.monotonic() < deadline:
+            assert held.poll() is None, held.communicate()
+            time.sleep(0.2)
+        held_workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("started-*")]
+        assert held_workers, "the concurrent run's Python step never started"
+
+        runs = drive("loop", str(warm_server.url), "15")
+
+        assert held.poll() is None, "the concurrent run ended while its step was held"
+        assert all(pid_alive(pid) for pid in held_workers), "a live run's worker was ended"
+        (tmp_path / "go").write_text("")
+        _, stderr = held.communicate(timeout=300)
+    finally:
+        (tmp_path / "go").write_text("")
+        if held.poll() is None:
+            held.kill()
+            held.wait()
+
+    assert held.returncode == 0, stderr
+    assert metrics_of(read_events(tmp_path / "held.jsonl"))["ids"] == [0, 1, 2, 3]
+    assert len(runs) == 15
+    for run in runs:
+        assert run["ids"] == [0, 1, 2, 3]
+        assert run["worker_uuids"] == [run["client_uuid"]]  # the UUID dwh ends by
+    settle(warm_server)
+    left = [w for w in python_workers(warm_server.pid or 0)]
+    assert len(left) <= LIMIT, left
+    assert not {run["client_uuid"] for run in runs} & set(daemons(warm_server))
+    assert log.errors() == []
+
+
+def test_shared_sessions_and_a_spare_keep_their_workers_until_released(
+    warm_server: ServerStatus,
+) -> None:
+    url = str(warm_server.url)
+    log = ServerLog()
+    start_prewarm(url)
+    settle(warm_server)
+    spare = json.loads(next(prewarm_dir().glob("*.json")).read_text())["artifact_uuid"]
+    shared = SharedSessions(url, slots=2)
+
+    dates = drive("attach", *shared.remotes, *shared.remotes)  # two dates per slot
+
+    slot_uuids = {date["client_uuid"] for date in dates}
+    assert len(slot_uuids) == 2  # each slot's dates ran in its one session
+    alive = daemons(warm_server)
+    assert slot_uuids | {spare} <= set(alive)  # not before their release
+    spare_remote = claim(url)
+    assert spare_remote is not None
+
+    child = shared.release()
+    assert child is not None and child.wait(timeout=300) == 0
+    for uuid in slot_uuids:
+        assert wait_gone(alive[uuid], 30), f"shared session {uuid}'s daemon outlived it"
+    assert pid_alive(alive[spare])  # the spare, claimed and not yet released, keeps its own
+    released = subprocess.run(
+        [sys.executable, "-m", "dwh.spark._release", spare_remote],
+        env={**os.environ, "PYTHONPATH": str(WORKTREE)}, timeout=300, check=True,
+    )  # fmt: skip
+    assert released.returncode == 0
+    assert wait_gone(alive[spare], 30), "the released spare's daemon outlived it"
+    assert log.errors() == []
