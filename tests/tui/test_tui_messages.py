@@ -6,20 +6,17 @@ real app the main screen turns each message into the right screen.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable
+from tui_helpers import IMAGES_RUN as RUN
 from tui_helpers import SIZE, FrozenClock, ReplayLauncher, wait_for, wait_until_ready
 
 from dwh.events import Event, EventName
 from dwh.registry import find_job
 from dwh.runs.store import RunStore
-from dwh.testing.outputs import record_succeeded_run, write_images_outputs
 from tui.app import DwhApp
 from tui.config_files import ConfigLibrary
 from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
@@ -29,23 +26,6 @@ from tui.widgets.config_panel import ConfigPanel
 from tui.widgets.history_view import HistoryView
 from tui.widgets.messages import PreviewRequested
 from tui.widgets.run_console import RunConsole
-
-RUN = "20261125T183000Z-msg001"
-
-
-@pytest.fixture
-def outputs(isolated_home: Path) -> dict[str, str]:
-    """A transform_images-like output and rejects, relative to the cwd."""
-    return write_images_outputs(Path("data"), rows=5, rejects=2)
-
-
-@pytest.fixture
-def one_run(isolated_home: Path, outputs: dict[str, str]) -> Path:
-    """A store with one succeeded run that recorded ``outputs``."""
-    path = isolated_home / ".dwh" / "runs.db"
-    with RunStore(path) as store:
-        record_succeeded_run(store, RUN, "transform_images", outputs)
-    return path
 
 
 class _Host(App[None]):
@@ -67,13 +47,17 @@ class _Host(App[None]):
         self.seen.append(message)
 
 
-async def test_the_history_views_keys_post_messages_and_push_no_screen(one_run, outputs) -> None:
+async def test_the_history_views_keys_post_messages_and_push_no_screen(
+    image_store, outputs
+) -> None:
     view = HistoryView(id="history")
     host = _Host(view)
     async with host.run_test(size=SIZE) as pilot:
-        store = RunStore(one_run, create=False)
+        store = RunStore(image_store, create=False)
         view.load(store)
         view.query_one(DataTable).focus()
+        await pilot.press("down")  # the older run, which recorded outputs
+        await wait_for(pilot, lambda: view.selected is not None and view.selected.run_id == RUN)
         await pilot.press("p", "d")
         await wait_for(pilot, lambda: len(host.seen) == 2)
         preview, open_run = host.seen
@@ -120,15 +104,21 @@ async def test_the_config_panel_asks_for_a_name_and_saves_under_the_answer(isola
         assert saved.read_text(encoding="utf-8") == '{"message": "hi"}\n'
 
 
+async def _history_on_the_images_run(pilot) -> None:
+    main = pilot.app.screen
+    await wait_until_ready(pilot)
+    await pilot.press("f6", "down")  # the older run, which recorded outputs
+    view = main.query_one(HistoryView)
+    await wait_for(pilot, lambda: view.selected is not None and view.selected.run_id == RUN)
+
+
 async def test_the_main_screen_opens_the_preview_the_history_and_the_console_ask_for(
-    one_run, outputs
+    image_store, outputs
 ) -> None:
     app = DwhApp(packages=("tuijobs",))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
         main = app.screen
-        await pilot.press("f6")
-        await wait_for(pilot, lambda: main.query_one(HistoryView).selected is not None)
+        await _history_on_the_images_run(pilot)
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         assert (app.screen.outputs, app.screen.heading) == (outputs, f"run {RUN}")
@@ -146,13 +136,10 @@ async def test_the_main_screen_opens_the_preview_the_history_and_the_console_ask
         assert app.screen.heading == "run 20261125T190000Z-msg002"
 
 
-async def test_the_main_screen_opens_the_run_the_history_asks_for(one_run) -> None:
+async def test_the_main_screen_opens_the_run_the_history_asks_for(image_store) -> None:
     app = DwhApp(packages=("tuijobs",))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        main = app.screen
-        await pilot.press("f6")
-        await wait_for(pilot, lambda: main.query_one(HistoryView).selected is not None)
+        await _history_on_the_images_run(pilot)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen))
         assert app.screen.run_id == RUN

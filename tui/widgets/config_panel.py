@@ -31,6 +31,19 @@ if TYPE_CHECKING:
     from tui.config_files import ConfigLibrary
 
 
+class _PanelRequest(Message):
+    """A dialog the panel needs; the screen opens it and hands the answer to ``panel``."""
+
+    def __init__(self, panel: ConfigPanel) -> None:
+        super().__init__()
+        self.panel = panel
+
+    @property
+    def control(self) -> ConfigPanel:
+        """The panel that asks."""
+        return self.panel
+
+
 class ConfigPanel(Vertical):
     """The config editor with Run, Save, Open and Prod command buttons.
 
@@ -38,7 +51,7 @@ class ConfigPanel(Vertical):
         library: Where configs are saved and found.
     """
 
-    class SaveConfigRequested(Message):
+    class SaveConfigRequested(_PanelRequest):
         """Saving needs a name: the screen asks for one, then calls :meth:`save_as`.
 
         Attributes:
@@ -49,18 +62,12 @@ class ConfigPanel(Vertical):
         """
 
         def __init__(self, panel: ConfigPanel, job: str, folder: str, default: str) -> None:
-            super().__init__()
-            self.panel = panel
+            super().__init__(panel)
             self.job = job
             self.folder = folder
             self.default = default
 
-        @property
-        def control(self) -> ConfigPanel:
-            """The panel that asks."""
-            return self.panel
-
-    class OpenConfigRequested(Message):
+    class OpenConfigRequested(_PanelRequest):
         """Opening needs a pick: the screen offers the choices, then calls :meth:`load_choice`.
 
         Attributes:
@@ -73,16 +80,10 @@ class ConfigPanel(Vertical):
         def __init__(
             self, panel: ConfigPanel, detail: JobDetail, title: str, choices: list[str]
         ) -> None:
-            super().__init__()
-            self.panel = panel
+            super().__init__(panel)
             self.detail = detail
             self.title = title
             self.choices = choices
-
-        @property
-        def control(self) -> ConfigPanel:
-            """The panel that asks."""
-            return self.panel
 
     class CommandsRequested(Message):
         """The production commands were copied: the screen shows them.
