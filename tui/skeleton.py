@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dwh.config import FRAMEWORK_FIELDS
+from dwh.events import LINEAGE_HEADERS
 
 _PLACEHOLDERS: dict[str, Any] = {
     "string": "",
@@ -24,8 +24,10 @@ def skeleton_config(schema: dict[str, Any]) -> dict[str, Any]:
 def _object(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if name in FRAMEWORK_FIELDS:
-            continue  # every job inherits them from JobConfig; a trigger sets them
+        if name in LINEAGE_HEADERS:
+            # The trigger fields: every job inherits them from JobConfig and a trigger
+            # sets them. The other framework fields (output_checks) are the user's to fill.
+            continue
         result[name] = _value(prop, defs)
     return result
 
