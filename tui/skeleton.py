@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dwh.events import LINEAGE_HEADERS
+from dwh.config import FRAMEWORK_FIELDS
 
 _PLACEHOLDERS: dict[str, Any] = {
     "string": "",
@@ -24,9 +24,9 @@ def skeleton_config(schema: dict[str, Any]) -> dict[str, Any]:
 def _object(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if name in LINEAGE_HEADERS:
-            # The trigger fields: every job inherits them from JobConfig and a trigger
-            # sets them. The other framework fields (output_checks) are the user's to fill.
+        if name in FRAMEWORK_FIELDS:
+            # Every job inherits them from JobConfig, and each has a default; the
+            # skeleton holds the job's own fields (a trigger or the user adds the rest).
             continue
         result[name] = _value(prop, defs)
     return result
