@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# Every job inherits these from JobConfig; they are set by whatever triggers a run.
-_TRIGGER_FIELDS = frozenset({"triggered_by_job", "triggered_by_run_id"})
+from dwh.config import FRAMEWORK_FIELDS
+
 _PLACEHOLDERS: dict[str, Any] = {
     "string": "",
     "integer": 0,
@@ -24,7 +24,9 @@ def skeleton_config(schema: dict[str, Any]) -> dict[str, Any]:
 def _object(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
-        if name in _TRIGGER_FIELDS:
+        if name in FRAMEWORK_FIELDS:
+            # Every job inherits them from JobConfig, and each has a default; the
+            # skeleton holds the job's own fields (a trigger or the user adds the rest).
             continue
         result[name] = _value(prop, defs)
     return result

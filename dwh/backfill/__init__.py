@@ -22,6 +22,7 @@ from dwh.backfill.plan import (
     DatePlan,
     Reprocess,
     dates_independent,
+    log_path,
     new_backfill_id,
     plan_backfill,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "date_range",
     "dates_independent",
     "default_engine",
+    "log_path",
     "new_backfill_id",
     "plan_backfill",
     "resolve_config",

@@ -31,6 +31,7 @@ from dwh.redaction import redact_config
 from dwh.registry import JobInfo, find_job, load_factory
 from dwh.run_context import config_hash, new_run_id
 from dwh.runs.store import RunRecord, RunStore, store_path_from_env
+from dwh.settings import dwh_home
 
 if TYPE_CHECKING:
     from dwh.jobs.abstract_job_factory import AbstractJobFactory
@@ -110,6 +111,15 @@ class BackfillPlan:
 def new_backfill_id() -> str:
     """Return a fresh backfill id such as ``bf-20261129T131500Z-3f9a1c``."""
     return f"bf-{new_run_id()}"
+
+
+def log_path(backfill_id: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Return where a backfill's dates write their own output: ``$DWH_HOME/backfills/ID.log``.
+
+    ``dwh backfill`` (unless ``--log`` says otherwise) and the TUI's backfill dialog
+    both write there.
+    """
+    return dwh_home(environ) / "backfills" / f"{backfill_id}.log"
 
 
 def plan_backfill(

@@ -31,11 +31,11 @@ from dwh.backfill import (
     Reprocess,
     plan_backfill,
 )
+from dwh.backfill import log_path as default_log_path
 from dwh.cli.output import console, echo_json
 from dwh.config_file import read_config_arg
 from dwh.events import RunStatus
 from dwh.redaction import redact_config
-from dwh.settings import dwh_home
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -134,7 +134,7 @@ def backfill(
     if as_json:
         echo_json(summary_dict(result))
     else:
-        _print_summary(result, log_path or str(_default_log(plan)))
+        _print_summary(result, log_path or str(default_log_path(plan.backfill_id)))
     sys.exit(result.exit_code)
 
 
@@ -282,13 +282,9 @@ def _print_summary(result: BackfillResult, log: str) -> None:
 def _open_log(stack: ExitStack, plan: BackfillPlan, log_path: str | None) -> IO[str]:
     if log_path == "-":
         return sys.stderr
-    path = Path(log_path) if log_path else _default_log(plan)
+    path = Path(log_path) if log_path else default_log_path(plan.backfill_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     return stack.enter_context(path.open("a", encoding="utf-8"))
-
-
-def _default_log(plan: BackfillPlan) -> Path:
-    return dwh_home() / "backfills" / f"{plan.backfill_id}.log"
 
 
 def _status(status: str) -> str:

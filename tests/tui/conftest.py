@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tui_helpers import FIXTURE_JOBS, TEST_PACKAGES, Counter, noop_events
+from tui_helpers import (
+    CHILD_RUN,
+    FIXTURE_JOBS,
+    IMAGES_RUN,
+    TEST_PACKAGES,
+    Counter,
+    noop_events,
+)
 
 from dwh.events import Event
 from tui.app import DwhApp
@@ -62,3 +69,37 @@ def seeded_store(isolated_home: Path) -> Iterator[Path]:
         )
         store.record(triggered, module="dwh.jobs.noop.noop_job_factory")
     yield path
+
+
+@pytest.fixture
+def outputs(isolated_home: Path) -> dict[str, str]:
+    """A transform_images-like output (50 rows) and rejects (7), relative to the cwd."""
+    from dwh.testing.outputs import write_images_outputs
+
+    return write_images_outputs(Path("data"), rows=50, rejects=7)
+
+
+@pytest.fixture
+def image_store(isolated_home: Path, outputs: dict[str, str]) -> Path:
+    """A store with one transform_images run and a run it triggered."""
+    from dwh.events import EventName
+    from dwh.runs.store import RunStore
+    from dwh.testing.outputs import record_succeeded_run
+
+    path = isolated_home / ".dwh" / "runs.db"
+    with RunStore(path) as store:
+        record_succeeded_run(
+            store, IMAGES_RUN, "transform_images", outputs, config={"raw_path": "data/raw"}
+        )
+        store.record(
+            Event(
+                EventName.JOB_STARTED,
+                job="filter_images",
+                run_id=CHILD_RUN,
+                payload={"config": {}, "config_hash": "x"},
+                at="2026-11-25T18:40:00.000Z",
+                triggered_by_job="transform_images",
+                triggered_by_run_id=IMAGES_RUN,
+            )
+        )
+    return path

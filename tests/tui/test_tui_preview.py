@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, Select, Static, Tabs
+from tui_helpers import CHILD_RUN as CHILD
+from tui_helpers import IMAGES_RUN as RUN
 from tui_helpers import (
     SIZE,
     FrozenClock,
@@ -25,44 +26,11 @@ from tui_helpers import (
 )
 
 from dwh.events import Event, EventName
-from dwh.runs.store import RunStore
-from dwh.testing.outputs import record_succeeded_run, write_images_outputs
 from tui.app import DwhApp
 from tui.screens.preview import ExportScreen, PreviewScreen
 from tui.screens.run_detail import RunDetailScreen
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.run_console import RunConsole
-
-RUN = "20261125T183000Z-img001"
-CHILD = "20261125T184000Z-down01"
-
-
-@pytest.fixture
-def outputs(isolated_home: Path) -> dict[str, str]:
-    """A transform_images-like output (50 rows) and rejects (7), relative to the cwd."""
-    return write_images_outputs(Path("data"), rows=50, rejects=7)
-
-
-@pytest.fixture
-def image_store(isolated_home: Path, outputs: dict[str, str]) -> Path:
-    """A store with one transform_images run and a run it triggered."""
-    path = isolated_home / ".dwh" / "runs.db"
-    with RunStore(path) as store:
-        record_succeeded_run(
-            store, RUN, "transform_images", outputs, config={"raw_path": "data/raw"}
-        )
-        store.record(
-            Event(
-                EventName.JOB_STARTED,
-                job="filter_images",
-                run_id=CHILD,
-                payload={"config": {}, "config_hash": "x"},
-                at="2026-11-25T18:40:00.000Z",
-                triggered_by_job="transform_images",
-                triggered_by_run_id=RUN,
-            )
-        )
-    return path
 
 
 def _plain(widget: Static) -> str:

@@ -7,6 +7,7 @@ import shlex
 
 import pytest
 
+from dwh.devtools.production import production_commands
 from dwh.events import Event
 from dwh.jobs.noop.noop_config import NoopConfig
 from dwh.registry import find_job
@@ -14,7 +15,6 @@ from tui.catalog import JobCatalog, load_detail
 from tui.config_files import ConfigLibrary, pretty_json
 from tui.history import format_duration, format_time, key_metrics
 from tui.keymap import read_keymap
-from tui.production import production_commands
 from tui.skeleton import describe_type, skeleton_config
 from tui.validation import validate_config
 

@@ -15,6 +15,10 @@ SIZE = (120, 40)
 FIXTURE_JOBS = Path(__file__).parent / "fixture_jobs"
 TEST_PACKAGES = ("dwh.jobs", "tuijobs")
 """Holds ``tuijobs``: a working ``sample`` job and a ``broken`` one that cannot import."""
+IMAGES_RUN = "20261125T183000Z-img001"
+"""The ``transform_images`` run in the ``image_store`` fixture; it recorded ``outputs``."""
+CHILD_RUN = "20261125T184000Z-down01"
+"""The ``filter_images`` run that :data:`IMAGES_RUN` triggered, newer, no outputs."""
 
 
 class Counter:

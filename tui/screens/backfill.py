@@ -40,13 +40,13 @@ from dwh.backfill import (
     DatePlan,
     DateResult,
     Reprocess,
+    log_path,
     new_backfill_id,
     plan_backfill,
 )
 from dwh.errors import DwhError
 from dwh.events import RunStatus
 from dwh.redaction import redact_config
-from dwh.settings import dwh_home
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -296,9 +296,9 @@ class BackfillScreen(ModalScreen[None]):
             return
         plan = dataclasses.replace(self.plan, backfill_id=self.new_backfill_id())
         engine = str(self.query_one("#bf-engine", Select).value)
-        log_path = dwh_home() / "backfills" / f"{plan.backfill_id}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = log_path.open("a", encoding="utf-8")
+        path = log_path(plan.backfill_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = path.open("a", encoding="utf-8")
         self._backfill = Backfill(
             plan,
             engine=None if engine == AUTO else engine,
@@ -309,7 +309,7 @@ class BackfillScreen(ModalScreen[None]):
         )
         self._done = 0
         self.query_one("#bf-progress", ProgressBar).update(total=len(plan.to_run), progress=0)
-        self._show_message(f"Backfill {plan.backfill_id} started; its dates' output: {log_path}")
+        self._show_message(f"Backfill {plan.backfill_id} started; its dates' output: {path}")
         self._sync_buttons()
         self._run(self._backfill, log)
 

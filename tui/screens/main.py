@@ -3,8 +3,9 @@
 The screen is given its services (:class:`tui.services.Services`) and composes
 widgets that own their work: the job browser lists, the config editor validates, the
 run console runs and follows a job through the launcher. The screen holds the job in
-hand and wires the widgets' messages to each other; its palette commands live here
-(``COMMANDS``).
+hand and wires the widgets' messages to each other; it also opens the screens the
+widgets ask for (a preview, a run's detail, the config dialogs), so widgets never
+import screens. Its palette commands live here (``COMMANDS``).
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from textual.widgets import (
     Tree,
 )
 
+from dwh.config import FRAMEWORK_FIELDS
 from dwh.events import RunStatus
 from dwh.launch import RunRequest
 from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
+from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
 from tui.screens.help import HelpScreen, binding_rows
 from tui.spark_server import status_text
 from tui.validation import parse_valid
@@ -44,6 +47,7 @@ from tui.widgets.config_panel import ConfigPanel
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
+from tui.widgets.messages import PreviewRequested
 from tui.widgets.run_console import RunConsole
 
 if TYPE_CHECKING:
@@ -56,7 +60,6 @@ if TYPE_CHECKING:
     from tui.services import Services
     from tui.widgets.diff_view import DiffRequested
 
-_TRIGGER_FIELDS = ("triggered_by_job", "triggered_by_run_id")
 _BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 SERVER_POLL_SECONDS = 3.0
 """How often the header re-reads the local Spark server's state."""
@@ -411,7 +414,7 @@ class MainScreen(Screen[None]):
         if job is None:
             self.notify(f"Job '{job_name}' is not registered any more.", severity="error")
             return
-        clean = {k: v for k, v in config.items() if not (k in _TRIGGER_FIELDS and v is None)}
+        clean = {k: v for k, v in config.items() if not (k in FRAMEWORK_FIELDS and v is None)}
         if REDACTED in json.dumps(clean):
             # Never run with placeholders where secrets were: the user fills them in.
             run = False
@@ -438,13 +441,45 @@ class MainScreen(Screen[None]):
         if self.job is None:
             self.notify("Pick a job first.", severity="warning")
             return
-        self.query_one(ConfigPanel).open(
-            self.detail, on_loaded=lambda: self.action_show_tab("tab-config")
-        )
+        self.query_one(ConfigPanel).open(self.detail)
 
     def action_copy_commands(self) -> None:
         """Copy the equivalent spark-submit and papermill commands, and show them."""
         self.query_one(ConfigPanel).copy_commands(self.detail)
+
+    @on(ConfigPanel.SaveConfigRequested)
+    def _ask_save_name(self, event: ConfigPanel.SaveConfigRequested) -> None:
+        dialog = SaveConfigScreen(event.folder, event.default)
+        self.app.push_screen(dialog, partial(event.panel.save_as, event.job))
+
+    @on(ConfigPanel.OpenConfigRequested)
+    def _ask_which_config(self, event: ConfigPanel.OpenConfigRequested) -> None:
+        def load(choice: str | None) -> None:
+            if event.panel.load_choice(event.detail, choice):
+                self.action_show_tab("tab-config")
+
+        self.app.push_screen(OpenConfigScreen(event.title, event.choices), load)
+
+    @on(ConfigPanel.CommandsRequested)
+    def _show_commands(self, event: ConfigPanel.CommandsRequested) -> None:
+        self.app.push_screen(CommandsScreen(event.text, shown=event.shown))
+
+    # -- the screens the history and the console open -------------------------------
+
+    @on(PreviewRequested)
+    def _preview(self, event: PreviewRequested) -> None:
+        # Imported here, like the backfill: not needed to start the TUI.
+        from tui.screens.preview import PreviewScreen
+
+        self.app.push_screen(PreviewScreen(event.outputs, title=event.title))
+
+    @on(HistoryView.OpenRun)
+    def _open_run(self, event: HistoryView.OpenRun) -> None:
+        from tui.screens.run_detail import RunDetailScreen
+
+        self.app.push_screen(RunDetailScreen(event.store, event.run_id))
+
+    # -- backfills ------------------------------------------------------------------
 
     def action_backfill(self) -> None:
         """Open the backfill dialog: the editor's config is the template for each date."""

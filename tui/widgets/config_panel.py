@@ -2,7 +2,10 @@
 
 The panel owns the config's own actions: a skeleton from the schema, save, open an
 example or a saved config, and copy the production commands. The screen passes the
-job in hand to each, and keeps the keys (so ``ctrl+s`` works from any tab).
+job in hand to each, and keeps the keys (so ``ctrl+s`` works from any tab). Where an
+action needs a dialog, the panel posts a message and the screen opens the dialog; a
+dialog's answer comes back to the panel (:meth:`ConfigPanel.save_as`,
+:meth:`ConfigPanel.load_choice`).
 """
 
 from __future__ import annotations
@@ -10,24 +13,35 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button
 
+from dwh.devtools.production import production_commands
 from dwh.redaction import redact_config
 from tui.config_files import pretty_json
-from tui.production import production_commands
-from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
 from tui.skeleton import skeleton_config
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from textual.app import ComposeResult
 
     from dwh.registry import JobInfo
     from tui.catalog import JobDetail
     from tui.config_files import ConfigLibrary
+
+
+class _PanelRequest(Message):
+    """A dialog the panel needs; the screen opens it and hands the answer to ``panel``."""
+
+    def __init__(self, panel: ConfigPanel) -> None:
+        super().__init__()
+        self.panel = panel
+
+    @property
+    def control(self) -> ConfigPanel:
+        """The panel that asks."""
+        return self.panel
 
 
 class ConfigPanel(Vertical):
@@ -36,6 +50,53 @@ class ConfigPanel(Vertical):
     Args:
         library: Where configs are saved and found.
     """
+
+    class SaveConfigRequested(_PanelRequest):
+        """Saving needs a name: the screen asks for one, then calls :meth:`save_as`.
+
+        Attributes:
+            panel: The panel that asks (the message's control).
+            job: The job whose config is saved.
+            folder: Where it is saved, shown in the dialog.
+            default: The name the dialog offers.
+        """
+
+        def __init__(self, panel: ConfigPanel, job: str, folder: str, default: str) -> None:
+            super().__init__(panel)
+            self.job = job
+            self.folder = folder
+            self.default = default
+
+    class OpenConfigRequested(_PanelRequest):
+        """Opening needs a pick: the screen offers the choices, then calls :meth:`load_choice`.
+
+        Attributes:
+            panel: The panel that asks (the message's control).
+            detail: The job whose configs are offered.
+            title: The dialog's title.
+            choices: The labels to pick from, such as ``example: small.json``.
+        """
+
+        def __init__(
+            self, panel: ConfigPanel, detail: JobDetail, title: str, choices: list[str]
+        ) -> None:
+            super().__init__(panel)
+            self.detail = detail
+            self.title = title
+            self.choices = choices
+
+    class CommandsRequested(Message):
+        """The production commands were copied: the screen shows them.
+
+        Attributes:
+            text: The commands as copied to the clipboard.
+            shown: The commands as shown, secrets hidden.
+        """
+
+        def __init__(self, text: str, *, shown: str) -> None:
+            super().__init__()
+            self.text = text
+            self.shown = shown
 
     def __init__(self, *, library: ConfigLibrary, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -68,47 +129,48 @@ class ConfigPanel(Vertical):
         if job is None:
             self.notify("Pick a job first.", severity="warning")
             return
-        name, library = job.name, self.library
+        folder = str(self.library.folder(job.name))
+        self.post_message(self.SaveConfigRequested(self, job.name, folder, "config"))
 
-        def save(chosen: str | None) -> None:
-            if chosen is None:
-                return
-            try:
-                path = library.save(name, chosen, self.editor.text)
-            except (OSError, ValueError) as exc:
-                self.notify(f"Not saved: {exc}", severity="error")
-            else:
-                self.notify(f"Saved {path}")
+    def save_as(self, job: str, chosen: str | None) -> None:
+        """Save the config as ``chosen`` (the save dialog's answer; None: cancelled)."""
+        if chosen is None:
+            return
+        try:
+            path = self.library.save(job, chosen, self.editor.text)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error")
+        else:
+            self.notify(f"Saved {path}")
 
-        self.app.push_screen(SaveConfigScreen(str(library.folder(name)), "config"), save)
-
-    def open(self, detail: JobDetail | None, on_loaded: Callable[[], None]) -> None:
-        """Pick an example or saved config and load it; then call ``on_loaded``."""
+    def open(self, detail: JobDetail | None) -> None:
+        """Offer the job's examples and saved configs; the pick goes to :meth:`load_choice`."""
         if detail is None:
             self.notify("Pick a job first.", severity="warning")
             return
         job, library = detail.job.name, self.library
         choices = [f"example: {name}" for name in detail.examples]
         choices += [f"saved: {name}" for name in library.names(job)]
-
-        def load(choice: str | None) -> None:
-            if choice is None:
-                return
-            kind, name = choice.split(": ", 1)
-            try:
-                text = (
-                    pretty_json(detail.examples[name])
-                    if kind == "example"
-                    else library.load(job, name)
-                )
-            except OSError as exc:
-                self.notify(f"Could not open {name}: {exc}", severity="error")
-                return
-            self.editor.load(detail.config_model, job, text, choice)
-            on_loaded()
-
         title = f"Open a config for {job} ({library.folder(job)})"
-        self.app.push_screen(OpenConfigScreen(title, choices), load)
+        self.post_message(self.OpenConfigRequested(self, detail, title, choices))
+
+    def load_choice(self, detail: JobDetail, choice: str | None) -> bool:
+        """Load the picked config (the open dialog's answer); True if it was loaded."""
+        if choice is None:
+            return False
+        job = detail.job.name
+        kind, name = choice.split(": ", 1)
+        try:
+            text = (
+                pretty_json(detail.examples[name])
+                if kind == "example"
+                else self.library.load(job, name)
+            )
+        except OSError as exc:
+            self.notify(f"Could not open {name}: {exc}", severity="error")
+            return False
+        self.editor.load(detail.config_model, job, text, choice)
+        return True
 
     def copy_commands(self, detail: JobDetail | None) -> None:
         """Copy the equivalent spark-submit and papermill commands, and show them."""
@@ -125,4 +187,4 @@ class ConfigPanel(Vertical):
         hidden = production_commands(
             job=job, module=module, config=redact_config(config), has_spark=spark
         )
-        self.app.push_screen(CommandsScreen(text.as_text(), shown=hidden.as_text()))
+        self.post_message(self.CommandsRequested(text.as_text(), shown=hidden.as_text()))

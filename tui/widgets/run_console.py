@@ -3,7 +3,8 @@
 A status line, a Spark progress bar (the current stage's tasks), the lifecycle log
 and the process log. The console owns the run: :meth:`RunConsole.run` starts it with
 the launcher it was given (:mod:`dwh.launch`'s async face), :meth:`RunConsole.cancel`
-stops it, and its ``on_finished`` callback tells the screen how it ended.
+stops it, and its ``on_finished`` callback tells the screen how it ended. Its ``p``
+key posts :class:`tui.widgets.messages.PreviewRequested` for the screen to open.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dwh.launch import LogLine, Outcome, RunWatch
 from tui.history import format_duration
 from tui.widgets.diff_view import DiffRequested
 from tui.widgets.lifecycle import event_lines
+from tui.widgets.messages import PreviewRequested
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -302,13 +304,11 @@ class RunConsole(Vertical):
             self.set_status("running")
 
     def action_preview(self) -> None:
-        """Preview what the run wrote (its outputs, once it succeeded)."""
-        from tui.screens.preview import PreviewScreen
-
+        """Ask for a preview of what the run wrote (its outputs, once it succeeded)."""
         if not self.outputs:
             self.notify("no outputs recorded by this run (yet)", severity="warning")
             return
-        self.app.push_screen(PreviewScreen(self.outputs, title=f"run {self.run_id}"))
+        self.post_message(PreviewRequested(self.outputs, title=f"run {self.run_id}"))
 
     def add_note(self, text: str, style: str = "dim") -> None:
         """Append a line that is not an event (a stream problem, how the process ended)."""
