@@ -2,31 +2,6 @@
 
 Everything has a default that works on a laptop, so nothing needs setting:
 
-``DWH_HOME``           where dwh keeps its state (run store, saved configs); ``./.dwh``
-``DWH_JOB_PACKAGES``   comma-separated packages whose modules the generic entry may run;
-                       ``dwh.jobs``
-``DWH_EVENTS``         the events stream of a run (``-``, ``fd:N`` or a path) when the
-                       factory is given none; no stream
-``DWH_RUN_STORE``      the run store's file, or ``off``; ``$DWH_HOME/runs.db``
-``DWH_LOCK_DIR``       the folder of output lock files; ``<tmp>/dwh-locks``
-``DWH_ALERTS``         comma-separated alert sinks (``stderr``, ``webhook``) or ``off``;
-                       ``stderr``
-``DWH_ALERT_WEBHOOK``  the URL the ``webhook`` sink posts to; none
-``DWH_TRIGGERS``       the trigger map file for ``dwh run --follow``; none
-``DWH_LOG_KEEP``       how many launched runs' process logs ``$DWH_HOME/logs`` keeps
-                       (``0``: store none); ``500``
-``DWH_KEEP_VERSIONS``  how many replaced versions of each output folder stay hidden
-                       beside it, the baselines ``dwh diff`` compares with (``0``:
-                       none); ``1``
-``DWH_SPARK_PREWARM``  keep a spare session on the local warm server, Python workers up,
-                       for the next warm run (``off`` to not); on
-``DWH_SPARK_PORT``     the port a newly started local Spark server listens on; 15002
-``DWH_DEBUG``          ``1``: lineage ``FAIL`` events carry the stack trace, as with the
-                       entry's ``--debug``; off
-``DWH_PROJECT_ROOT``   the project whose ``notebooks/`` the notebook helpers use; found
-                       from the working directory
-=====================  ====================================================================
-=======
 =========================  ==================================================================
 ``DWH_HOME``               where dwh keeps its state (run store, saved configs); ``./.dwh``
 ``DWH_JOB_PACKAGES``       comma-separated packages whose modules the generic entry may run;
