@@ -86,6 +86,12 @@ BREAKS = {
         "Jobs don't import each other BROKEN",
         "dwh.jobs.filter_images.filter_images_job -> dwh.jobs.noop.noop_job",
     ),
+    "a-widget-imports-a-screen": (
+        "tui/widgets/history_view.py",
+        "from tui.screens.preview import PreviewScreen\n",
+        "TUI widgets never import screens BROKEN",
+        "tui.widgets.history_view -> tui.screens.preview",
+    ),
     "the-ground-imports-upwards": (
         "dwh/events.py",
         "import dwh.cli\n",
