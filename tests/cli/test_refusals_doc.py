@@ -67,6 +67,7 @@ CASES: list[tuple[str, list[str | Odd]]] = [
     ("a port that is not a number (nothing starts)", ["notebook", "--port", "80a"]),
     ("an unknown option", ["deploy", "airflow", "--jsn"]),
     ("an unknown option", ["audit", "--jsn"]),
+    ("an unknown run or path", ["diff", "no-such-run"]),
     ("a NUL byte in an argument (from Python)", ["show", "noop\x00"]),
 ]  # fmt: skip
 
