@@ -141,6 +141,9 @@ def plan_dags(
 ) -> list[DagPlan]:
     """Plan the DAGs of ``jobs``' chains (default: every registered job's), by DAG id.
 
+    With no ``jobs``, a chain holding a job without a production config is left out: it
+    is not deployed yet. A job named in ``jobs`` without one is an error.
+
     Raises:
         UsageError: A job is unknown (from the registry) or the map names an unknown job.
         DeployError: A job has no production config, is triggered by two jobs, or a
@@ -154,6 +157,10 @@ def plan_dags(
     plans: list[DagPlan] = []
     for chain in _chains(trigger_map, registered, upstream):
         if wanted and not wanted & set(chain):
+            continue
+        if not wanted and not all((configs / job / PROD_CONFIG).exists() for job in chain):
+            # Every job's chain, unasked: a job with no production config (one just
+            # scaffolded) is not deployed yet. A job named on the command line must have one.
             continue
         plans.append(
             _plan_chain(

@@ -56,6 +56,9 @@ class AtomicFolderLoader:
         """
         self.path = path
         target = atomic_commit.local_path(path)
+        if target is not None:
+            # This process's working directory, not a Spark Connect server's.
+            target = target.absolute()
         if target is None:
             self._load_remote(frame, path)
             return
@@ -297,6 +300,9 @@ class CsvLoader(AtomicFolderLoader):
             return
         self.path = path
         target = atomic_commit.local_path(path)
+        if target is not None:
+            # This process's working directory, not a Spark Connect server's.
+            target = target.absolute()
         if target is None:
             self._stage_remote(frame, path, _swap_single_file)
             return
