@@ -9,7 +9,14 @@ from typing import Any
 
 from dwh.checks.spec import Check, Severity
 
-__all__ = ["CheckResult", "CheckStatus", "OutputAudit", "audits_from_events", "format_table"]
+__all__ = [
+    "CheckResult",
+    "CheckStatus",
+    "OutputAudit",
+    "audits_from_events",
+    "failed_checks",
+    "format_table",
+]
 
 SAMPLE_LIMIT = 5
 """At most this many failing rows are kept per check."""
@@ -96,6 +103,15 @@ class OutputAudit:
             "null_counts": dict(self.null_counts),
             "checks": [result.to_json() for result in self.results],
         }
+
+
+def failed_checks(audits: Iterable[OutputAudit]) -> list[str]:
+    """Each failed error-severity check as ``name on output (N failing rows)``."""
+    return [
+        f"{result.check.name} on {audit.output} ({result.failing_rows} failing rows)"
+        for audit in audits
+        for result in audit.failed
+    ]
 
 
 def audits_from_events(events: Iterable[Any]) -> list[dict[str, Any]]:

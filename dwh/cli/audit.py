@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from dwh.checks.results import format_table
+from dwh.checks.results import failed_checks, format_table
 from dwh.cli.output import echo_json
 from dwh.config_file import read_config_arg
 from dwh.errors import ChecksFailedError
@@ -39,10 +39,6 @@ def audit(job: str, config: str, as_json: bool) -> None:
     else:
         for line in format_table(payloads) or [f"job '{info.name}' declares no checks"]:
             click.echo(line)
-    failed = [
-        f"{r.check.name} on {a.output} ({r.failing_rows} failing rows)"
-        for a in audits
-        for r in a.failed
-    ]
+    failed = failed_checks(audits)
     if failed:
         raise ChecksFailedError(f"{len(failed)} output check(s) failed: {'; '.join(failed)}")

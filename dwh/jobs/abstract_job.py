@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
+from dwh.checks.results import failed_checks
 from dwh.errors import ChecksFailedError
 from dwh.events import TERMINAL_EVENTS, EventName
 from dwh.redaction import redact_text
@@ -169,11 +170,7 @@ class AbstractJob(ABC):
             audits = self.auditor(publication.staged, dict(self.outputs), self.output_checks)
         for audit in audits:
             self.publish(EventName.CHECKS_FINISHED, **audit.to_payload())
-        failed = [
-            f"{result.check.name} on {audit.output} ({result.failing_rows} failing rows)"
-            for audit in audits
-            for result in audit.failed
-        ]
+        failed = failed_checks(audits)
         if failed:
             raise ChecksFailedError(
                 f"{len(failed)} output check{'s' if len(failed) > 1 else ''} failed, "

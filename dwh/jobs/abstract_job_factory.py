@@ -39,6 +39,7 @@ from dwh.events import EventName
 from dwh.jobs.run_options import RunOptions
 from dwh.redaction import redact_config, secret_values
 from dwh.run_context import RunContext, new_run_id
+from dwh.services.atomic_commit import local_path
 from dwh.settings import debug_enabled, events_target
 from dwh.spark.run_session import (
     RunSession,
@@ -337,10 +338,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
 
 
 def _published(path: str) -> bool:
-    """Whether something is at ``path`` (a URI is taken on trust: Spark will say)."""
-    from pathlib import Path
-
-    return "://" in path or Path(path.removeprefix("file:")).exists()
+    """Whether something is at ``path`` (a remote URI is taken on trust: Spark will say)."""
+    local = local_path(path)
+    return local is None or local.exists()
 
 
 def _same_config(raw: object, parsed: object) -> bool:
