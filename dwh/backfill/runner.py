@@ -2,8 +2,10 @@
 
 Each date is its own child process through the generic entry (:mod:`dwh.backfill._engine`),
 carrying ``--backfill_id``, so it has the events, run store row, output locks and
-alerts of any run. The first date that does not succeed stops the backfill unless
-``keep_going`` is set; dates already running finish first.
+alerts of any run. The first date that does not succeed, its output checks failed
+included, stops the backfill unless ``keep_going`` is set; dates already running
+finish first. A rerun of the same backfill skips the dates that succeeded and reruns
+the one that failed.
 
 Cancelling (:meth:`Backfill.cancel`, or SIGINT/SIGTERM while :meth:`Backfill.run` runs
 in the main thread) starts no more dates and sends SIGTERM to the dates running now:
@@ -117,11 +119,15 @@ class BackfillResult:
 
     @property
     def exit_code(self) -> int:
-        """130 if cancelled, 1 if any date that ran did not succeed, else 0."""
+        """130 if cancelled; 4 if every date that did not succeed failed its output
+        checks; 1 if any other date that ran did not succeed; else 0."""
         if self.cancelled:
             return ExitCode.CANCELLED
         ran = [d for d in self.dates if d.status not in (SKIPPED, NOT_RUN)]
-        if any(d.status != RunStatus.SUCCEEDED for d in ran):
+        bad = [d for d in ran if d.status != RunStatus.SUCCEEDED]
+        if bad and all(d.exit_code == ExitCode.CHECKS_FAILED for d in bad):
+            return ExitCode.CHECKS_FAILED
+        if bad:
             return ExitCode.JOB_FAILED
         return ExitCode.OK
 

@@ -24,6 +24,7 @@ expression or bounds) replaces it; any other is added. Nothing here imports pysp
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -78,6 +79,10 @@ class CheckOutcome:
     samples: list[dict[str, Any]] = field(default_factory=list)
 
 
+_JOB_OUTPUT = re.compile(r"([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
+"""``transform_images.output_path``: a job's name, a dot, one of its outputs."""
+
+
 @dataclass(frozen=True)
 class Check:
     """One check of one output. Build it with :func:`unique`, :func:`not_null`, ...
@@ -90,8 +95,11 @@ class Check:
         min_rows: ``row_count``'s lower bound, inclusive.
         max_rows: ``row_count``'s upper bound, inclusive.
         sql: ``expression``'s Spark SQL condition, true for a good row.
-        to: ``relationships``' other dataset: a path (local or a URI).
+        to: ``relationships``' other dataset: a path (local or a URI), or
+            ``JOB.OUTPUT``, another job's output as its last successful run recorded it.
         to_field: ``relationships``' column in the other dataset.
+        reads: Where ``relationships`` reads ``to`` from: the path a ``JOB.OUTPUT``
+            resolved to (:func:`dwh.runs.wiring.resolve_references`); else ``to``.
         severity: ``error`` (the default) or ``warn``.
         function: A custom check's function of the staged DataFrame.
         label: A custom check's name.
@@ -105,6 +113,7 @@ class Check:
     sql: str | None = None
     to: str | None = None
     to_field: str | None = None
+    reads: str | None = field(default=None, compare=False)
     severity: Severity = Severity.ERROR
     function: Callable[[Any], CheckOutcome] | None = field(default=None, compare=False)
     label: str | None = None
@@ -128,6 +137,14 @@ class Check:
     def identity(self) -> tuple[Any, ...]:
         """What makes two checks the same check (severity aside)."""
         return (self.kind, self.columns, self.min_rows, self.max_rows, self.sql, self.to)
+
+    @property
+    def job_output(self) -> tuple[str, str] | None:
+        """``relationships``' ``to`` as ``(job, output)`` when it has that form."""
+        if self.kind != "relationships" or self.to is None:
+            return None
+        match = _JOB_OUTPUT.fullmatch(self.to)
+        return (match[1], match[2]) if match else None
 
     def warn(self) -> Check:
         """This check, warn-severity: a failure is recorded and shown, and publishes."""

@@ -119,7 +119,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
         """
         config = self.parse_job_config(**kwargs)
         # The run history's package, imported here so the job contract never loads SQLite.
-        from dwh.runs.wiring import output_locks
+        from dwh.runs.wiring import output_locks, resolve_references
 
         # Locked after validation and before any Spark session, so a second run of the
         # same output fails fast (exit 3); the lock goes when the run ends or dies. The
@@ -139,7 +139,9 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 )
             params = valid_params(job.execute_job, self.job_params(config))
             job.spark_ui_url = self.spark_ui_url()
-            job.output_checks = self.checks_for(config)
+            job.output_checks = resolve_references(
+                self.checks_for(config), self.options.run_store
+            )
             job.auditor = audit_staged
             progress = track_run_progress(
                 self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)
@@ -213,8 +215,10 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
             ConfigError: The config is invalid.
             UsageError: An output with checks has nothing published at its path.
         """
+        from dwh.runs.wiring import resolve_references
+
         config = self.parse_job_config(**kwargs)
-        checks = self.checks_for(config)
+        checks = resolve_references(self.checks_for(config), self.options.run_store)
         targets = {n: p for n, p in self.output_targets(config).items() if checks.get(n)}
         for name, path in targets.items():
             if not _published(path):

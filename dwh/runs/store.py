@@ -448,6 +448,14 @@ class RunStore:
         if record is not None and record.ended_unreported:
             self.set_status(run_id, status, error=error)
 
+    def published_output(self, job: str, output: str) -> str | None:
+        """Return where ``job``'s newest successful run that recorded ``output`` wrote it."""
+        for record in self.runs(job=job, status=RunStatus.SUCCEEDED, limit=50):
+            path = (record.outputs or {}).get(output)
+            if path:
+                return path
+        return None
+
     def output_versions(self, path: str) -> list[OutputVersion]:
         """Return the runs that wrote ``path``, the newest version first.
 

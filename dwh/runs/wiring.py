@@ -1,22 +1,28 @@
 """What a run takes from the run history: its output locks and its event sinks.
 
 The job factory imports this one module when a run starts (never at import, so the job
-contract loads no SQLite): :func:`output_locks` around the run, and
-:func:`run_publisher` for where its events go.
+contract loads no SQLite): :func:`output_locks` around the run,
+:func:`run_publisher` for where its events go, and :func:`resolve_references` for the
+other jobs' outputs its checks name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dwh.runs.locks import output_locks
+from dwh.runs.store import RunStore
+from dwh.settings import is_off
 from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RedactingPublisher
 
 if TYPE_CHECKING:
+    from dwh.checks import Check
     from dwh.services.protocols import EventPublisher
 
-__all__ = ["output_locks", "run_publisher"]
+__all__ = ["output_locks", "resolve_references", "run_publisher"]
 
 
 def run_publisher(
@@ -63,3 +69,53 @@ def run_publisher(
     if (lineage := lineage_publisher(hidden, debug=debug)) is not None:
         publishers.append(lineage)
     return RedactingPublisher(FanOutPublisher(publishers), hidden)
+
+
+def resolve_references(
+    checks: Mapping[str, Sequence[Check]], run_store: str | None = None
+) -> dict[str, list[Check]]:
+    """Resolve each ``relationships`` check whose ``to`` names another job's output.
+
+    ``"to": "transform_images.output_path"`` reads the path that job's newest
+    successful run recorded for ``output_path``. A ``to`` that is a file or folder here
+    stays a path, and so does one the run store does not know (the audit then says it
+    cannot read it).
+
+    Args:
+        checks: Each output's checks.
+        run_store: The run store's file, or ``off``; None means ``$DWH_RUN_STORE``.
+    """
+    wanted = [
+        check
+        for listed in checks.values()
+        for check in listed
+        if check.job_output is not None and not Path(str(check.to)).exists()
+    ]
+    if not wanted:
+        return {name: list(listed) for name, listed in checks.items()}
+    store = _reading_store(run_store)
+    found: dict[str, str] = {}
+    if store is not None:
+        with store:
+            for check in wanted:
+                job, output = check.job_output or ("", "")
+                path = store.published_output(job, output)
+                if path is not None:
+                    found[str(check.to)] = path
+    return {
+        name: [
+            dataclasses.replace(check, reads=found[str(check.to)])
+            if check.job_output is not None and str(check.to) in found
+            else check
+            for check in listed
+        ]
+        for name, listed in checks.items()
+    }
+
+
+def _reading_store(run_store: str | None) -> RunStore | None:
+    """The run store a run records to, opened for reading; None if off or not there yet."""
+    if run_store is None or not run_store.strip():
+        return RunStore.open_existing().store
+    path = Path(run_store.strip())
+    return None if is_off(run_store) or not path.is_file() else RunStore(path, create=False)

@@ -198,9 +198,12 @@ def _relationship(frame: DataFrame, check: Check, output: str, read_other: Any) 
     column, other_field = check.columns[0], str(check.to_field)
     try:
         reader = read_other or _reader(frame)
-        other = reader(str(check.to))
+        other = reader(check.reads or str(check.to))
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if check.job_output is not None and check.reads is None:
+            job, name = check.job_output
+            first += f" (nor has a successful run of job '{job}' recorded an output '{name}')"
         raise CheckInvalidError(
             f"check {check.name} on output '{output}': cannot read {check.to}: {first}"
         ) from exc

@@ -90,13 +90,13 @@ class OrdersFactory(AbstractJobFactory[OrdersConfig]):
 
 
 def run(
-    out: Path, checks: dict[str, Any] | None = None, **overrides: Any
+    out: Path, checks: dict[str, Any] | None = None, store: str = "off", **overrides: Any
 ) -> RecordingEventPublisher:
     publisher = RecordingEventPublisher()
     config = {"out_dir": str(out), "orders": ORDERS, "customers": CUSTOMERS, **overrides}
     if checks is not None:
         config["output_checks"] = checks
-    kwargs = {"orders_job": config, "event_publisher": publisher, "run_store": "off"}
+    kwargs = {"orders_job": config, "event_publisher": publisher, "run_store": store}
     OrdersFactory(**kwargs).run(**kwargs)
     return publisher
 
@@ -279,6 +279,40 @@ def test_relationships_against_another_jobs_output(tmp_path: Path, spark: Any) -
     assert not (tmp_path / "second" / "orders").exists()
     run(tmp_path / "third", {"orders_path": [check]}, orders=ORDERS[:3])
     assert (tmp_path / "third" / "orders").is_dir()
+
+
+def test_relationships_names_another_jobs_output_by_job_and_output(
+    tmp_path: Path, spark: Any
+) -> None:
+    """``orders.customers_path`` reads what the job's last successful run recorded."""
+    store = str(tmp_path / "runs.db")
+    run(tmp_path / "first", store=store)
+    check = {"relationships": {"column": "customer_id", "to": "orders.customers_path"}}
+
+    with pytest.raises(
+        ChecksFailedError,
+        match=r"relationships\(customer_id -> orders\.customers_path\.customer_id\) "
+        r"on orders_path \(1 failing rows\)",
+    ):
+        run(tmp_path / "second", {"orders_path": [check]}, store=store)
+
+    assert not (tmp_path / "second" / "orders").exists()
+    run(tmp_path / "third", {"orders_path": [check]}, store=store, orders=ORDERS[:3])
+    assert (tmp_path / "third" / "orders").is_dir()
+
+
+def test_a_job_output_no_run_recorded_is_refused_naming_the_job(
+    tmp_path: Path, spark: Any
+) -> None:
+    check = {"relationships": {"column": "customer_id", "to": "billing.accounts_path"}}
+
+    with pytest.raises(CheckInvalidError) as caught:
+        run(tmp_path / "out", {"orders_path": [check]}, store=str(tmp_path / "runs.db"))
+
+    assert "nor has a successful run of job 'billing' recorded an output 'accounts_path'" in str(
+        caught.value
+    )
+    assert not (tmp_path / "out" / "orders").exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
