@@ -236,3 +236,13 @@ def one_line(exc: BaseException) -> str:
     """
     lines = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of ``exc``'s message, or its type's name if it has none.
+
+    For a message that already says what failed (Spark's analysis errors), where
+    :func:`one_line`'s type name would only add noise.
+    """
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -139,9 +139,7 @@ class AbstractJobFactory(ABC, Generic[ConfigT]):
                 )
             params = valid_params(job.execute_job, self.job_params(config))
             job.spark_ui_url = self.spark_ui_url()
-            job.output_checks = resolve_references(
-                self.checks_for(config), self.options.run_store
-            )
+            job.output_checks = resolve_references(self.checks_for(config), self.options.run_store)
             job.auditor = audit_staged
             progress = track_run_progress(
                 self._spark, lambda fields: job.publish(EventName.SPARK_PROGRESS, **fields)

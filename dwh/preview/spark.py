@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dwh.errors import DataReadError
+from dwh.errors import DataReadError, first_line
 from dwh.preview._layout import format_of
 from dwh.preview._model import Column, Preview
 from dwh.spark.status import server_status
@@ -33,7 +33,7 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
     try:
         session = spark or _session()
     except Exception as exc:  # no Java, a server that refused: pyspark's own classes
-        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        line = first_line(exc)
         raise DataReadError(f"cannot start Spark to read {path}: {line}") from exc
     try:
         frame = _load(session, fmt, path)
@@ -41,7 +41,7 @@ def preview_with_spark(path: str, limit: int, *, spark: SparkSession | None = No
         table = frame.limit(limit).toArrow()
         schema = [Column(f.name, f.dataType.simpleString()) for f in frame.schema.fields]
     except Exception as exc:  # Spark raises its own classes for a missing or bad path
-        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        line = first_line(exc)
         raise DataReadError(f"cannot read {fmt} at {path} with Spark: {line}") from exc
     return Preview(path=path, format=fmt, row_count=row_count, schema=schema, table=table)
 
@@ -57,7 +57,7 @@ def read_table_with_spark(path: str, *, spark: SparkSession | None = None) -> pa
     try:
         return _load(session, fmt, path).toArrow()
     except Exception as exc:  # Spark raises its own classes for a missing or bad path
-        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        line = first_line(exc)
         raise DataReadError(f"cannot read {fmt} at {path} with Spark: {line}") from exc
 
 

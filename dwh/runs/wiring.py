@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from dwh.runs.locks import output_locks
 from dwh.runs.store import RunStore
-from dwh.settings import is_off
 from dwh.services.publishers import FanOutPublisher, JsonLinesPublisher, RedactingPublisher
+from dwh.settings import is_off
 
 if TYPE_CHECKING:
     from dwh.checks import Check

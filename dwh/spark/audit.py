@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from dwh.checks.results import SAMPLE_LIMIT, CheckResult, OutputAudit
 from dwh.checks.spec import Check, CheckOutcome
-from dwh.errors import CheckInvalidError
+from dwh.errors import CheckInvalidError, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -169,7 +169,7 @@ def _bad_rows(check: Check, frame: DataFrame, output: str) -> Column | None:
             condition = F.expr(str(check.sql))
             frame.select(condition.alias("ok")).schema  # parse and resolve it now  # noqa: B018
         except Exception as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            first = first_line(exc)
             raise CheckInvalidError(
                 f"check {check.name} on output '{output}': the expression does not parse "
                 f"or resolve: {first}"
@@ -200,7 +200,7 @@ def _relationship(frame: DataFrame, check: Check, output: str, read_other: Any) 
         reader = read_other or _reader(frame)
         other = reader(check.reads or str(check.to))
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        first = first_line(exc)
         if check.job_output is not None and check.reads is None:
             job, name = check.job_output
             first += f" (nor has a successful run of job '{job}' recorded an output '{name}')"
@@ -225,7 +225,7 @@ def _custom(frame: DataFrame, check: Check, output: str) -> CheckResult:
     try:
         outcome = check.function(frame)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        first = first_line(exc)
         raise CheckInvalidError(f"check {check.name} on output '{output}' failed: {first}") from exc
     if not isinstance(outcome, CheckOutcome):
         raise CheckInvalidError(

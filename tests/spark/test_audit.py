@@ -301,9 +301,7 @@ def test_relationships_names_another_jobs_output_by_job_and_output(
     assert (tmp_path / "third" / "orders").is_dir()
 
 
-def test_a_job_output_no_run_recorded_is_refused_naming_the_job(
-    tmp_path: Path, spark: Any
-) -> None:
+def test_a_job_output_no_run_recorded_is_refused_naming_the_job(tmp_path: Path, spark: Any) -> None:
     check = {"relationships": {"column": "customer_id", "to": "billing.accounts_path"}}
 
     with pytest.raises(CheckInvalidError) as caught:
