@@ -22,10 +22,20 @@ from dwh.devtools.scaffold import plan_job, write_scaffold
     "that holds the job package "
     "[default: the nearest folder with a pyproject.toml at or above the job package].",
 )
+@click.option(
+    "--inputs",
+    metavar="A,B,...",
+    default=None,
+    help="The job's inputs, comma-separated: one <input>_path field and one reader each, "
+    "and a transformer that joins them on key_columns [default: one input, 'input'].",
+)
 @click.option("--dry-run", is_flag=True, help="Only list the files that would be written.")
-def new(job: str, package: str | None, root: Path | None, dry_run: bool) -> None:
+def new(
+    job: str, package: str | None, root: Path | None, inputs: str | None, dry_run: bool
+) -> None:
     """Scaffold JOB: factory, job, config model, transformer, tests, example config, notebook."""
-    scaffold = plan_job(job, package=package, root=root, commands=COMMANDS)
+    names = None if inputs is None else inputs.split(",")
+    scaffold = plan_job(job, package=package, root=root, commands=COMMANDS, inputs=names)
     out = console()
     if dry_run:
         for path in scaffold.files:

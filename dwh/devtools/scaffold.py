@@ -31,13 +31,19 @@ import json
 import keyword
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from dwh.devtools._scaffold_inputs import (
+    check_input_names,
+    example_config,
+    input_values,
+    templates,
+)
 from dwh.devtools.project import find_project_root
 from dwh.errors import UsageError
 from dwh.registry import discover_jobs
@@ -48,7 +54,7 @@ _PACKAGE_FILES = {
     "__init__.py": "__init__.py.tmpl",
     "{job}_config.py": "config.py.tmpl",
     "{job}_job.py": "job.py.tmpl",
-    "{job}_transformer.py": "transformer.py.tmpl",
+    "{job}_transformer.py": "transformer",
     "{job}_job_factory.py": "job_factory.py.tmpl",
 }
 
@@ -109,6 +115,7 @@ def plan_job(
     package: str | None = None,
     root: Path | None = None,
     commands: Iterable[str] = (),
+    inputs: Sequence[str] | None = None,
 ) -> Scaffold:
     """Return the files for a new job, without writing anything.
 
@@ -122,12 +129,16 @@ def plan_job(
         root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are;
             it must have a ``pyproject.toml`` and hold the job package's folder.
         commands: The ``dwh`` command names a job name must not shadow.
+        inputs: The names of the job's inputs, each read by its own reader from
+            ``<input>_path`` (default: one, ``input``); with several, the transformer
+            joins them all on ``key_columns``.
 
     Raises:
-        UsageError: The name is invalid, shadows something or is taken; the package is
-            not a job package; no project root holds the package.
+        UsageError: The name is invalid, shadows something or is taken; an input name
+            is invalid; the package is not a job package; no project root holds it.
     """
     check_job_name(name, commands=commands)
+    inputs = check_input_names(inputs)
     packages = job_packages()
     package = package or packages[0]
     if package not in packages:
@@ -149,16 +160,14 @@ def plan_job(
     }
     files: dict[Path, str] = {}
     values.update(_import_blocks(package, name, values["Class"]))
+    values.update(input_values(inputs))
+    chosen = templates(inputs)
     for target, template in _PACKAGE_FILES.items():
-        files[folder / target.format(job=name)] = _render(template, values)
+        files[folder / target.format(job=name)] = _render(chosen.get(template, template), values)
     tests = root / "tests" / "jobs" / name
-    files[tests / f"test_{name}_job.py"] = _render("test_job.py.tmpl", values)
-    files[tests / f"test_{name}_spark.py"] = _render("test_job_spark.py.tmpl", values)
-    example = {
-        "input_path": f"data/{name}/input",
-        "output_path": f"data/{name}/output",
-        "key_columns": [],
-    }
+    files[tests / f"test_{name}_job.py"] = _render(chosen["test_job"], values)
+    files[tests / f"test_{name}_spark.py"] = _render(chosen["test_spark"], values)
+    example = example_config(name, inputs)
     files[root / "examples" / "configs" / name / "example.json"] = (
         json.dumps(example, indent=2) + "\n"
     )
@@ -280,6 +289,7 @@ def _import_blocks(package: str, job: str, cls: str) -> dict[str, str]:
             (f"{own}_job_factory", f"{cls}JobFactory, main"),
         ],
         "spark_test_imports": [
+            ("dwh.testing", "RecordingEventPublisher"),
             (f"{own}_job_factory", "main"),
             (f"{own}_transformer", f"{cls}Transformer"),
         ],

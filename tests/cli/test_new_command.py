@@ -254,3 +254,73 @@ def test_new_refuses_a_name_that_shadows_a_command_builtin_or_module(
     )
     assert not (job_package / "tmpjobs" / name).exists()
     assert not (job_package / "tests").exists()
+
+
+def test_new_with_inputs_scaffolds_one_reader_each_and_passes_its_fakes_tests(
+    invoke, job_package: Path
+) -> None:
+    created = invoke("new", "shop_orders", "--inputs", "orders,customers")
+
+    assert created.exit_code == 0, created.stderr
+    folder = job_package / "tmpjobs" / "shop_orders"
+    factory = (folder / "shop_orders_job_factory.py").read_text()
+    assert "orders_reader=ParquetReader(spark)," in factory
+    assert "customers_reader=ParquetReader(spark)," in factory
+    transformer = (folder / "shop_orders_transformer.py").read_text()
+    assert "def transform(self, orders: DataFrame, customers: DataFrame) -> DataFrame:" in (
+        transformer
+    )
+    example = json.loads((job_package / "examples/configs/shop_orders/example.json").read_text())
+    assert example == {
+        "orders_path": "data/shop_orders/orders",
+        "customers_path": "data/shop_orders/customers",
+        "output_path": "data/shop_orders/output",
+        "key_columns": ["id"],
+    }
+    assert invoke("check").exit_code == 0
+    shown = invoke("show", "shop_orders").stdout
+    assert "orders_path" in shown and "customers_path" in shown
+
+    repo = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join([str(job_package), str(repo)])
+    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
+        cwd=job_package,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "5 passed, 2 deselected" in tests.stdout
+
+
+def test_show_gives_the_scaffolded_key_columns_default_as_a_list(invoke, job_package: Path) -> None:
+    invoke("new", "clean_orders")
+
+    out = invoke("show", "clean_orders").stdout
+
+    row = next(line for line in out.splitlines() if "key_columns" in line)
+    assert "[]" in row and "null" not in row
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ("orders,Bad-Name", "invalid --inputs name 'Bad-Name': use up to 16 lower-case"),
+        ("orders,list", "invalid --inputs name 'list': it is a Python builtin"),
+        ("orders,output", "invalid --inputs name 'output': it is a Python builtin or a name"),
+        ("orders,orders", "--inputs names 'orders' twice"),
+        ("orders,", "--inputs needs input names, comma-separated"),
+    ],
+)
+def test_new_refuses_bad_input_names_in_one_line(
+    invoke, job_package: Path, inputs: str, message: str
+) -> None:
+    result = invoke("new", "clean_orders", "--inputs", inputs)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dwh: error: {message}")
+    assert result.stderr.count("\n") == 1
+    assert not (job_package / "tmpjobs" / "clean_orders").exists()
