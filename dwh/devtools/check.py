@@ -14,7 +14,9 @@ For each job it checks, and reports every violation with a file and a line:
   ``job_config`` (in its ``parameters`` cell) that validates, or none;
 - ``import``: the modules import without error and without side effects (printing,
   importing pyspark, writing files, starting threads or processes, opening sockets,
-  changing the environment or ``sys.path``).
+  changing the environment or ``sys.path``);
+- ``job-import``: no module of the job imports another job, in any job package
+  (shared code goes in ``<package>/_shared/``; :mod:`dwh.devtools.job_imports`).
 
 It also warns, without failing, about ``classic-only`` code: ``.sparkContext`` or
 ``.rdd`` in a job's folder, which cannot run warm (:mod:`dwh.devtools.connect_lint`).
@@ -49,6 +51,7 @@ RULES: dict[str, str] = {
     "example": "every example config validates",
     "notebook": "every notebook's default job_config validates",
     "import": "the modules import without errors or side effects",
+    "job-import": "the job imports no other job (shared code goes in <package>/_shared/)",
 }
 """Every rule ``dwh check`` applies, by the name violations carry."""
 
@@ -154,8 +157,27 @@ def check_jobs(
         )
         # Check the jobs after the one that took the interpreter down.
         remaining = remaining[remaining.index(job) + 1 :]
+    report.violations.extend(_cross_job_imports(selected))
     report.warnings.extend(_classic_only_warnings(selected))
     return report
+
+
+def _cross_job_imports(jobs: Sequence[JobInfo]) -> list[Violation]:
+    from dwh.devtools.job_imports import RULE, cross_job_imports
+
+    everyone = discover_jobs()
+    return [
+        Violation(
+            job.name,
+            RULE,
+            str(path),
+            line,
+            f"imports {module}, another job: jobs never import each other; move the "
+            f"shared code to {job.package}._shared",
+        )
+        for job in jobs
+        for path, line, module in cross_job_imports(job, [*everyone, *jobs])
+    ]
 
 
 def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:

@@ -38,6 +38,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from dwh.devtools._job_package import NewPackage, check_package_name, plan_package
 from dwh.devtools._scaffold_inputs import (
     check_input_names,
     example_config,
@@ -68,12 +69,17 @@ class Scaffold:
         package: The job package it goes into.
         root: The project root every file is under.
         files: Target path → content, in the order they are written.
+        pyproject: For a new job package: the project's ``pyproject.toml`` and its new
+            text, which declares the package (``[tool.dwh] job_packages``).
+        note: For a new job package: how dwh finds it.
     """
 
     job: str
     package: str
     root: Path
     files: dict[Path, str]
+    pyproject: tuple[Path, str] | None = None
+    note: str = ""
 
 
 def check_job_name(name: str, *, commands: Iterable[str] = ()) -> None:
@@ -141,16 +147,18 @@ def plan_job(
     inputs = check_input_names(inputs)
     packages = job_packages()
     package = package or packages[0]
-    if package not in packages:
-        raise UsageError(
-            f"package {package!r} is not a job package ({', '.join(packages)}); "
-            "add it to DWH_JOB_PACKAGES"
-        )
+    check_package_name(package)
     taken = [job for job in discover_jobs(packages) if job.name == name]
     if taken:
         raise UsageError(f"a job named {name!r} already exists: {taken[0].module}")
-    package_dir = _package_dir(package).resolve()
-    root = _project_root(package, package_dir, root)
+    new_package: NewPackage | None = None
+    if package in packages:
+        package_dir = _package_dir(package).resolve()
+        root = _project_root(package, package_dir, root)
+    else:
+        root = _new_package_root(package, root)
+        new_package = plan_package(package, root)
+        package_dir = root.joinpath(*package.split("."))
     folder = package_dir / name
     values = {
         "job": name,
@@ -158,7 +166,7 @@ def plan_job(
         "Title": name.replace("_", " ").capitalize(),
         "package": package,
     }
-    files: dict[Path, str] = {}
+    files: dict[Path, str] = dict(new_package.files) if new_package else {}
     values.update(_import_blocks(package, name, values["Class"]))
     values.update(input_values(inputs))
     chosen = templates(inputs)
@@ -174,7 +182,14 @@ def plan_job(
     files[root / "notebooks" / f"{name}.ipynb"] = notebook(
         name, f"{package}.{name}.{name}_job_factory", example
     )
-    return Scaffold(job=name, package=package, root=root, files=files)
+    return Scaffold(
+        job=name,
+        package=package,
+        root=root,
+        files=files,
+        pyproject=new_package.pyproject if new_package else None,
+        note=new_package.note if new_package else "",
+    )
 
 
 def write_scaffold(scaffold: Scaffold) -> list[Path]:
@@ -189,7 +204,11 @@ def write_scaffold(scaffold: Scaffold) -> list[Path]:
     for path, content in scaffold.files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    return list(scaffold.files)
+    if scaffold.pyproject is None:
+        return list(scaffold.files)
+    pyproject, text = scaffold.pyproject
+    pyproject.write_text(text, encoding="utf-8")
+    return [*scaffold.files, pyproject]
 
 
 def notebook(job: str, module: str, example: dict[str, Any]) -> str:
@@ -339,6 +358,23 @@ def _project_root(package: str, package_dir: Path, root: Path | None) -> Path:
             "a job's files all go under one project root"
         )
     return root
+
+
+def _new_package_root(package: str, root: Path | None) -> Path:
+    """The project root a new job package goes under: ``--root``, else the working
+    directory's (the nearest folder with a ``pyproject.toml``)."""
+    if root is not None:
+        root = root.resolve()
+        if not (root / "pyproject.toml").is_file():
+            raise UsageError(f"--root {root} is not a project root: it has no pyproject.toml")
+        return root
+    found = find_project_root(Path.cwd())
+    if found is None:
+        raise UsageError(
+            f"no project root for new job package {package!r}: no pyproject.toml in "
+            f"{Path.cwd()} or above; run dwh new in a project checkout, or pass --root"
+        )
+    return found
 
 
 def _package_dir(package: str) -> Path:
