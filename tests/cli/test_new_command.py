@@ -324,3 +324,40 @@ def test_new_refuses_bad_input_names_in_one_line(
     assert result.stderr.startswith(f"dwh: error: {message}")
     assert result.stderr.count("\n") == 1
     assert not (job_package / "tmpjobs" / "clean_orders").exists()
+
+
+def test_a_scaffolded_jobs_lineage_has_its_inputs_and_its_outputs_schema(
+    invoke, job_package: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from dwh.lineage import to_json
+    from dwh.lineage._mapping import RunEventMapper
+    from dwh.run_context import RunContext
+    from dwh.testing import InMemoryReader, RecordingEventPublisher, RecordingLoader
+
+    invoke("new", "shop_orders", "--inputs", "orders,customers")
+    from tmpjobs.shop_orders.shop_orders_job import ShopOrdersJob
+
+    column = SimpleNamespace(name="id", dataType=SimpleNamespace(simpleString=lambda: "int"))
+    frame = SimpleNamespace(schema=SimpleNamespace(fields=[column]), count=lambda: 2)
+    publisher = RecordingEventPublisher()
+    ShopOrdersJob(
+        orders_reader=InMemoryReader({"/d/orders": frame}),
+        customers_reader=InMemoryReader({"/d/customers": frame}),
+        transformer=SimpleNamespace(transform=lambda *frames: frame),
+        loader=RecordingLoader(),
+        publisher=publisher,
+        context=RunContext(job="shop_orders", run_id="20261207T010000Z-abcdef"),
+    ).run(orders_path="/d/orders", customers_path="/d/customers", output_path="/d/out")
+
+    mapper = RunEventMapper("dwh")
+    events = [mapper.map(event) for event in publisher.events]
+    complete = json.loads(
+        to_json(next(e for e in events if e is not None and e.eventType.name == "COMPLETE"))
+    )
+    assert [i["name"] for i in complete["inputs"]] == ["/d/orders", "/d/customers"]
+    [output] = complete["outputs"]
+    assert output["name"] == "/d/out"
+    [field] = output["facets"]["schema"]["fields"]
+    assert (field["name"], field["type"]) == ("id", "int")
