@@ -34,7 +34,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,35 +165,43 @@ def check_jobs(
 def _cross_job_imports(jobs: Sequence[JobInfo]) -> list[Violation]:
     from dwh.devtools.job_imports import RULE, cross_job_imports
 
-    everyone = discover_jobs()
-    return [
-        Violation(
-            job.name,
-            RULE,
-            str(path),
-            line,
-            f"imports {module}, another job: jobs never import each other; move the "
-            f"shared code to {job.package}._shared",
-        )
-        for job in jobs
-        for path, line, module in cross_job_imports(job, [*everyone, *jobs])
-    ]
+    everyone = [*discover_jobs(), *jobs]
+    return _source_findings(
+        jobs,
+        RULE,
+        lambda job: cross_job_imports(job, everyone),
+        lambda job, module: (
+            f"imports {module}, another job: jobs never import each other; "
+            f"move the shared code to {job.package}._shared"
+        ),
+    )
 
 
 def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:
     from dwh.devtools.connect_lint import RULE, classic_only_uses
 
+    return _source_findings(
+        jobs,
+        RULE,
+        classic_only_uses,
+        lambda job, attribute: (
+            f"uses .{attribute}, which Spark Connect lacks: this job "
+            "cannot run warm (dwh run --warm); it still runs cold"
+        ),
+    )
+
+
+def _source_findings(
+    jobs: Sequence[JobInfo],
+    rule: str,
+    find: Callable[[JobInfo], list[tuple[Path, int, str]]],
+    message: Callable[[JobInfo, str], str],
+) -> list[Violation]:
+    """One violation per ``(file, line, what)`` that ``find`` reads in a job's source."""
     return [
-        Violation(
-            job.name,
-            RULE,
-            str(path),
-            line,
-            f"uses .{attribute}, which Spark Connect lacks: this job cannot run warm "
-            "(dwh run --warm); it still runs cold",
-        )
+        Violation(job.name, rule, str(path), line, message(job, what))
         for job in jobs
-        for path, line, attribute in classic_only_uses(job)
+        for path, line, what in find(job)
     ]
 
 

@@ -26,6 +26,22 @@ FILES = [
 ]
 
 
+def fakes_tier(job_package: Path) -> subprocess.CompletedProcess[str]:
+    """Run the scaffolded tests' fakes tier in ``job_package`` (the Spark tier is run in
+    tests/devtools/test_scaffold_in_repo.py), with the dwh under test and its plugin."""
+    repo = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join([str(job_package), str(repo)])
+    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
+        cwd=job_package,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> None:
     created = invoke("new", "clean_orders")
 
@@ -43,18 +59,7 @@ def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> No
     validated = invoke("validate", "clean_orders", "examples/configs/clean_orders/example.json")
     assert validated.exit_code == 0, validated.stderr
 
-    repo = Path(__file__).resolve().parents[2]  # the dwh under test, with its pytest plugin
-    path = os.pathsep.join([str(job_package), str(repo)])
-    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
-    tests = subprocess.run(
-        # The fakes tier: the Spark tier is run in tests/devtools/test_scaffold_in_repo.py.
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
-        cwd=job_package,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    tests = fakes_tier(job_package)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "5 passed, 2 deselected" in tests.stdout
 
@@ -281,17 +286,7 @@ def test_new_with_inputs_scaffolds_one_reader_each_and_passes_its_fakes_tests(
     shown = invoke("show", "shop_orders").stdout
     assert "orders_path" in shown and "customers_path" in shown
 
-    repo = Path(__file__).resolve().parents[2]
-    path = os.pathsep.join([str(job_package), str(repo)])
-    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
-    tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
-        cwd=job_package,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    tests = fakes_tier(job_package)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "5 passed, 2 deselected" in tests.stdout
 
