@@ -161,18 +161,19 @@ def load_factory(job: JobInfo) -> type[AbstractJobFactory[Any]]:
 
 
 def make_importable(packages: Iterable[str]) -> None:
-    """Put the project's folder first on ``sys.path`` if it declares one of ``packages``.
+    """Put the project's folder on ``sys.path`` if it declares one of ``packages``.
 
     A package named in the project's ``[tool.dwh] job_packages`` lives in the project's
     folder (``dwh new --package`` creates it there); this makes it importable whether
-    or not the project is installed, as pytest's ``rootdir`` does for tests.
+    or not the project is installed. The folder goes last, so a file in it never
+    shadows the standard library or an installed package.
     """
     declared = project_job_packages()
     if declared is None or not set(packages) & set(declared.packages):
         return
     root = str(declared.root)
     if root not in sys.path:
-        sys.path.insert(0, root)
+        sys.path.append(root)
         importlib.invalidate_caches()
 
 

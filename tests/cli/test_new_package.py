@@ -75,6 +75,20 @@ def test_a_new_package_is_created_declared_and_listed_right_after(invoke, projec
     assert "input_path" in shown.stdout
     checked = invoke("check", "stg_payments")
     assert checked.exit_code == 0, checked.stdout
+    # A plain pytest (-P: the working directory is not on sys.path) finds the package
+    # through dwh's pytest plugin.
+    env = {k: v for k, v in os.environ.items() if k != "DWH_JOB_PACKAGES"}
+    tests = subprocess.run(
+        [sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark"],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "5 passed, 2 deselected" in tests.stdout
 
 
 def test_a_second_job_in_the_new_package_leaves_the_declaration_alone(
