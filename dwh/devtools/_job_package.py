@@ -81,12 +81,22 @@ def plan_package(package: str, root: Path) -> NewPackage:
         UsageError: The package exists outside the project root, or the project's
             ``pyproject.toml`` cannot be updated safely.
     """
-    existing = _existing_dir(package)
     folder = root.joinpath(*package.split("."))
-    if existing is not None and not existing.resolve().is_relative_to(root):
+    parts = package.split(".")
+    for depth in range(len(parts), 0, -1):  # the package, then each parent
+        name = ".".join(parts[:depth])
+        existing = _existing_dir(name)
+        if existing is None or existing.resolve().is_relative_to(root):
+            continue
+        if name == package:
+            raise UsageError(
+                f"package {package!r} is not a job package ({', '.join(job_packages())}) and "
+                f"lives outside the project root {root}; add it to {JOB_PACKAGES_ENV}"
+            )
         raise UsageError(
-            f"package {package!r} is not a job package ({', '.join(job_packages())}) and "
-            f"lives outside the project root {root}; add it to {JOB_PACKAGES_ENV}"
+            f"cannot create job package {package!r}: its parent {name!r} is installed "
+            f"outside the project root ({existing}); pick a package of your own, "
+            "such as shop.jobs"
         )
     files: dict[Path, str] = {}
     for depth in range(1, len(package.split(".")) + 1):

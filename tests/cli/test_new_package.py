@@ -151,6 +151,7 @@ def test_a_pyproject_it_cannot_edit_safely_is_refused_and_nothing_written(
             "dwh.devtools",
             "package 'dwh.devtools' is not a job package (dwh.jobs) and lives outside",
         ),
+        ("dwh.myjobs", "cannot create job package 'dwh.myjobs': its parent 'dwh' is installed"),
     ],
 )
 def test_a_package_it_cannot_create_is_refused_in_one_line(
