@@ -52,6 +52,7 @@ CASES: list[tuple[str, list[str | Odd]]] = [
     ("`--root` without a pyproject.toml", ["new", "clean_orders", "--root", Odd("dir")]),
     ("an input name that is not an identifier", ["new", "clean_orders", "--inputs", "orders,Bad-Name"]),
     ("a package name that is not dotted identifiers", ["new", "clean_orders", "--package", "shop-jobs"]),
+    ("a new package outside any project", ["new", "clean_orders", "--package", "shop.jobs"]),
     ("an unknown job", ["check", "nosuchjob"]),
     ("`--examples` that is no folder", ["check", "--examples", Odd("loop")]),
     ("run outside a project", ["package"]),
