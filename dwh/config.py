@@ -185,6 +185,22 @@ def config_schema(model: type[JobConfig]) -> dict[str, Any]:
     return schema
 
 
+def factory_defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """Return the JSON value of each field whose default comes from a ``default_factory``.
+
+    JSON Schema leaves such a default out (``Field(default_factory=list)`` has none), so
+    a listing would show null where the field really defaults to ``[]``.
+    """
+    from pydantic_core import to_jsonable_python
+
+    defaults: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if field.default_factory is not None:
+            value = field.get_default(call_default_factory=True, validated_data={})
+            defaults[name] = to_jsonable_python(value)
+    return defaults
+
+
 def describe_errors(
     model: type[BaseModel], errors: Sequence[ErrorDetails], secrets: Iterable[str] = ()
 ) -> list[str]:

@@ -46,7 +46,7 @@ from dwh.errors import (
 )
 from dwh.events import EventName, parse_time
 from dwh.redaction import redact_text, secret_values
-from dwh.registry import discover_jobs, job_name_of
+from dwh.registry import discover_jobs, job_name_of, make_importable
 from dwh.run_context import new_run_id
 from dwh.services.publishers import check_events_target
 from dwh.settings import job_packages
@@ -198,6 +198,7 @@ def load_job_main(name: str, packages: Sequence[str]) -> Callable[..., Any]:
         JobModuleError: The module is missing, fails to import, or has no ``main``.
     """
     check_module_name(name, packages)
+    make_importable(packages)
     try:
         spec = importlib.util.find_spec(name)
     except ModuleNotFoundError:

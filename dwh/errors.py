@@ -23,6 +23,7 @@ DwhError                      exit 1
 │   └── ChecksFailedError     exit 4  an error-severity output check failed; nothing published
 ├── SparkServerError          exit 1  the local Spark Connect server could not start
 ├── DataReadError             exit 1  the data is there but can't be read (corrupt, mixed)
+│   └── CsvInputError         exit 1  a CSV's header or a row does not fit the reader's schema
 ├── JobAlreadyRunningError    exit 3  another live run holds the same output lock
 ├── RunStoreError             exit 1  the run store is missing, corrupt or unwritable
 ├── AlertError                exit 1  an alert sink could not deliver an alert
@@ -149,6 +150,16 @@ class DiffKeyError(DiffTargetError):
 
 class DataReadError(DwhError):
     """The data is there but can't be read: a corrupt file, mixed formats in a folder."""
+
+
+class CsvInputError(DataReadError):
+    """A CSV input does not fit the schema it is read with: nothing was written.
+
+    Its header names the schema's columns in another order (or other columns), or, in
+    ``FAILFAST`` mode, a row does not parse (the message names the file and the line).
+    """
+
+    exit_code: ClassVar[int] = ExitCode.JOB_FAILED
 
 
 class JobContractError(DwhError):

@@ -1,8 +1,10 @@
 """Find the registered jobs without importing them.
 
 A job is registered by convention: a folder ``<package>/<job>/`` holding
-``<job>_job_factory.py``, under one of the job packages (``dwh.jobs`` and any in
-``$DWH_JOB_PACKAGES``). Listing reads each factory module's docstring from its source
+``<job>_job_factory.py``, under one of the job packages (``$DWH_JOB_PACKAGES``, else
+the project's ``[tool.dwh] job_packages`` in ``pyproject.toml``, else ``dwh.jobs``). A
+package the project declares is imported from the project's folder
+(:func:`make_importable`). Listing reads each factory module's docstring from its source
 with :mod:`ast`, so it never imports a job module, pyspark or anything heavy, and stays
 fast with hundreds of jobs. :func:`load_factory` imports one job's factory module
 when its config model is needed.
@@ -15,13 +17,14 @@ import importlib
 import importlib.util
 import inspect
 import json
+import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dwh.errors import JobModuleError, UsageError, did_you_mean
-from dwh.settings import job_packages
+from dwh.settings import job_packages, project_job_packages
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -73,7 +76,9 @@ def discover_jobs(packages: Iterable[str] | None = None) -> list[JobInfo]:
         packages: The job packages to search; defaults to :func:`dwh.settings.job_packages`.
     """
     jobs: list[JobInfo] = []
-    for package in packages or job_packages():
+    packages = tuple(packages or job_packages())
+    make_importable(packages)
+    for package in packages:
         for folder in _package_dirs(package):
             for child in sorted(folder.iterdir()):
                 factory = child / f"{child.name}{FACTORY_SUFFIX}.py"
@@ -138,6 +143,7 @@ def load_factory(job: JobInfo) -> type[AbstractJobFactory[Any]]:
     """
     from dwh.jobs.abstract_job_factory import AbstractJobFactory
 
+    make_importable([job.package])
     try:
         module = importlib.import_module(job.module)
     except Exception as exc:
@@ -152,6 +158,23 @@ def load_factory(job: JobInfo) -> type[AbstractJobFactory[Any]]:
         ):
             return obj
     raise JobModuleError(f"job module {job.module} defines no AbstractJobFactory subclass")
+
+
+def make_importable(packages: Iterable[str]) -> None:
+    """Put the project's folder on ``sys.path`` if it declares one of ``packages``.
+
+    A package named in the project's ``[tool.dwh] job_packages`` lives in the project's
+    folder (``dwh new --package`` creates it there); this makes it importable whether
+    or not the project is installed. The folder goes last, so a file in it never
+    shadows the standard library or an installed package.
+    """
+    declared = project_job_packages()
+    if declared is None or not set(packages) & set(declared.packages):
+        return
+    root = str(declared.root)
+    if root not in sys.path:
+        sys.path.append(root)
+        importlib.invalidate_caches()
 
 
 def examples_dir() -> Path:

@@ -5,7 +5,7 @@ Everything has a default that works on a laptop, so nothing needs setting:
 =========================  ==================================================================
 ``DWH_HOME``               where dwh keeps its state (run store, saved configs); ``./.dwh``
 ``DWH_JOB_PACKAGES``       comma-separated packages whose modules the generic entry may run;
-                           ``dwh.jobs``
+                           the project's ``[tool.dwh] job_packages``, else ``dwh.jobs``
 ``DWH_EVENTS``             the events stream of a run (``-``, ``fd:N`` or a path) when the
                            factory is given none; no stream
 ``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``
@@ -31,6 +31,15 @@ Everything has a default that works on a laptop, so nothing needs setting:
                            from the working directory
 =========================  ==================================================================
 
+The job packages can also be declared in the project's ``pyproject.toml`` (the nearest
+one at or above the working directory), which ``dwh new --package`` writes::
+
+    [tool.dwh]
+    job_packages = ["dwh.jobs", "shop.jobs"]
+
+``DWH_JOB_PACKAGES``, when set, wins over it. A package declared there is imported from
+the project's folder (:func:`project_job_packages`), installed or not.
+
 A switch is off when its value is one of :data:`OFF_WORDS` and on for
 :data:`ON_WORDS`, in any case, for every setting that is a switch.
 
@@ -45,9 +54,12 @@ with ``python -X importtime``, for nine strings.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -65,11 +77,13 @@ __all__ = [
     "OFF_WORDS",
     "ON_WORDS",
     "PROJECT_ROOT_ENV",
+    "PYPROJECT_JOB_PACKAGES",
     "RUN_STORE_ENV",
     "SPARK_MAX_MEMORY_ENV",
     "SPARK_PORT_ENV",
     "SPARK_PREWARM_ENV",
     "TRIGGERS_ENV",
+    "ProjectJobPackages",
     "alert_sinks_setting",
     "alert_webhook",
     "debug_enabled",
@@ -79,9 +93,11 @@ __all__ = [
     "is_off",
     "is_on",
     "job_packages",
+    "job_packages_setting",
     "keep_versions_setting",
     "lock_dir",
     "log_keep_setting",
+    "project_job_packages",
     "project_root_setting",
     "run_store_setting",
     "spark_max_memory_setting",
@@ -114,6 +130,9 @@ ON_WORDS: frozenset[str] = frozenset({"on", "true", "1", "yes"})
 
 DEFAULT_JOB_PACKAGES: tuple[str, ...] = ("dwh.jobs",)
 
+PYPROJECT_JOB_PACKAGES = "[tool.dwh] job_packages"
+"""Where ``pyproject.toml`` declares the job packages (see the module docstring)."""
+
 MAX_CONFIG_BYTES = 1024 * 1024
 """Configs larger than this (1 MiB) are refused before they are parsed."""
 
@@ -128,10 +147,69 @@ def dwh_home(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def job_packages(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Return the packages whose modules may be run, from ``$DWH_JOB_PACKAGES``."""
+    """Return the packages whose modules may be run.
+
+    ``$DWH_JOB_PACKAGES`` when set; else the project's ``[tool.dwh] job_packages``
+    (:func:`project_job_packages`); else ``dwh.jobs``.
+    """
     raw = _env(environ).get(JOB_PACKAGES_ENV, "")
     packages = tuple(p.strip().rstrip(".") for p in raw.split(",") if p.strip())
-    return packages or DEFAULT_JOB_PACKAGES
+    if packages:
+        return packages
+    declared = project_job_packages()
+    return declared.packages if declared and declared.packages else DEFAULT_JOB_PACKAGES
+
+
+def job_packages_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_JOB_PACKAGES`` trimmed, ``""`` when unset (the project's, or the default)."""
+    return _env(environ).get(JOB_PACKAGES_ENV, "").strip()
+
+
+@dataclass(frozen=True)
+class ProjectJobPackages:
+    """The job packages a project's ``pyproject.toml`` declares.
+
+    Attributes:
+        root: The project's folder (the ``pyproject.toml``'s), where they are imported from.
+        pyproject: The ``pyproject.toml`` file.
+        packages: ``[tool.dwh] job_packages``; empty when it has none.
+    """
+
+    root: Path
+    pyproject: Path
+    packages: tuple[str, ...]
+
+
+def project_job_packages(start: Path | None = None) -> ProjectJobPackages | None:
+    """Return the nearest ``pyproject.toml`` at or above ``start`` (default: the working
+    directory) and its ``[tool.dwh] job_packages``, or None when no folder has one.
+
+    A file that is not valid TOML, or a setting that is not a list of strings, declares
+    no packages.
+    """
+    here = (start or Path.cwd()).absolute()
+    for folder in (here, *here.parents):
+        pyproject = folder / "pyproject.toml"
+        try:
+            stamp = pyproject.stat().st_mtime_ns
+        except OSError:
+            continue
+        return ProjectJobPackages(folder, pyproject, _declared_packages(str(pyproject), stamp))
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _declared_packages(path: str, stamp: int) -> tuple[str, ...]:
+    """``[tool.dwh] job_packages`` of one version (``stamp``) of a ``pyproject.toml``."""
+    try:
+        with open(path, "rb") as stream:
+            data = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError):
+        return ()
+    value = data.get("tool", {}).get("dwh", {}).get("job_packages", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return ()
+    return tuple(v.strip().rstrip(".") for v in value if v.strip())
 
 
 def events_target(environ: Mapping[str, str] | None = None) -> str | None:

@@ -68,11 +68,12 @@ def show(job: str, as_json: bool) -> None:
     """Show a job's docstring, config fields and example configs."""
     from rich.markup import escape
 
-    from dwh.config import config_schema
+    from dwh.config import config_schema, factory_defaults
 
     info = find_job(job)
     factory = load_factory(info)
     schema = config_schema(factory.config_model)
+    defaults = factory_defaults(factory.config_model)
     examples = example_configs(info.name)
     if as_json:
         echo_json(
@@ -91,9 +92,9 @@ def show(job: str, as_json: bool) -> None:
     out.print()
     out.print(escape(info.docstring or "(no docstring)"))
     out.print()
-    out.print(_fields_table(schema, framework=False))
+    out.print(_fields_table(schema, defaults, framework=False))
     out.print()
-    out.print(_fields_table(schema, framework=True))
+    out.print(_fields_table(schema, defaults, framework=True))
     if not examples:
         out.print(f"\nno example configs in examples/configs/{info.name}/")
     for name, config in examples.items():
@@ -153,8 +154,11 @@ def _job_dict(job: JobInfo) -> dict[str, Any]:
     }
 
 
-def _fields_table(schema: dict[str, Any], *, framework: bool) -> Table:
-    """The job's own config fields, or (``framework``) the ones dwh sets itself."""
+def _fields_table(schema: dict[str, Any], defaults: dict[str, Any], *, framework: bool) -> Table:
+    """The job's own config fields, or (``framework``) the ones dwh sets itself.
+
+    ``defaults`` holds the defaults the schema leaves out (a ``default_factory``'s).
+    """
     from rich.markup import escape
     from rich.table import Table
 
@@ -174,7 +178,8 @@ def _fields_table(schema: dict[str, Any], *, framework: bool) -> Table:
     for name, spec in schema.get("properties", {}).items():
         if bool(spec.get(FRAMEWORK_MARK)) is not framework:
             continue
-        default = "(required)" if name in required else json.dumps(spec.get("default"))
+        default = spec.get("default", defaults.get(name))
+        default = "(required)" if name in required else json.dumps(default)
         table.add_row(name, _type_of(spec), escape(default), escape(spec.get("description", "")))
     return table
 

@@ -14,7 +14,9 @@ For each job it checks, and reports every violation with a file and a line:
   ``job_config`` (in its ``parameters`` cell) that validates, or none;
 - ``import``: the modules import without error and without side effects (printing,
   importing pyspark, writing files, starting threads or processes, opening sockets,
-  changing the environment or ``sys.path``).
+  changing the environment or ``sys.path``);
+- ``job-import``: no module of the job imports another job, in any job package
+  (shared code goes in ``<package>/_shared/``; :mod:`dwh.devtools.job_imports`).
 
 It also warns, without failing, about ``classic-only`` code: ``.sparkContext`` or
 ``.rdd`` in a job's folder, which cannot run warm (:mod:`dwh.devtools.connect_lint`).
@@ -32,7 +34,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ RULES: dict[str, str] = {
     "example": "every example config validates",
     "notebook": "every notebook's default job_config validates",
     "import": "the modules import without errors or side effects",
+    "job-import": "the job imports no other job (shared code goes in <package>/_shared/)",
 }
 """Every rule ``dwh check`` applies, by the name violations carry."""
 
@@ -154,24 +157,51 @@ def check_jobs(
         )
         # Check the jobs after the one that took the interpreter down.
         remaining = remaining[remaining.index(job) + 1 :]
+    report.violations.extend(_cross_job_imports(selected))
     report.warnings.extend(_classic_only_warnings(selected))
     return report
+
+
+def _cross_job_imports(jobs: Sequence[JobInfo]) -> list[Violation]:
+    from dwh.devtools.job_imports import RULE, cross_job_imports
+
+    everyone = [*discover_jobs(), *jobs]
+    return _source_findings(
+        jobs,
+        RULE,
+        lambda job: cross_job_imports(job, everyone),
+        lambda job, module: (
+            f"imports {module}, another job: jobs never import each other; "
+            f"move the shared code to {job.package}._shared"
+        ),
+    )
 
 
 def _classic_only_warnings(jobs: Sequence[JobInfo]) -> list[Violation]:
     from dwh.devtools.connect_lint import RULE, classic_only_uses
 
+    return _source_findings(
+        jobs,
+        RULE,
+        classic_only_uses,
+        lambda job, attribute: (
+            f"uses .{attribute}, which Spark Connect lacks: this job "
+            "cannot run warm (dwh run --warm); it still runs cold"
+        ),
+    )
+
+
+def _source_findings(
+    jobs: Sequence[JobInfo],
+    rule: str,
+    find: Callable[[JobInfo], list[tuple[Path, int, str]]],
+    message: Callable[[JobInfo, str], str],
+) -> list[Violation]:
+    """One violation per ``(file, line, what)`` that ``find`` reads in a job's source."""
     return [
-        Violation(
-            job.name,
-            RULE,
-            str(path),
-            line,
-            f"uses .{attribute}, which Spark Connect lacks: this job cannot run warm "
-            "(dwh run --warm); it still runs cold",
-        )
+        Violation(job.name, rule, str(path), line, message(job, what))
         for job in jobs
-        for path, line, attribute in classic_only_uses(job)
+        for path, line, what in find(job)
     ]
 
 

@@ -31,13 +31,20 @@ import json
 import keyword
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from dwh.devtools._job_package import NewPackage, check_package_name, plan_package
+from dwh.devtools._scaffold_inputs import (
+    check_input_names,
+    example_config,
+    input_values,
+    templates,
+)
 from dwh.devtools.project import find_project_root
 from dwh.errors import UsageError
 from dwh.registry import discover_jobs
@@ -48,7 +55,7 @@ _PACKAGE_FILES = {
     "__init__.py": "__init__.py.tmpl",
     "{job}_config.py": "config.py.tmpl",
     "{job}_job.py": "job.py.tmpl",
-    "{job}_transformer.py": "transformer.py.tmpl",
+    "{job}_transformer.py": "transformer",
     "{job}_job_factory.py": "job_factory.py.tmpl",
 }
 
@@ -62,12 +69,17 @@ class Scaffold:
         package: The job package it goes into.
         root: The project root every file is under.
         files: Target path → content, in the order they are written.
+        pyproject: For a new job package: the project's ``pyproject.toml`` and its new
+            text, which declares the package (``[tool.dwh] job_packages``).
+        note: For a new job package: how dwh finds it.
     """
 
     job: str
     package: str
     root: Path
     files: dict[Path, str]
+    pyproject: tuple[Path, str] | None = None
+    note: str = ""
 
 
 def check_job_name(name: str, *, commands: Iterable[str] = ()) -> None:
@@ -109,6 +121,7 @@ def plan_job(
     package: str | None = None,
     root: Path | None = None,
     commands: Iterable[str] = (),
+    inputs: Sequence[str] | None = None,
 ) -> Scaffold:
     """Return the files for a new job, without writing anything.
 
@@ -122,24 +135,30 @@ def plan_job(
         root: The project root, where ``tests/``, ``examples/`` and ``notebooks/`` are;
             it must have a ``pyproject.toml`` and hold the job package's folder.
         commands: The ``dwh`` command names a job name must not shadow.
+        inputs: The names of the job's inputs, each read by its own reader from
+            ``<input>_path`` (default: one, ``input``); with several, the transformer
+            joins them all on ``key_columns``.
 
     Raises:
-        UsageError: The name is invalid, shadows something or is taken; the package is
-            not a job package; no project root holds the package.
+        UsageError: The name is invalid, shadows something or is taken; an input name
+            is invalid; the package is not a job package; no project root holds it.
     """
     check_job_name(name, commands=commands)
+    inputs = check_input_names(inputs)
     packages = job_packages()
     package = package or packages[0]
-    if package not in packages:
-        raise UsageError(
-            f"package {package!r} is not a job package ({', '.join(packages)}); "
-            "add it to DWH_JOB_PACKAGES"
-        )
+    check_package_name(package)
     taken = [job for job in discover_jobs(packages) if job.name == name]
     if taken:
         raise UsageError(f"a job named {name!r} already exists: {taken[0].module}")
-    package_dir = _package_dir(package).resolve()
-    root = _project_root(package, package_dir, root)
+    new_package: NewPackage | None = None
+    if package in packages:
+        package_dir = _package_dir(package).resolve()
+        root = _project_root(package, package_dir, root)
+    else:
+        root = _new_package_root(package, root)
+        new_package = plan_package(package, root)
+        package_dir = root.joinpath(*package.split("."))
     folder = package_dir / name
     values = {
         "job": name,
@@ -147,25 +166,30 @@ def plan_job(
         "Title": name.replace("_", " ").capitalize(),
         "package": package,
     }
-    files: dict[Path, str] = {}
+    files: dict[Path, str] = dict(new_package.files) if new_package else {}
     values.update(_import_blocks(package, name, values["Class"]))
+    values.update(input_values(inputs))
+    chosen = templates(inputs)
     for target, template in _PACKAGE_FILES.items():
-        files[folder / target.format(job=name)] = _render(template, values)
+        files[folder / target.format(job=name)] = _render(chosen.get(template, template), values)
     tests = root / "tests" / "jobs" / name
-    files[tests / f"test_{name}_job.py"] = _render("test_job.py.tmpl", values)
-    files[tests / f"test_{name}_spark.py"] = _render("test_job_spark.py.tmpl", values)
-    example = {
-        "input_path": f"data/{name}/input",
-        "output_path": f"data/{name}/output",
-        "key_columns": [],
-    }
+    files[tests / f"test_{name}_job.py"] = _render(chosen["test_job"], values)
+    files[tests / f"test_{name}_spark.py"] = _render(chosen["test_spark"], values)
+    example = example_config(name, inputs)
     files[root / "examples" / "configs" / name / "example.json"] = (
         json.dumps(example, indent=2) + "\n"
     )
     files[root / "notebooks" / f"{name}.ipynb"] = notebook(
         name, f"{package}.{name}.{name}_job_factory", example
     )
-    return Scaffold(job=name, package=package, root=root, files=files)
+    return Scaffold(
+        job=name,
+        package=package,
+        root=root,
+        files=files,
+        pyproject=new_package.pyproject if new_package else None,
+        note=new_package.note if new_package else "",
+    )
 
 
 def write_scaffold(scaffold: Scaffold) -> list[Path]:
@@ -180,7 +204,11 @@ def write_scaffold(scaffold: Scaffold) -> list[Path]:
     for path, content in scaffold.files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
-    return list(scaffold.files)
+    if scaffold.pyproject is None:
+        return list(scaffold.files)
+    pyproject, text = scaffold.pyproject
+    pyproject.write_text(text, encoding="utf-8")
+    return [*scaffold.files, pyproject]
 
 
 def notebook(job: str, module: str, example: dict[str, Any]) -> str:
@@ -280,6 +308,7 @@ def _import_blocks(package: str, job: str, cls: str) -> dict[str, str]:
             (f"{own}_job_factory", f"{cls}JobFactory, main"),
         ],
         "spark_test_imports": [
+            ("dwh.testing", "RecordingEventPublisher"),
             (f"{own}_job_factory", "main"),
             (f"{own}_transformer", f"{cls}Transformer"),
         ],
@@ -329,6 +358,23 @@ def _project_root(package: str, package_dir: Path, root: Path | None) -> Path:
             "a job's files all go under one project root"
         )
     return root
+
+
+def _new_package_root(package: str, root: Path | None) -> Path:
+    """The project root a new job package goes under: ``--root``, else the working
+    directory's (the nearest folder with a ``pyproject.toml``)."""
+    if root is not None:
+        root = root.resolve()
+        if not (root / "pyproject.toml").is_file():
+            raise UsageError(f"--root {root} is not a project root: it has no pyproject.toml")
+        return root
+    found = find_project_root(Path.cwd())
+    if found is None:
+        raise UsageError(
+            f"no project root for new job package {package!r}: no pyproject.toml in "
+            f"{Path.cwd()} or above; run dwh new in a project checkout, or pass --root"
+        )
+    return found
 
 
 def _package_dir(package: str) -> Path:

@@ -127,9 +127,10 @@ class AbstractJob(ABC):
             self.on_success(results)
         except (Exception, KeyboardInterrupt) as exc:
             # Imported here: the light paths never load the Spark package for it.
+            from dwh.services._csv import as_csv_error
             from dwh.spark.connect_errors import as_connect_error
 
-            error = as_connect_error(exc, self.context.job) or exc
+            error = as_connect_error(exc, self.context.job) or as_csv_error(exc) or exc
             message = self.error_message(error)
             try:
                 self.on_failure(message)

@@ -10,8 +10,10 @@ committed with the Hadoop FileSystem API in two renames: that is as good as the 
 allows, and on object stores, where a rename is a copy, it is not atomic; use a table
 format there. Catalog tables are written by :class:`dwh.services.tables.TableLoader`.
 
-Each loader keeps the path it last wrote in ``path``. The catalogue, with options:
-``docs/readers-and-loaders.md``.
+Each loader keeps the path it last wrote in ``path``, and the number of rows it wrote
+in ``rows``, which ``load`` also returns: counted by the write itself
+(``DataFrame.observe``), so a job needs no ``count()``, which would be one more Spark
+job. The catalogue, with options: ``docs/readers-and-loaders.md``.
 """
 
 from __future__ import annotations
@@ -45,28 +47,33 @@ class AtomicFolderLoader:
     def __init__(self, partition_by: Sequence[str] = ()) -> None:
         self.partition_by = list(partition_by)
         self.path: str | None = None
+        self.rows: int | None = None
 
-    def load(self, frame: DataFrame, path: str) -> None:
+    def load(self, frame: DataFrame, path: str) -> int | None:
         """Write ``frame`` to a staging folder, then swap it in at ``path``.
 
         On any error (or interrupt) the staging folder is deleted and ``path`` is as
         it was. Inside a run the swap waits: the staged copy is handed to the run's
         publication (:mod:`dwh.services.publication`), audited, and swapped in with the
         run's other outputs, or removed.
+
+        Returns:
+            The number of rows written (also kept in ``rows``), counted by the write.
         """
         self.path = path
+        self.rows = None
         target = atomic_commit.local_path(path)
         if target is not None:
             # This process's working directory, not a Spark Connect server's.
             target = target.absolute()
         if target is None:
             self._load_remote(frame, path)
-            return
+            return self.rows
         keep = atomic_commit.keep_versions()  # a bad setting fails before any write
         atomic_commit.recover(target)
         staged = atomic_commit.stage_path(target)
         try:
-            self.write(frame, str(staged))
+            self._write_counted(frame, str(staged))
         except BaseException:
             atomic_commit.discard(staged)
             raise
@@ -77,6 +84,16 @@ class AtomicFolderLoader:
             commit=lambda: atomic_commit.commit(staged, target, keep=keep),
             discard=lambda: atomic_commit.discard(staged),
         )
+        return self.rows
+
+    def _write_counted(self, frame: DataFrame, path: str) -> None:
+        """:meth:`write`, counting the rows as they are written (no extra Spark job)."""
+        from pyspark.sql import Observation
+        from pyspark.sql import functions as F
+
+        observation = Observation()
+        self.write(frame.observe(observation, F.count(F.lit(1)).alias("rows")), path)
+        self.rows = int(observation.get["rows"])
 
     read_format: str | None = None
     """The Spark source that reads back what :meth:`write` wrote (``parquet``...), to
@@ -170,7 +187,7 @@ class AtomicFolderLoader:
         hadoop_path = jvm.org.apache.hadoop.fs.Path
         fs = hadoop_path(path).getFileSystem(frame.sparkSession._jsc.hadoopConfiguration())
         try:
-            self.write(frame, staged)
+            self._write_counted(frame, staged)
         except BaseException:
             fs.delete(hadoop_path(staged), True)
             raise
@@ -293,24 +310,28 @@ class CsvLoader(AtomicFolderLoader):
         writer = self.writer(frame).option("header", self.header).option("sep", self.delimiter)
         writer.csv(path)
 
-    def load(self, frame: DataFrame, path: str) -> None:
-        """Replace the folder at ``path``, or with ``single_file`` the file at ``path``."""
+    def load(self, frame: DataFrame, path: str) -> int | None:
+        """Replace the folder at ``path``, or with ``single_file`` the file at ``path``.
+
+        Returns:
+            The number of rows written (also kept in ``rows``).
+        """
         if not self.single_file:
-            super().load(frame, path)
-            return
+            return super().load(frame, path)
         self.path = path
+        self.rows = None
         target = atomic_commit.local_path(path)
         if target is not None:
             # This process's working directory, not a Spark Connect server's.
             target = target.absolute()
         if target is None:
             self._stage_remote(frame, path, _swap_single_file)
-            return
+            return self.rows
         keep = atomic_commit.keep_versions()  # a bad setting fails before any write
         atomic_commit.recover(target)
         staged = atomic_commit.stage_path(target)
         try:
-            self.write(frame, str(staged))
+            self._write_counted(frame, str(staged))
             parts = sorted(staged.glob("part-*"))
             if len(parts) != 1:
                 raise OSError(f"expected one part file in {staged}, found {len(parts)}")
@@ -329,3 +350,4 @@ class CsvLoader(AtomicFolderLoader):
             commit=commit,
             discard=lambda: atomic_commit.discard(staged),
         )
+        return self.rows

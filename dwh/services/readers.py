@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from dwh.errors import JobContractError, JobFailedError
+from dwh.services._csv import MALFORMED_COLUMN, MODES, check_local_headers, fail_on_malformed
 from dwh.services.atomic_commit import local_path
 
 if TYPE_CHECKING:
@@ -39,14 +40,37 @@ class ParquetReader:
 
 
 class CsvReader:
-    """Reads CSV files (a file, a folder or a glob).
+    """Reads CSV files (a file, a folder or a glob), never swapping columns in silence.
+
+    With a header and a schema, the header must name the schema's columns in the same
+    order (ignoring case): Spark reads by position, so a file whose header is
+    ``user_id,id`` read with ``id INT, user_id INT`` would swap them. A local file's
+    header is checked before anything runs; other inputs with Spark's
+    ``enforceSchema=false`` when they are read. Either way a mismatch fails the run in
+    one line naming both orders (:class:`~dwh.errors.CsvInputError`).
 
     Args:
         spark: The session to read with.
         header: The first line holds the column names.
         delimiter: The field separator, one character.
-        schema: The columns (a DDL string or StructType). Default: every column a
-            string, named from the header; nothing is inferred, so a read costs one pass.
+        schema: The columns (a DDL string or StructType), in the file's order; decimals
+            as ``DECIMAL(p,s)``. Default: every column a string, named from the header;
+            nothing is inferred, so a read costs one pass.
+        mode: What a malformed row (a value that does not parse as its type, too few
+            or too many fields) does: ``FAILFAST`` fails the run naming the file, the
+            line number (local files) and the line; ``PERMISSIVE`` reads its bad values
+            as nulls; ``DROPMALFORMED`` drops it. Only values of the columns the job
+            uses are parsed, so only those can be malformed.
+        null_value: The text that reads as null (Spark's default: the empty string).
+        date_format: The pattern of ``DATE`` columns (Spark's datetime patterns,
+            e.g. ``dd/MM/yyyy``); default ISO ``yyyy-MM-dd``.
+        timestamp_format: The pattern of ``TIMESTAMP`` columns; default ISO 8601.
+        quote: The quote character (default ``"``); ``""`` turns quoting off.
+        escape: The character escaping a quote inside a quoted value (default ``\\``).
+        encoding: The files' character set (default UTF-8), e.g. ``ISO-8859-1``.
+
+    Raises:
+        JobContractError: An option is out of range (named, with the accepted values).
     """
 
     def __init__(
@@ -56,22 +80,87 @@ class CsvReader:
         header: bool = True,
         delimiter: str = ",",
         schema: StructType | str | None = None,
+        mode: str = "FAILFAST",
+        null_value: str | None = None,
+        date_format: str | None = None,
+        timestamp_format: str | None = None,
+        quote: str | None = None,
+        escape: str | None = None,
+        encoding: str | None = None,
     ) -> None:
         if len(delimiter) != 1:
             raise JobContractError(f"CsvReader delimiter must be one character, got {delimiter!r}")
+        if mode.upper() not in MODES:
+            raise JobContractError(
+                f"CsvReader mode must be one of {', '.join(MODES)}, got {mode!r}"
+            )
+        for name, value in (("quote", quote), ("escape", escape)):
+            if value is not None and len(value) > 1:
+                raise JobContractError(
+                    f"CsvReader {name} must be one character (or empty), got {value!r}"
+                )
+        if encoding is not None and not encoding.strip():
+            raise JobContractError("CsvReader encoding must be a character set name, got ''")
         self.spark = spark
         self.header = header
         self.delimiter = delimiter
         self.schema = schema
+        self.mode = mode.upper()
+        self.null_value = null_value
+        self.date_format = date_format
+        self.timestamp_format = timestamp_format
+        self.quote = quote
+        self.escape = escape
+        self.encoding = encoding
         self.path: str | None = None
 
+    def options(self) -> dict[str, str]:
+        """The Spark CSV options of this reader (those left unset keep Spark's defaults)."""
+        given = {
+            "header": str(self.header).lower(),
+            "sep": self.delimiter,
+            "mode": self.mode,
+            "nullValue": self.null_value,
+            "dateFormat": self.date_format,
+            "timestampFormat": self.timestamp_format,
+            "quote": self.quote,
+            "escape": self.escape,
+            "encoding": self.encoding,
+        }
+        if self.header and self.schema is not None:
+            given["enforceSchema"] = "false"  # Spark checks the header too, when it reads
+        return {key: value for key, value in given.items() if value is not None}
+
     def read(self, path: str) -> DataFrame:
-        """Return the rows of the CSV file(s) at ``path``."""
+        """Return the rows of the CSV file(s) at ``path``.
+
+        Raises:
+            CsvInputError: A local file's header does not match the schema.
+        """
         self.path = path
-        reader = self.spark.read.option("header", self.header).option("sep", self.delimiter)
-        if self.schema is not None:
-            reader = reader.schema(self.schema)
-        return reader.csv(path)
+        options = self.options()
+        if self.schema is None:
+            return self.spark.read.options(**options).csv(path)
+        frame = self.spark.read.options(**options).schema(self.schema).csv(path)
+        columns = frame.columns
+        if self.header:
+            check_local_headers(
+                path,
+                columns,
+                delimiter=self.delimiter,
+                quote=self.quote,
+                escape=self.escape,
+                encoding=self.encoding,
+            )
+        if self.mode != "FAILFAST":
+            return frame
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        # PERMISSIVE with the malformed row's text kept, so the error can name the line.
+        schema = StructType([*frame.schema.fields, StructField(MALFORMED_COLUMN, StringType())])
+        options.update(mode="PERMISSIVE", columnNameOfCorruptRecord=MALFORMED_COLUMN)
+        permissive = self.spark.read.options(**options).schema(schema).csv(path)
+        return fail_on_malformed(permissive, self.encoding)
 
 
 class JsonReader:

@@ -7,7 +7,7 @@ notebook's run keeps its events with it); it lives in :mod:`dwh.services.publish
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,9 @@ class InMemoryReader:
 class RecordingLoader:
     """Records every load instead of writing.
 
+    Like the Spark loaders, ``load`` returns the number of rows "written": the
+    dataset's ``len()``, or its ``count()`` (None when it has neither).
+
     Attributes:
         loads: ``(dataset, path)`` for each call, in order.
         fail_with: If set, ``load`` raises it (after recording the call).
@@ -52,11 +55,15 @@ class RecordingLoader:
     loads: list[tuple[Any, str]] = field(default_factory=list)
     fail_with: BaseException | None = None
 
-    def load(self, frame: Any, path: str) -> None:
-        """Record the call; raise ``fail_with`` if set."""
+    def load(self, frame: Any, path: str) -> int | None:
+        """Record the call; raise ``fail_with`` if set; return the dataset's row count."""
         self.loads.append((frame, path))
         if self.fail_with is not None:
             raise self.fail_with
+        if isinstance(frame, Sized):
+            return len(frame)
+        count = getattr(frame, "count", None)
+        return int(count()) if callable(count) else None
 
     @property
     def paths(self) -> list[str]:

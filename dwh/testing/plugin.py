@@ -4,7 +4,9 @@ Registered through the ``pytest11`` entry point, so installing dwh is enough. St
 Spark takes seconds, so one session serves the whole test run: ``local[2]``, UI off,
 two shuffle partitions, UTC. pyspark is imported only when a test asks for ``spark``.
 
-Every test that uses the fixture is marked ``spark`` (the slow tier), in any project
+The project's own job packages (``[tool.dwh] job_packages`` in its ``pyproject.toml``)
+are made importable, as the ``dwh`` command does. Every test that uses the fixture is
+marked ``spark`` (the slow tier), in any project
 that installs dwh: ``pytest -m "not spark"`` runs the fast tier alone.
 """
 
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from dwh.registry import make_importable
+from dwh.settings import job_packages
 from dwh.spark.conf import LOCAL_DEFAULTS
 from dwh.spark.session import get_spark_session
 
@@ -33,8 +37,13 @@ SPARK_MARKER = "spark: needs a JVM and a SparkSession (the slow tier)"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the ``spark`` marker, so ``--strict-markers`` projects accept it."""
+    """Declare the ``spark`` marker, so ``--strict-markers`` projects accept it.
+
+    The job packages the project declares (``[tool.dwh] job_packages``) become
+    importable, so a plain ``pytest`` finds a job that ``dwh new --package`` created.
+    """
     config.addinivalue_line("markers", SPARK_MARKER)
+    make_importable(job_packages())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

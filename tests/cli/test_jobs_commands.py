@@ -167,3 +167,11 @@ def test_debug_adds_the_traceback(invoke) -> None:
     assert "Traceback" not in plain.stderr
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.endswith(plain.stderr)
+
+
+def test_show_gives_a_default_factory_field_its_real_default(invoke) -> None:
+    out = invoke("show", "noop").stdout
+
+    row = next(line for line in out.splitlines() if "output_checks" in line)
+    assert "{}" in row
+    assert "null" not in row

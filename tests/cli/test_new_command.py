@@ -26,6 +26,22 @@ FILES = [
 ]
 
 
+def fakes_tier(job_package: Path) -> subprocess.CompletedProcess[str]:
+    """Run the scaffolded tests' fakes tier in ``job_package`` (the Spark tier is run in
+    tests/devtools/test_scaffold_in_repo.py), with the dwh under test and its plugin."""
+    repo = Path(__file__).resolve().parents[2]
+    path = os.pathsep.join([str(job_package), str(repo)])
+    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
+        cwd=job_package,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> None:
     created = invoke("new", "clean_orders")
 
@@ -43,18 +59,7 @@ def test_new_job_passes_check_and_its_own_tests(invoke, job_package: Path) -> No
     validated = invoke("validate", "clean_orders", "examples/configs/clean_orders/example.json")
     assert validated.exit_code == 0, validated.stderr
 
-    repo = Path(__file__).resolve().parents[2]  # the dwh under test, with its pytest plugin
-    path = os.pathsep.join([str(job_package), str(repo)])
-    env = {**os.environ, "PYTHONPATH": path, "DWH_JOB_PACKAGES": "tmpjobs"}
-    tests = subprocess.run(
-        # The fakes tier: the Spark tier is run in tests/devtools/test_scaffold_in_repo.py.
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not spark", "."],
-        cwd=job_package,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    tests = fakes_tier(job_package)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "5 passed, 2 deselected" in tests.stdout
 
@@ -254,3 +259,100 @@ def test_new_refuses_a_name_that_shadows_a_command_builtin_or_module(
     )
     assert not (job_package / "tmpjobs" / name).exists()
     assert not (job_package / "tests").exists()
+
+
+def test_new_with_inputs_scaffolds_one_reader_each_and_passes_its_fakes_tests(
+    invoke, job_package: Path
+) -> None:
+    created = invoke("new", "shop_orders", "--inputs", "orders,customers")
+
+    assert created.exit_code == 0, created.stderr
+    folder = job_package / "tmpjobs" / "shop_orders"
+    factory = (folder / "shop_orders_job_factory.py").read_text()
+    assert "orders_reader=ParquetReader(spark)," in factory
+    assert "customers_reader=ParquetReader(spark)," in factory
+    transformer = (folder / "shop_orders_transformer.py").read_text()
+    assert "def transform(self, orders: DataFrame, customers: DataFrame) -> DataFrame:" in (
+        transformer
+    )
+    example = json.loads((job_package / "examples/configs/shop_orders/example.json").read_text())
+    assert example == {
+        "orders_path": "data/shop_orders/orders",
+        "customers_path": "data/shop_orders/customers",
+        "output_path": "data/shop_orders/output",
+        "key_columns": ["id"],
+    }
+    assert invoke("check").exit_code == 0
+    shown = invoke("show", "shop_orders").stdout
+    assert "orders_path" in shown and "customers_path" in shown
+
+    tests = fakes_tier(job_package)
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "5 passed, 2 deselected" in tests.stdout
+
+
+def test_show_gives_the_scaffolded_key_columns_default_as_a_list(invoke, job_package: Path) -> None:
+    invoke("new", "clean_orders")
+
+    out = invoke("show", "clean_orders").stdout
+
+    row = next(line for line in out.splitlines() if "key_columns" in line)
+    assert "[]" in row and "null" not in row
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ("orders,Bad-Name", "invalid --inputs name 'Bad-Name': use up to 16 lower-case"),
+        ("orders,list", "invalid --inputs name 'list': it is a Python builtin"),
+        ("orders,output", "invalid --inputs name 'output': it is a Python builtin or a name"),
+        ("orders,orders", "--inputs names 'orders' twice"),
+        ("orders,", "--inputs needs input names, comma-separated"),
+    ],
+)
+def test_new_refuses_bad_input_names_in_one_line(
+    invoke, job_package: Path, inputs: str, message: str
+) -> None:
+    result = invoke("new", "clean_orders", "--inputs", inputs)
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"dwh: error: {message}")
+    assert result.stderr.count("\n") == 1
+    assert not (job_package / "tmpjobs" / "clean_orders").exists()
+
+
+def test_a_scaffolded_jobs_lineage_has_its_inputs_and_its_outputs_schema(
+    invoke, job_package: Path
+) -> None:
+    from types import SimpleNamespace
+
+    from dwh.lineage import to_json
+    from dwh.lineage._mapping import RunEventMapper
+    from dwh.run_context import RunContext
+    from dwh.testing import InMemoryReader, RecordingEventPublisher, RecordingLoader
+
+    invoke("new", "shop_orders", "--inputs", "orders,customers")
+    from tmpjobs.shop_orders.shop_orders_job import ShopOrdersJob
+
+    column = SimpleNamespace(name="id", dataType=SimpleNamespace(simpleString=lambda: "int"))
+    frame = SimpleNamespace(schema=SimpleNamespace(fields=[column]), count=lambda: 2)
+    publisher = RecordingEventPublisher()
+    ShopOrdersJob(
+        orders_reader=InMemoryReader({"/d/orders": frame}),
+        customers_reader=InMemoryReader({"/d/customers": frame}),
+        transformer=SimpleNamespace(transform=lambda *frames: frame),
+        loader=RecordingLoader(),
+        publisher=publisher,
+        context=RunContext(job="shop_orders", run_id="20261207T010000Z-abcdef"),
+    ).run(orders_path="/d/orders", customers_path="/d/customers", output_path="/d/out")
+
+    mapper = RunEventMapper("dwh")
+    events = [mapper.map(event) for event in publisher.events]
+    complete = json.loads(
+        to_json(next(e for e in events if e is not None and e.eventType.name == "COMPLETE"))
+    )
+    assert [i["name"] for i in complete["inputs"]] == ["/d/orders", "/d/customers"]
+    [output] = complete["outputs"]
+    assert output["name"] == "/d/out"
+    [field] = output["facets"]["schema"]["fields"]
+    assert (field["name"], field["type"]) == ("id", "int")

@@ -1,8 +1,9 @@
 """``dwh new`` inside a copy of this repository: lint-clean and green with no edits.
 
-The copy stands for a user's checkout: ``dwh new clean_orders`` adds a job to
-``dwh.jobs``, then ruff (imports sorted too), ruff format, mypy --strict and the job's
-own tests (the fakes tier and the Spark tier) pass on the generated files as they are.
+The copy stands for a user's checkout: ``dwh new clean_orders`` adds a one-input job to
+``dwh.jobs`` and ``dwh new shop_orders --inputs orders,customers`` a two-input one; then
+ruff (imports sorted too), ruff format, mypy --strict and each job's own tests (the
+fakes tier and the Spark tier, lineage included) pass on the generated files as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-JOB = "clean_orders"
+JOBS = {"clean_orders": [], "shop_orders": ["--inputs", "orders,customers"]}
 SKIP = shutil.ignore_patterns(
     ".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".dwh", "spark-warehouse",
     "metastore_db", "data", "demo-data", "dist", "build", "*.egg-info",
@@ -34,19 +35,25 @@ def run(args: list[str], cwd: Path, timeout: float = 600) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository with ``clean_orders`` scaffolded into it."""
+    """A copy of the repository with both jobs scaffolded into it."""
     copy = tmp_path_factory.mktemp("checkout") / "repo"
     shutil.copytree(REPO, copy, ignore=SKIP, symlinks=True)
-    new = run([sys.executable, "-c", "from dwh.cli import main; main()", "new", JOB], copy)
-    assert new.returncode == 0, new.stderr
+    for job, options in JOBS.items():
+        dwh = [sys.executable, "-c", "from dwh.cli import main; main()"]
+        new = run([*dwh, "new", job, *options], copy)
+        assert new.returncode == 0, new.stderr
     return copy
 
 
 def generated(checkout: Path) -> list[str]:
     return [
-        f"dwh/jobs/{JOB}",
-        f"tests/jobs/{JOB}/test_{JOB}_job.py",
-        f"tests/jobs/{JOB}/test_{JOB}_spark.py",
+        path
+        for job in JOBS
+        for path in (
+            f"dwh/jobs/{job}",
+            f"tests/jobs/{job}/test_{job}_job.py",
+            f"tests/jobs/{job}/test_{job}_spark.py",
+        )
     ]
 
 
@@ -59,7 +66,7 @@ def test_the_scaffold_passes_ruff_and_ruff_format(checkout: Path) -> None:
 
 
 def test_the_scaffold_passes_mypy_strict(checkout: Path) -> None:
-    mypy = run([sys.executable, "-m", "mypy", f"dwh/jobs/{JOB}"], checkout)
+    mypy = run([sys.executable, "-m", "mypy", *(f"dwh/jobs/{job}" for job in JOBS)], checkout)
 
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
     assert "Success" in mypy.stdout
@@ -67,12 +74,11 @@ def test_the_scaffold_passes_mypy_strict(checkout: Path) -> None:
 
 @pytest.mark.spark
 def test_the_scaffolds_fakes_and_spark_tests_pass(checkout: Path) -> None:
-    fast = run(
-        [sys.executable, "-m", "pytest", "-q", "-m", "not spark", f"tests/jobs/{JOB}"], checkout
-    )
-    slow = run([sys.executable, "-m", "pytest", "-q", "-m", "spark", f"tests/jobs/{JOB}"], checkout)
+    tests = [f"tests/jobs/{job}" for job in JOBS]
+    fast = run([sys.executable, "-m", "pytest", "-q", "-m", "not spark", *tests], checkout)
+    slow = run([sys.executable, "-m", "pytest", "-q", "-m", "spark", *tests], checkout)
 
     assert fast.returncode == 0, fast.stdout + fast.stderr
-    assert "5 passed, 2 deselected" in fast.stdout
+    assert "10 passed, 4 deselected" in fast.stdout
     assert slow.returncode == 0, slow.stdout + slow.stderr
-    assert "2 passed, 5 deselected" in slow.stdout
+    assert "4 passed, 10 deselected" in slow.stdout

@@ -120,3 +120,19 @@ def test_bad_options_fail_at_construction_naming_them(spark: SparkSession) -> No
         CsvLoader(single_file=True, partition_by=["day"])
     with pytest.raises(JobContractError, match="CsvReader delimiter"):
         CsvReader(spark, delimiter="")
+
+
+def test_every_file_loader_returns_the_rows_it_wrote(
+    spark: SparkSession, frame, tmp_path: Path
+) -> None:
+    loaders = {
+        "parquet": ParquetLoader(),
+        "csv": CsvLoader(),
+        "report.csv": CsvLoader(single_file=True),
+        "json": JsonLinesLoader(partition_by=["day"]),
+    }
+
+    for name, loader in loaders.items():
+        assert loader.load(frame, str(tmp_path / name)) == 3, name
+        assert loader.rows == 3
+    assert ParquetLoader().load(frame.where("id > 99"), str(tmp_path / "empty")) == 0
