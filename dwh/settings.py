@@ -3,12 +3,17 @@
 Everything has a default that works on a laptop, so nothing needs setting:
 
 =========================  ==================================================================
-``DWH_HOME``               where dwh keeps its state (run store, saved configs); ``./.dwh``
+``DWH_HOME``               where dwh keeps its state (run store, saved configs, logs);
+                           ``<project root>/.dwh`` inside a project (a folder with a
+                           ``pyproject.toml`` at or above the working directory), else
+                           ``~/.dwh``: never the bare working directory, so a
+                           ``spark-submit`` from any folder leaves nothing there
 ``DWH_JOB_PACKAGES``       comma-separated packages whose modules the generic entry may run;
                            ``dwh.jobs``
 ``DWH_EVENTS``             the events stream of a run (``-``, ``fd:N`` or a path) when the
                            factory is given none; no stream
-``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``
+``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``, off
+                           when that home cannot be written (a cluster user without one)
 ``DWH_LOCK_DIR``           the folder of output lock files; ``<tmp>/dwh-locks``
 ``DWH_ALERTS``             comma-separated alert sinks (``stderr``, ``webhook``) or ``off``;
                            ``stderr``
@@ -76,6 +81,9 @@ __all__ = [
     "dwh_home",
     "environ_scope",
     "events_target",
+    "find_project_root",
+    "home_setting",
+    "home_writable",
     "is_off",
     "is_on",
     "job_packages",
@@ -123,8 +131,49 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def dwh_home(environ: Mapping[str, str] | None = None) -> Path:
-    """Return the state folder, ``$DWH_HOME`` or ``./.dwh``."""
-    return Path(_env(environ).get(HOME_ENV) or ".dwh")
+    """Return the state folder: ``$DWH_HOME``, else the project's ``.dwh``, else ``~/.dwh``.
+
+    The project is ``$DWH_PROJECT_ROOT``, else the nearest folder at or above the
+    working directory holding a ``pyproject.toml``. Outside any project (a cluster's
+    container folder, a ``spark-submit`` from elsewhere) it is the user's ``~/.dwh``,
+    never the working directory; with no home at all, ``<tmp>/dwh-<user>``, which
+    :func:`home_writable` may still refuse.
+    """
+    configured = home_setting(environ)
+    if configured:
+        return Path(configured)
+    root = project_root_setting(environ)
+    project = Path(root).expanduser() if root else find_project_root(Path.cwd())
+    if project is not None:
+        return project / ".dwh"
+    try:
+        return Path.home() / ".dwh"
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        return Path(tempfile.gettempdir()) / f"dwh-{os.getuid()}"
+
+
+def home_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_HOME`` trimmed, ``""`` when unset (the default of :func:`dwh_home`)."""
+    return _env(environ).get(HOME_ENV, "").strip()
+
+
+def find_project_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` with a ``pyproject.toml``, or None."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return None
+
+
+def home_writable(home: Path) -> bool:
+    """Whether ``home`` is, or can be created as, a folder this process may write in."""
+    here = home.absolute()
+    while not here.exists():
+        if here.parent == here:
+            return False
+        here = here.parent
+    return here.is_dir() and os.access(here, os.W_OK | os.X_OK)
 
 
 def job_packages(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
