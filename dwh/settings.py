@@ -30,6 +30,10 @@ Everything has a default that works on a laptop, so nothing needs setting:
 ``DWH_SPARK_MAX_MEMORY``   the local Spark server's memory ceiling (its whole process
                            tree's PSS, e.g. ``3g``, ``2500m``, or ``off``), past which it
                            is restarted when idle; ``3g``
+``DWH_SPARK_STARTUP_LOG``  ``on``: a local session prints Spark's start-up notices (the
+                           native-hadoop warning, ...) that dwh's log4j2 file hides; the
+                           launcher sets it for its children, stores those lines in the
+                           run's log and keeps them off the terminal; off
 ``DWH_DEBUG``              ``1``: lineage ``FAIL`` events carry the stack trace, as with the
                            entry's ``--debug``; off
 ``DWH_PROJECT_ROOT``       the project whose ``notebooks/`` the notebook helpers use; found
@@ -74,6 +78,7 @@ __all__ = [
     "SPARK_MAX_MEMORY_ENV",
     "SPARK_PORT_ENV",
     "SPARK_PREWARM_ENV",
+    "SPARK_STARTUP_LOG_ENV",
     "TRIGGERS_ENV",
     "alert_sinks_setting",
     "alert_webhook",
@@ -95,6 +100,7 @@ __all__ = [
     "spark_max_memory_setting",
     "spark_port",
     "spark_prewarm_enabled",
+    "spark_startup_log_enabled",
     "triggers_path",
 ]
 
@@ -110,6 +116,7 @@ LOG_KEEP_ENV = "DWH_LOG_KEEP"
 SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 SPARK_PORT_ENV = "DWH_SPARK_PORT"
 SPARK_MAX_MEMORY_ENV = "DWH_SPARK_MAX_MEMORY"
+SPARK_STARTUP_LOG_ENV = "DWH_SPARK_STARTUP_LOG"
 DEBUG_ENV = "DWH_DEBUG"
 PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
 KEEP_VERSIONS_ENV = "DWH_KEEP_VERSIONS"
@@ -247,6 +254,11 @@ def spark_port(environ: Mapping[str, str] | None = None) -> str:
 def spark_max_memory_setting(environ: Mapping[str, str] | None = None) -> str:
     """Return ``$DWH_SPARK_MAX_MEMORY`` trimmed, ``""`` when unset (the default ceiling)."""
     return _env(environ).get(SPARK_MAX_MEMORY_ENV, "").strip()
+
+
+def spark_startup_log_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``$DWH_SPARK_STARTUP_LOG``: show Spark's start-up notices (off unless an on word)."""
+    return is_on(_env(environ).get(SPARK_STARTUP_LOG_ENV))
 
 
 def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
