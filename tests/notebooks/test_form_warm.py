@@ -91,12 +91,17 @@ def test_run_job_warm_uses_the_running_server_and_records_it(
     assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
 
 
-def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
-    warm_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def kernel_sparkrows(monkeypatch: pytest.MonkeyPatch) -> None:
     # The kernel is a new process: it finds the job and the server through its environment.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
     monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
+
+
+@pytest.mark.usefixtures("kernel_sparkrows")
+def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
+    warm_server: ServerStatus, tmp_path: Path
+) -> None:
     result = tmp_path / "result.json"
     parameters = {
         "module_name": MODULE,
@@ -113,12 +118,11 @@ def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
     assert f"Spark Connect server {warm_server.url} (already running)" in output_text(nb)
 
 
+@pytest.mark.usefixtures("kernel_sparkrows")
 def test_a_scaffolded_job_notebook_runs_on_the_warm_server_when_one_runs(
-    warm_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    warm_server: ServerStatus, tmp_path: Path
 ) -> None:
     # What `dwh new` writes, for the fixture job; no `warm` parameter given.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
-    monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
     source = tmp_path / "sparkrows.ipynb"
     source.write_text(notebook("sparkrows", MODULE, {}), encoding="utf-8")
     result = tmp_path / "result.json"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,48 +14,9 @@ from dwh.spark.conf import LOG4J2_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 
-JOB = textwrap.dedent(
-    '''
-    """Counts a few rows on a fresh local session."""
-    from typing import Any
+# The notebook tests' Spark job: writes a few rows with a fresh local session.
+FIXTURE_JOBS = REPO / "tests" / "notebooks" / "fixture_jobs"
 
-    from dwh.config import JobConfig
-    from dwh.jobs.abstract_job import AbstractJob
-    from dwh.jobs.abstract_job_factory import AbstractJobFactory
-
-
-    class CountRowsConfig(JobConfig):
-        rows: int = 3
-
-
-    class CountRowsJob(AbstractJob):
-        def __init__(self, spark: Any, **services: Any) -> None:
-            super().__init__(**services)
-            self.spark = spark
-
-        def execute_job(self, rows: int) -> dict[str, int]:
-            return {"rows": self.spark.range(rows).count()}
-
-        def on_success(self, results: Any) -> None:
-            pass
-
-        def on_failure(self, error_message: str) -> None:
-            pass
-
-
-    class CountRowsJobFactory(AbstractJobFactory[CountRowsConfig]):
-        job_name = "countrows"
-        config_model = CountRowsConfig
-
-        def create_job(self, **kwargs: Any) -> CountRowsJob:
-            self.parse_job_config(**kwargs)
-            return CountRowsJob(self.get_spark_session(), **self.job_services())
-
-
-    def main(**kwargs: Any) -> Any:
-        return CountRowsJobFactory(**kwargs).run(**kwargs)
-    '''
-)
 
 # What every cold run printed before (issue 28): the hostname, the log4j profile (twice),
 # the default level and native-hadoop lines.
@@ -71,20 +32,16 @@ NOISE = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> dict[str, str]:
-    """A job package with the one Spark job (and an empty trigger map), and its environment."""
-    job = tmp_path / "src" / "quietjobs" / "countrows"
-    job.mkdir(parents=True)
-    (job.parent / "__init__.py").write_text("")
-    (job.parent / "triggers.json").write_text("{}")
-    (job / "__init__.py").write_text("")
-    (job / "countrows_job_factory.py").write_text(JOB)
+    """The environment of a run of the one Spark job, with an empty trigger map."""
+    (tmp_path / "triggers.json").write_text("{}")
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_LOCAL_IP", "DWH_TRIGGERS")}
     env.pop("DWH_SPARK_STARTUP_LOG", None)
     env.update(
         DWH_HOME=str(tmp_path / "home"),
-        DWH_JOB_PACKAGES="dwh.jobs,quietjobs",
+        DWH_JOB_PACKAGES="dwh.jobs,nbjobs",
         DWH_ALERTS="off",
-        PYTHONPATH=os.pathsep.join([str(tmp_path / "src"), str(REPO)]),
+        DWH_TRIGGERS=str(tmp_path / "triggers.json"),
+        PYTHONPATH=os.pathsep.join([str(FIXTURE_JOBS), str(REPO)]),
     )
     return env
 
@@ -100,10 +57,11 @@ def noise_in(text: str) -> list[str]:
 
 @pytest.mark.spark
 def test_a_cold_run_prints_no_start_up_notices(project: dict[str, str], tmp_path: Path) -> None:
-    result = dwh("run", "countrows", "-c", "{}", env=project, cwd=tmp_path)
+    config = json.dumps({"output_path": str(tmp_path / "out"), "rows": 3})
+    result = dwh("run", "sparkrows", "-c", config, env=project, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert "dwh: job 'countrows' succeeded" in result.stderr
+    assert "dwh: job 'sparkrows' succeeded" in result.stderr
     assert noise_in(result.stderr) == []
 
 
@@ -111,17 +69,17 @@ def test_a_cold_run_prints_no_start_up_notices(project: dict[str, str], tmp_path
 def test_a_launched_cold_run_keeps_them_in_its_stored_log_only(
     project: dict[str, str], tmp_path: Path
 ) -> None:
-    result = dwh(
-        "run", "countrows", "-c", "{}", "--follow", "--run-id", "quiet-1", env=project, cwd=tmp_path
-    )
+    config = json.dumps({"output_path": str(tmp_path / "out"), "rows": 3})
+    argv = ["run", "sparkrows", "-c", config, "--follow", "--run-id", "quiet-1"]
+    result = dwh(*argv, env=project, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert "chain: countrows quiet-1 succeeded" in result.stderr
+    assert "chain: sparkrows quiet-1 succeeded" in result.stderr
     assert noise_in(result.stderr) == []
     log = dwh("runs", "log", "quiet-1", env=project, cwd=tmp_path)
     assert log.returncode == 0, log.stderr
     assert [line for line in noise_in(log.stdout) if "NativeCodeLoader" in line] != []
-    assert "dwh: job 'countrows' succeeded" in log.stdout
+    assert "dwh: job 'sparkrows' succeeded" in log.stdout
 
 
 def test_the_log4j2_file_ships_inside_the_package() -> None:
