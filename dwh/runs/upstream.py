@@ -104,9 +104,17 @@ def stale_inputs(store: RunStore, job: str, config: Mapping[str, Any]) -> list[S
 
 
 def _paths(config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """The config's string values that may name a path (UTF-8, no NUL: SQLite's keys)."""
     for field, value in config.items():
-        if isinstance(value, str) and value and field not in ("triggered_by_job", "run_date"):
-            yield field, value
+        if not isinstance(value, str) or not value or "\x00" in value:
+            continue
+        if field in ("triggered_by_job", "triggered_by_run_id", "run_date"):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            continue
+        yield field, value
 
 
 def _writer(store: RunStore, path: str) -> str | None:
