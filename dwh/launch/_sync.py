@@ -31,7 +31,6 @@ from dwh.redaction import redact_text, secret_values
 from dwh.registry import find_job
 from dwh.run_context import new_run_id
 from dwh.runs.logs import RunLogWriter
-from dwh.settings import SPARK_STARTUP_LOG_ENV
 from dwh.spark.conf import STARTUP_NOISE
 
 if TYPE_CHECKING:
@@ -105,8 +104,7 @@ def launch_request(
 ) -> JobRun:
     """:func:`launch` for a request already resolved to its module."""
     read_fd, write_fd = os.pipe()
-    # Spark's start-up notices go to the stored log; _pass_through keeps them off the terminal.
-    environ = {SPARK_STARTUP_LOG_ENV: "on", **child_env(request)}
+    environ = child_env(request)
     try:
         with config_handoff(request.config) as (config_argument, config_fd):
             proc = subprocess.Popen(

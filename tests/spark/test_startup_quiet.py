@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from dwh.launch import LogLine, RunRequest, SubprocessLauncher
+from dwh.runs.logs import read_log
 from dwh.spark.conf import LOG4J2_FILE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,6 +82,28 @@ def test_a_launched_cold_run_keeps_them_in_its_stored_log_only(
     assert log.returncode == 0, log.stderr
     assert [line for line in noise_in(log.stdout) if "NativeCodeLoader" in line] != []
     assert "dwh: job 'sparkrows' succeeded" in log.stdout
+
+
+@pytest.mark.spark
+async def test_the_tuis_launcher_shows_none_and_stores_them(
+    project: dict[str, str], tmp_path: Path
+) -> None:
+    request = RunRequest(
+        "sparkrows",
+        "nbjobs.sparkrows.sparkrows_job_factory",
+        {"output_path": str(tmp_path / "out"), "rows": 2},
+        True,
+        "quiet-2",
+        env={k: project[k] for k in ("DWH_HOME", "DWH_JOB_PACKAGES", "DWH_ALERTS", "PYTHONPATH")},
+    )
+
+    handle = await SubprocessLauncher().launch(request)
+    shown = [item.text async for item in handle.items() if isinstance(item, LogLine)]
+
+    assert handle.returncode == 0, shown
+    assert noise_in("\n".join(shown)) == []
+    stored = read_log("quiet-2", {"DWH_HOME": project["DWH_HOME"]}) or []
+    assert [line for line in stored if "NativeCodeLoader" in line] != []
 
 
 def test_the_log4j2_file_ships_inside_the_package() -> None:
