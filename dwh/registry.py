@@ -196,6 +196,21 @@ def example_configs(job_name: str) -> dict[str, dict[str, Any]]:
     return examples
 
 
+def job_package_files(name: str, packages: Iterable[str] | None = None) -> list[Path]:
+    """Return the files called ``name`` at the top of each job package, in package order.
+
+    Args:
+        name: A file name, such as ``triggers.json``.
+        packages: The job packages; defaults to :func:`dwh.settings.job_packages`.
+    """
+    return [
+        folder / name
+        for package in packages or job_packages()
+        for folder in _package_dirs(package)
+        if (folder / name).is_file()
+    ]
+
+
 def _package_dirs(package: str) -> list[Path]:
     try:
         spec = importlib.util.find_spec(package)

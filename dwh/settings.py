@@ -3,12 +3,17 @@
 Everything has a default that works on a laptop, so nothing needs setting:
 
 =========================  ==================================================================
-``DWH_HOME``               where dwh keeps its state (run store, saved configs); ``./.dwh``
+``DWH_HOME``               where dwh keeps its state (run store, saved configs, logs);
+                           ``<project root>/.dwh`` inside a project (a folder with a
+                           ``pyproject.toml`` at or above the working directory), else
+                           ``~/.dwh``: never the bare working directory, so a
+                           ``spark-submit`` from any folder leaves nothing there
 ``DWH_JOB_PACKAGES``       comma-separated packages whose modules the generic entry may run;
                            the project's ``[tool.dwh] job_packages``, else ``dwh.jobs``
 ``DWH_EVENTS``             the events stream of a run (``-``, ``fd:N`` or a path) when the
                            factory is given none; no stream
-``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``
+``DWH_RUN_STORE``          the run store's file, or ``off``; ``$DWH_HOME/runs.db``, off
+                           when that home cannot be written (a cluster user without one)
 ``DWH_LOCK_DIR``           the folder of output lock files; ``<tmp>/dwh-locks``
 ``DWH_ALERTS``             comma-separated alert sinks (``stderr``, ``webhook``) or ``off``;
                            ``stderr``
@@ -25,6 +30,10 @@ Everything has a default that works on a laptop, so nothing needs setting:
 ``DWH_SPARK_MAX_MEMORY``   the local Spark server's memory ceiling (its whole process
                            tree's PSS, e.g. ``3g``, ``2500m``, or ``off``), past which it
                            is restarted when idle; ``3g``
+``DWH_SPARK_STARTUP_LOG``  ``on``: a local session prints Spark's start-up notices (the
+                           native-hadoop warning, ...) that dwh's log4j2 file hides; the
+                           launcher sets it for its children, stores those lines in the
+                           run's log and keeps them off the terminal; off
 ``DWH_DEBUG``              ``1``: lineage ``FAIL`` events carry the stack trace, as with the
                            entry's ``--debug``; off
 ``DWH_PROJECT_ROOT``       the project whose ``notebooks/`` the notebook helpers use; found
@@ -82,6 +91,7 @@ __all__ = [
     "SPARK_MAX_MEMORY_ENV",
     "SPARK_PORT_ENV",
     "SPARK_PREWARM_ENV",
+    "SPARK_STARTUP_LOG_ENV",
     "TRIGGERS_ENV",
     "ProjectJobPackages",
     "alert_sinks_setting",
@@ -90,6 +100,9 @@ __all__ = [
     "dwh_home",
     "environ_scope",
     "events_target",
+    "find_project_root",
+    "home_setting",
+    "home_writable",
     "is_off",
     "is_on",
     "job_packages",
@@ -103,6 +116,7 @@ __all__ = [
     "spark_max_memory_setting",
     "spark_port",
     "spark_prewarm_enabled",
+    "spark_startup_log_enabled",
     "triggers_path",
 ]
 
@@ -118,6 +132,7 @@ LOG_KEEP_ENV = "DWH_LOG_KEEP"
 SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 SPARK_PORT_ENV = "DWH_SPARK_PORT"
 SPARK_MAX_MEMORY_ENV = "DWH_SPARK_MAX_MEMORY"
+SPARK_STARTUP_LOG_ENV = "DWH_SPARK_STARTUP_LOG"
 DEBUG_ENV = "DWH_DEBUG"
 PROJECT_ROOT_ENV = "DWH_PROJECT_ROOT"
 KEEP_VERSIONS_ENV = "DWH_KEEP_VERSIONS"
@@ -142,8 +157,49 @@ def _env(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def dwh_home(environ: Mapping[str, str] | None = None) -> Path:
-    """Return the state folder, ``$DWH_HOME`` or ``./.dwh``."""
-    return Path(_env(environ).get(HOME_ENV) or ".dwh")
+    """Return the state folder: ``$DWH_HOME``, else the project's ``.dwh``, else ``~/.dwh``.
+
+    The project is ``$DWH_PROJECT_ROOT``, else the nearest folder at or above the
+    working directory holding a ``pyproject.toml``. Outside any project (a cluster's
+    container folder, a ``spark-submit`` from elsewhere) it is the user's ``~/.dwh``,
+    never the working directory; with no home at all, ``<tmp>/dwh-<user>``, which
+    :func:`home_writable` may still refuse.
+    """
+    configured = home_setting(environ)
+    if configured:
+        return Path(configured)
+    root = project_root_setting(environ)
+    project = Path(root).expanduser() if root else find_project_root(Path.cwd())
+    if project is not None:
+        return project / ".dwh"
+    try:
+        return Path.home() / ".dwh"
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry
+        return Path(tempfile.gettempdir()) / f"dwh-{os.getuid()}"
+
+
+def home_setting(environ: Mapping[str, str] | None = None) -> str:
+    """Return ``$DWH_HOME`` trimmed, ``""`` when unset (the default of :func:`dwh_home`)."""
+    return _env(environ).get(HOME_ENV, "").strip()
+
+
+def find_project_root(start: Path) -> Path | None:
+    """Return the nearest folder at or above ``start`` with a ``pyproject.toml``, or None."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            return folder
+    return None
+
+
+def home_writable(home: Path) -> bool:
+    """Whether ``home`` is, or can be created as, a folder this process may write in."""
+    here = home.absolute()
+    while not here.exists():
+        if here.parent == here:
+            return False
+        here = here.parent
+    return here.is_dir() and os.access(here, os.W_OK | os.X_OK)
 
 
 def job_packages(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
@@ -276,6 +332,11 @@ def spark_port(environ: Mapping[str, str] | None = None) -> str:
 def spark_max_memory_setting(environ: Mapping[str, str] | None = None) -> str:
     """Return ``$DWH_SPARK_MAX_MEMORY`` trimmed, ``""`` when unset (the default ceiling)."""
     return _env(environ).get(SPARK_MAX_MEMORY_ENV, "").strip()
+
+
+def spark_startup_log_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``$DWH_SPARK_STARTUP_LOG``: show Spark's start-up notices (off unless an on word)."""
+    return is_on(_env(environ).get(SPARK_STARTUP_LOG_ENV))
 
 
 def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:

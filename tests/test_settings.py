@@ -17,7 +17,7 @@ from dwh.settings import environ_scope
 def test_every_variable_has_a_laptop_default() -> None:
     empty: dict[str, str] = {}
 
-    assert settings.dwh_home(empty) == Path(".dwh")
+    assert settings.dwh_home(empty) == Path(__file__).resolve().parents[1] / ".dwh"
     assert settings.job_packages(empty) == ("dwh.jobs",)
     assert settings.events_target(empty) is None
     assert settings.run_store_setting(empty) == ""
@@ -54,7 +54,7 @@ def test_set_values_are_read_trimmed_where_the_old_readers_trimmed() -> None:
 def test_an_empty_value_means_the_default() -> None:
     env = {"DWH_HOME": "", "DWH_EVENTS": "", "DWH_LOCK_DIR": "", "DWH_JOB_PACKAGES": " , "}
 
-    assert settings.dwh_home(env) == Path(".dwh")
+    assert settings.dwh_home(env) == settings.dwh_home({})
     assert settings.events_target(env) is None
     assert settings.lock_dir(env) == Path(tempfile.gettempdir()) / "dwh-locks"
     assert settings.job_packages(env) == ("dwh.jobs",)

@@ -10,13 +10,14 @@ job needs Spark.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 from dwh.cli.output import console, printable
 from dwh.config import parse_config
 from dwh.config_file import read_config_arg
-from dwh.errors import ConfigError, UsageError
+from dwh.errors import ConfigError, RunStoreError, UsageError
 from dwh.registry import JobInfo, examples_dir, find_job, load_factory
 from dwh.services.publishers import check_events_target
 from dwh.settings import TRIGGERS_ENV
@@ -36,7 +37,10 @@ from dwh.spark.warm import warm_remote
     "--triggers",
     "triggers_path",
     metavar="PATH",
-    help=f"Trigger map for --follow (default: ${TRIGGERS_ENV}, else examples/triggers.json).",
+    help=(
+        f"Trigger map for --follow (default: ${TRIGGERS_ENV}, else every job package's "
+        "triggers.json and examples/triggers.json, merged)."
+    ),
 )
 @click.option("--spark-remote", metavar="URL", help="Run against Spark Connect (sc://host:port).")
 @click.option("--warm", is_flag=True, help="Run on the local Spark server (dwh spark start).")
@@ -72,12 +76,15 @@ def run(
     factory = load_factory(info)
     text = read_config_arg(config, name="--config")
     try:
-        parse_config(factory.config_model, text, job=info.name)
+        parsed = parse_config(factory.config_model, text, job=info.name)
     except ConfigError as err:
         click.echo(f"dwh: invalid config for job '{info.name}', nothing ran:", err=True)
         for problem in err.problems:
             click.echo(f"  - {printable(problem)}", err=True)
         sys.exit(err.exit_code)
+    if follow:
+        _check_trigger_map(triggers_path)
+    warn_stale_inputs(info.name, parsed.model_dump(mode="json"))
     if warm:
         spark_remote = warm_remote(_say)
     if follow:
@@ -113,6 +120,22 @@ def run(
     if code == 0 and not no_diff:
         print_run_summaries(run_id)
     sys.exit(code)
+
+
+def warn_stale_inputs(job: str, config: dict[str, Any]) -> None:
+    """Say, one line each, which inputs hold an upstream job's stale output (stderr).
+
+    See :mod:`dwh.runs.upstream`: the upstream job's last run failed, or started
+    before one of its own inputs changed. A store that cannot be read says nothing.
+    """
+    from dwh.runs.upstream import stale_input_lines
+
+    try:
+        lines = stale_input_lines(job, config)
+    except RunStoreError:
+        return
+    for line in lines:
+        click.echo(f"dwh: warning: {printable(line)}", err=True)
 
 
 def print_run_summaries(run_id: str) -> None:
@@ -171,11 +194,10 @@ def _follow(
     from dwh.services.publishers import JsonLinesPublisher
     from dwh.triggers import run_with_triggers
 
-    source = triggers_path or settings_triggers_path() or _default_triggers()
     runs = run_with_triggers(
         info.name,
         config_text,
-        trigger_map=source,
+        trigger_map=triggers_path,
         events=JsonLinesPublisher.open(events) if events else None,
         has_spark=has_spark,
         run_id=run_id,
@@ -200,13 +222,16 @@ def _follow(
     return 0 if failed is None else exit_code_for(failed.status)
 
 
-def _default_triggers() -> str:
-    path = examples_dir() / "triggers.json"
-    if not path.is_file():
-        raise UsageError(
-            f"--follow needs a trigger map: pass --triggers PATH or set {TRIGGERS_ENV} (no {path})"
-        )
-    return str(path)
+def _check_trigger_map(triggers_path: str | None) -> None:
+    """Refuse ``--follow`` when no trigger map is given, set or found."""
+    from dwh.triggers import TRIGGERS_FILE, trigger_map_files
+
+    if triggers_path or settings_triggers_path() or trigger_map_files():
+        return
+    raise UsageError(
+        f"--follow needs a trigger map: pass --triggers PATH, set {TRIGGERS_ENV}, or put a "
+        f"{TRIGGERS_FILE} in a job package or in {examples_dir()}"
+    )
 
 
 def _say(message: str) -> None:

@@ -54,6 +54,7 @@ class Probe:
             if model is not None:
                 self.check_examples(model)
                 self.check_notebooks(model, module_name)
+                self.check_notebook_markdown(model, module_name)
         self.emit("done")
 
     def import_watched(self, module_name: str, path: Path) -> ModuleType | None:
@@ -218,16 +219,62 @@ class Probe:
                         f"(update it, or set it to None to read the example config)",
                     )
 
+    def check_notebook_markdown(self, model: type[Any], module_name: str) -> None:
+        """Refuse config fields that a notebook's text shows but the model no longer has."""
+        folder = self.notebooks
+        fields = sorted(model.model_fields)
+        for path in sorted(folder.glob("*.ipynb")) if folder and folder.is_dir() else []:
+            cells = _cells_running(path, module_name)
+            markdown = [
+                "".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown"
+            ]
+            for config in _markdown_configs("\n".join(markdown)):
+                for key in sorted(set(config) - set(fields)):
+                    self.violation(
+                        "notebook",
+                        path,
+                        1,
+                        f"the notebook's text shows config field '{key}', which {self.job}'s "
+                        f"config does not have (fields: {', '.join(fields)}); update the "
+                        "markdown, or point it at examples/configs/ instead",
+                    )
+
+
+def _cells_running(path: Path, module_name: str) -> list[dict[str, Any]]:
+    """The cells of a notebook whose code names ``module_name``; [] for any other."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    cells = [c for c in cells if isinstance(c, dict)]
+    sources = ["".join(c.get("source", "")) for c in cells]
+    return cells if any(module_name in source for source in sources) else []
+
+
+_QUOTED_JSON = re.compile(r"'(\{[^']*\})'")
+
+
+def _markdown_configs(text: str) -> list[dict[str, Any]]:
+    """The job configs a notebook's text shows: ``-p job_config '{...}'`` and ``-y`` dicts."""
+    configs: list[dict[str, Any]] = []
+    for match in _QUOTED_JSON.finditer(text):
+        try:
+            value = json.loads(match.group(1))
+        except ValueError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("job_config"), dict):
+            configs.append(value["job_config"])  # -y '{"job_config": {...}}'
+        elif isinstance(value, dict) and "job_config" in text[: match.start()].rsplit("\n", 1)[-1]:
+            configs.append(value)  # -p job_config '{...}'
+    return configs
+
 
 def _notebook_default(path: Path, module_name: str) -> Any:
     """The literal default ``job_config`` of a notebook that runs ``module_name``, or None."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
+    cells = _cells_running(path, module_name)
+    if not cells:
         return None
-    sources = ["".join(c.get("source", "")) for c in cells if isinstance(c, dict)]
-    if not any(module_name in source for source in sources):
-        return None
+    sources = ["".join(c.get("source", "")) for c in cells]
     tagged = [
         source
         for cell, source in zip(cells, sources, strict=True)

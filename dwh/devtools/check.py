@@ -11,7 +11,8 @@ For each job it checks, and reports every violation with a file and a line:
 - ``config-schema``: the config model exports a JSON Schema;
 - ``example``: every ``examples/configs/<job>/*.json`` validates;
 - ``notebook``: every ``notebooks/*.ipynb`` that runs the job has a default
-  ``job_config`` (in its ``parameters`` cell) that validates, or none;
+  ``job_config`` (in its ``parameters`` cell) that validates, or none, and its markdown
+  shows no config field the model does not have (``-p job_config '{...}'``, ``-y``);
 - ``import``: the modules import without error and without side effects (printing,
   importing pyspark, writing files, starting threads or processes, opening sockets,
   changing the environment or ``sys.path``);
@@ -49,7 +50,7 @@ RULES: dict[str, str] = {
     "run-override": "the job does not override the final AbstractJob.run",
     "config-schema": "the config model is a JobConfig and exports a JSON Schema",
     "example": "every example config validates",
-    "notebook": "every notebook's default job_config validates",
+    "notebook": "every notebook's default job_config validates; its text names real fields",
     "import": "the modules import without errors or side effects",
     "job-import": "the job imports no other job (shared code goes in <package>/_shared/)",
 }

@@ -212,7 +212,11 @@ def write_scaffold(scaffold: Scaffold) -> list[Path]:
 
 
 def notebook(job: str, module: str, example: dict[str, Any]) -> str:
-    """Return a papermill notebook (nbformat 4, no outputs) that runs ``job`` through ``main``."""
+    """Return a papermill notebook (nbformat 4, no outputs) that runs ``job`` through ``main``.
+
+    ``example`` is not written into it: the code reads the example file when it runs and
+    the text names the file, so neither lists config fields that may go stale.
+    """
     # Annotated, so `papermill --help-notebook` shows each parameter's type.
     parameters = "\n".join(
         [
@@ -223,6 +227,8 @@ def notebook(job: str, module: str, example: dict[str, Any]) -> str:
             "has_spark: bool = True  # Whether the job gets a Spark session.",
             "run_id: Optional[str] = None  # Run id to record the run under; None: a fresh one.",
             "result_path: Optional[str] = None  # If set, the results are written here as JSON.",
+            "warm: Optional[bool] = None  # None: the warm Spark server when one runs (dwh spark "
+            "start), else this kernel's session; True: start one if none runs; False: this kernel.",
         ]
     )
     cells = [
@@ -230,9 +236,12 @@ def notebook(job: str, module: str, example: dict[str, Any]) -> str:
             "markdown",
             f"# {job}\n\nRuns `{module}` through its `main(**kwargs)`, "
             "the same call the generic entry makes.\n\n"
-            "Without parameters it runs the job's example config, read when it runs.\n\n"
-            f"```bash\npapermill notebooks/{job}.ipynb out.ipynb -p job_config "
-            f"'{json.dumps(example)}'\n```",
+            # No config fields here: the text points at the example file, which dwh check
+            # validates, so it cannot go stale when the config changes.
+            "Without parameters it runs the job's example config, "
+            f"`examples/configs/{job}/example.json`, read when it runs.\n\n"
+            f"```bash\nmkdir -p out\npapermill notebooks/{job}.ipynb out/{job}.ipynb\n"
+            '# another config: -p job_config "$(cat path/to/config.json)"\n```',
         ),
         _cell("code", parameters, tags=["parameters"]),
         _cell(
@@ -242,7 +251,8 @@ def notebook(job: str, module: str, example: dict[str, Any]) -> str:
             "use_project_root()  # relative paths resolve against the project root\n"
             "if job_config is None:  # read now, so the default never goes stale\n"
             f'    job_config = example_configs("{job}")["example.json"]\n'
-            f'prepared = prepare_run("{module}", job_config, has_spark=has_spark, run_id=run_id)\n'
+            f'prepared = prepare_run(\n    "{module}",\n    job_config,\n'
+            "    has_spark=has_spark,\n    run_id=run_id,\n    warm=warm,\n)\n"
             "prepared",
         ),
         _cell("code", "run = prepared.execute()\nprint(run.summary())\nrun.raise_for_failure()"),

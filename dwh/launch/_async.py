@@ -23,6 +23,7 @@ from dwh.launch._handoff import config_handoff
 from dwh.launch._stream import LineSplitter, LogLine, RunItem, read_event_line
 from dwh.redaction import redact_text, secret_values
 from dwh.runs.logs import RunLogWriter
+from dwh.spark.conf import STARTUP_NOISE
 
 KILL_AFTER_SECONDS = 10.0
 DRAIN_SECONDS = 2.0
@@ -134,11 +135,11 @@ class SubprocessRun:
         for task in pending:
             task.cancel()
 
-    def _log_line(self, line: str) -> LogLine:
+    def _log_line(self, line: str) -> LogLine | None:
         text = redact_text(line, self._secrets) if self._secrets else line
         if self._run_log is not None:
             self._run_log.write(text)
-        return LogLine(text)
+        return None if STARTUP_NOISE.search(text) else LogLine(text)  # stored, not shown
 
     async def items(self) -> AsyncIterator[RunItem]:
         """Yield events and log lines as they arrive, until the process has exited."""

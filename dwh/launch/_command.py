@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dwh.entry import ENTRY_SCRIPT
+from dwh.settings import SPARK_STARTUP_LOG_ENV
 
 ENTRY_PATH = Path(__file__).resolve().parents[2] / ENTRY_SCRIPT
 """The production entry script in this checkout, used when its scripts folder is present."""
@@ -75,5 +76,10 @@ def child_command(
 
 
 def child_env(request: RunRequest) -> dict[str, str]:
-    """The child's environment: this process's, unbuffered output, then ``request.env``."""
-    return {**os.environ, "PYTHONUNBUFFERED": "1", **request.env}
+    """The child's environment: this process's, unbuffered output, then ``request.env``.
+
+    Spark's start-up notices are on (unless set otherwise): both faces store them in the
+    run's log and keep them off the terminal and the TUI
+    (:data:`dwh.spark.conf.STARTUP_NOISE`).
+    """
+    return {SPARK_STARTUP_LOG_ENV: "on", **os.environ, "PYTHONUNBUFFERED": "1", **request.env}

@@ -4,7 +4,8 @@
 ``spark-submit scripts/glue/generic_entry.py`` would run it. The config goes over an
 unnamed file (:func:`~dwh.launch.config_handoff`), never the command line; the child's
 events come back on a private pipe (``--events fd:N``), never mixed with Spark's log
-output, and its stderr is passed through with the config's secrets hidden. Two
+output, and its stderr is passed through with the config's secrets hidden (all of it
+stored as the run's log; Spark's start-up notices, ``STARTUP_NOISE``, only there). Two
 threads read the pipes; the caller's thread takes the events, so a publisher given
 as ``events`` runs there (and may raise KeyboardInterrupt to cancel the run).
 """
@@ -30,6 +31,7 @@ from dwh.redaction import redact_text, secret_values
 from dwh.registry import find_job
 from dwh.run_context import new_run_id
 from dwh.runs.logs import RunLogWriter
+from dwh.spark.conf import STARTUP_NOISE
 
 if TYPE_CHECKING:
     from dwh.events import Event
@@ -233,6 +235,8 @@ class _Pipes:
             if text.startswith("dwh: "):  # what judging the run may need; not Spark's log
                 self._stderr_lines.put(LogLine(text))
             self.run_log.write(text)
+            if STARTUP_NOISE.search(text):
+                continue  # stored, never printed (dwh/spark/log4j2.properties)
             try:
                 self.out.write(text + "\n")
                 self.out.flush()

@@ -195,7 +195,7 @@ class RunView:
             rows = [(str(r["metric"]), str(r["value"])) for r in metric_rows(run.metrics)]
             self.metrics.value = "<h4>Metrics</h4>" + _table(("metric", "value"), rows)
             # The summary without its JSON body: the metrics are the table above.
-            line = f"job '{run.job}' succeeded in {run.seconds:.1f}s (run {run.run_id})"
+            line = f"job '{run.job}' succeeded in {run.timing} (run {run.run_id})"
             line += f" {self._where}" if self._where else ""
             self.status.value = f"<b style='color:#2a7d2a'>{html.escape(line)}</b>"
         else:

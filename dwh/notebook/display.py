@@ -19,10 +19,19 @@ if TYPE_CHECKING:
 
 
 def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """Return one row per event for a table: when, what, phase, rows, seconds, detail."""
+    """Return one row per lifecycle event, Spark progress folded into the phase it ran in.
+
+    Columns: when, what, phase, rows, seconds, spark, detail. ``spark_progress`` events
+    get no rows of their own: the row of the phase (or final event) they led up to says
+    ``3 stages, 24 tasks`` (and how many tasks failed), from each stage's last report.
+    """
     rows: list[dict[str, Any]] = []
+    stages: dict[Any, Mapping[str, Any]] = {}
     for event in events:
         payload = event.payload
+        if event.event == EventName.SPARK_PROGRESS:
+            stages[payload.get("stage_id")] = payload
+            continue
         detail = ""
         if event.event == EventName.JOB_STARTED:
             detail = f"config_hash {payload.get('config_hash', '')}"
@@ -39,10 +48,23 @@ def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
                 "phase": payload.get("phase"),
                 "rows": payload.get("rows"),
                 "seconds": payload.get("seconds"),
+                "spark": _spark_work(stages.values()),
                 "detail": detail,
             }
         )
+        stages = {}
     return rows
+
+
+def _spark_work(stages: Iterable[Mapping[str, Any]]) -> str:
+    """``3 stages, 24 tasks (1 failed)`` from each stage's last progress report; "" for none."""
+    reports = list(stages)
+    if not reports:
+        return ""
+    tasks = sum(int(r.get("tasks_total") or 0) for r in reports)
+    failed = sum(int(r.get("tasks_failed") or 0) for r in reports)
+    text = f"{len(reports)} stage{'s' if len(reports) != 1 else ''}, {tasks} tasks"
+    return text + (f" ({failed} failed)" if failed else "")
 
 
 def check_rows(audits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

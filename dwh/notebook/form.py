@@ -216,12 +216,7 @@ class ConfigForm:
         self.run_button.disabled = True
         try:
             try:
-                prepared = prepare_run(
-                    self.module,
-                    self.job_config,
-                    spark_remote=self._running_server(),
-                    warm=self.warm is True,
-                )
+                prepared = prepare_run(self.module, self.job_config, warm=self.warm)
             except DwhError as err:
                 self.view.fail(f"{type(err).__name__}: {err}")
                 return None
@@ -232,15 +227,6 @@ class ConfigForm:
             return run
         finally:
             self.run_button.disabled = bool(self._problems)
-
-    def _running_server(self) -> str | None:
-        """The warm server's URL when Run should use it unasked (``warm`` None), else None."""
-        if self.warm is not None or not self._needs_spark:
-            return None
-        from dwh.spark.status import server_status
-
-        status = server_status()
-        return status.url if status.running else None
 
 
 def form(

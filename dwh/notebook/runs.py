@@ -27,7 +27,7 @@ from dwh.checks.results import audits_from_events
 from dwh.config import load_json_object
 from dwh.entry import load_job_main
 from dwh.errors import ConfigError, UsageError, one_line
-from dwh.events import EventName, RunStatus
+from dwh.events import EventName, RunStatus, parse_time
 from dwh.notebook._kernel import quiet_shutdown
 from dwh.redaction import redact
 from dwh.registry import find_job, load_factory
@@ -171,7 +171,7 @@ class NotebookRun:
         results: What ``main`` returned (the job's metrics); None when it failed.
         events: The lifecycle events the run published, in order.
         error: The exception the job raised, or None.
-        seconds: Wall time of the ``main`` call.
+        seconds: Wall time of the ``main`` call (:attr:`job_seconds` is the job's own).
         spark: The Spark application used, for runs with Spark.
     """
 
@@ -212,14 +212,38 @@ class NotebookRun:
         """Each audited output's checks (its ``checks_finished`` payload), in order."""
         return audits_from_events(self.events)
 
+    @property
+    def job_seconds(self) -> float | None:
+        """The job's own time, as ``dwh runs`` shows it: ``job_started`` to its last event.
+
+        None when the run never started (a refused config). :attr:`seconds` is longer:
+        it also counts importing the job and starting (or reaching) Spark.
+        """
+        started = next((e for e in self.events if e.event == EventName.JOB_STARTED), None)
+        final = (EventName.JOB_SUCCEEDED, EventName.JOB_FAILED)
+        ended = next((e for e in reversed(self.events) if e.event in final), None)
+        if started is None or ended is None:
+            return None
+        return (parse_time(ended.at) - parse_time(started.at)).total_seconds()
+
+    @property
+    def timing(self) -> str:
+        """The two durations, labelled as the command line labels them.
+
+        ``15.5s job time, 28.0s call wall``: the job time is what ``dwh runs`` shows;
+        the call wall is the whole ``main()`` call (the entry says "process wall").
+        """
+        wall = f"{self.seconds:.1f}s call wall"
+        job = self.job_seconds
+        return wall if job is None else f"{job:.1f}s job time, {wall}"
+
     def summary(self) -> str:
-        """One line in the command line's words: succeeded or failed, time, run id."""
+        """One line in the command line's words: succeeded or failed, times, run id."""
         if self.error is None:
             body = json.dumps(self.results, default=str, sort_keys=True)
-            return f"job '{self.job}' succeeded in {self.seconds:.1f}s (run {self.run_id}): {body}"
+            return f"job '{self.job}' succeeded in {self.timing} (run {self.run_id}): {body}"
         return (
-            f"job '{self.job}' failed in {self.seconds:.1f}s (run {self.run_id}): "
-            f"{one_line(self.error)}"
+            f"job '{self.job}' failed in {self.timing} (run {self.run_id}): {one_line(self.error)}"
         )
 
     def raise_for_failure(self) -> None:
@@ -236,6 +260,7 @@ class NotebookRun:
             "run_id": self.run_id,
             "status": RunStatus.SUCCEEDED if self.succeeded else RunStatus.FAILED,
             "seconds": round(self.seconds, 3),
+            "job_seconds": None if self.job_seconds is None else round(self.job_seconds, 3),
             "config": self.config,
             "results": self.results,
             "outputs": self.outputs,
@@ -262,7 +287,7 @@ def prepare_run(
     run_id: str | int | None = None,
     packages: Sequence[str] | None = None,
     spark_remote: str | None = None,
-    warm: bool = False,
+    warm: bool | None = False,
 ) -> PreparedRun:
     """Check the module and validate the config through the job's own model.
 
@@ -278,8 +303,10 @@ def prepare_run(
         packages: The packages job modules may come from; default ``$DWH_JOB_PACKAGES``.
         spark_remote: Run on this Spark Connect server (``sc://host:port``, e.g. the
             url of ``dwh spark status --json``) instead of this kernel's session.
-        warm: Run on the local warm server (``dwh spark start``), starting it if none
-            runs. Ignored, like ``spark_remote``, for a job without Spark.
+        warm: True: run on the local warm server (``dwh spark start``), starting it if
+            none runs. None: on the warm server when one runs, else in this kernel's
+            session (what the form and the job notebooks do). False: in this kernel.
+            Ignored, like ``spark_remote``, for a job without Spark.
 
     Returns:
         The checked run, ready to :meth:`~PreparedRun.execute`.
@@ -316,6 +343,8 @@ def prepare_run(
 
         status = ensure_server()
         remote, started = status.url, status.started
+    elif warm is None and factory.has_spark and not remote:
+        remote = running_server_url()
     return PreparedRun(
         module_name=name,
         job=job,
@@ -328,6 +357,17 @@ def prepare_run(
     )
 
 
+def running_server_url() -> str | None:
+    """The local warm server's URL when one runs (``dwh spark start``), else None.
+
+    Read from its discovery file and the process table: no pyspark, no JVM.
+    """
+    from dwh.spark.status import server_status
+
+    status = server_status()
+    return status.url if status.running else None
+
+
 def run_job(
     module_name: str,
     job_config: str | bytes | Mapping[str, Any] | None,
@@ -335,11 +375,12 @@ def run_job(
     has_spark: bool | str | None = None,
     run_id: str | int | None = None,
     spark_remote: str | None = None,
-    warm: bool = False,
+    warm: bool | None = False,
 ) -> NotebookRun:
     """Validate, then run a job; see :func:`prepare_run` and :meth:`PreparedRun.execute`.
 
     ``warm=True`` runs it on the local warm Spark server (started if none runs);
+    ``warm=None`` on that server when one runs, else in this kernel;
     ``spark_remote="sc://host:port"`` on that Connect server; neither, in this kernel.
     """
     prepared = prepare_run(

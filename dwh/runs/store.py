@@ -1,10 +1,12 @@
 """The run history: one row per run and every event, in an embedded SQLite database.
 
 Every run started through a job factory is recorded here by default, at
-``$DWH_HOME/runs.db`` (``./.dwh/runs.db``). ``DWH_RUN_STORE`` points it elsewhere, or
-turns it off with ``off``. The database runs in WAL mode, so several job processes can
-write while a TUI reads. Each event is written in its own short transaction: the run's
-row is created or updated from the event, and the event is appended.
+``$DWH_HOME/runs.db`` (the project's ``.dwh/runs.db``, or ``~/.dwh/runs.db`` outside a
+project; off when that folder cannot be written, as for a cluster user without a
+home). ``DWH_RUN_STORE`` points it elsewhere, or turns it off with ``off``.
+The database runs in WAL mode, so several job processes can write while a TUI reads.
+Each event is written in its own short transaction: the run's row is created or updated
+from the event, and the event is appended.
 
 ::
 
@@ -45,7 +47,7 @@ from dwh.redaction import redact, scrub
 from dwh.runs._db import RunStoreDb
 from dwh.services.atomic_commit import local_path
 from dwh.settings import RUN_STORE_ENV as STORE_ENV
-from dwh.settings import dwh_home, is_off, run_store_setting
+from dwh.settings import dwh_home, home_setting, home_writable, is_off, run_store_setting
 
 # A rejected run never started, so the store never holds one. Plain strings: click.Choice
 # matches enum members by name, and users type the value.
@@ -185,7 +187,8 @@ class RunStore:
         """Open the store the environment names, or return None when it is turned off.
 
         ``$DWH_RUN_STORE`` is a path, or ``off`` to disable recording; by default the
-        store is ``$DWH_HOME/runs.db`` (``./.dwh/runs.db``).
+        store is ``$DWH_HOME/runs.db`` (:func:`dwh.settings.dwh_home`), and off when
+        that home cannot be written.
 
         Raises:
             RunStoreError: The store cannot be opened.
@@ -513,6 +516,10 @@ class RunStore:
 def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
     """Return the store path the environment names, or None when recording is off.
 
+    Off when ``$DWH_RUN_STORE`` says so, and when neither it nor ``$DWH_HOME`` is set
+    and the default home (:func:`dwh.settings.dwh_home`) cannot be written: a production run never
+    fails, nor falls back to its working directory, for want of a history.
+
     Args:
         environ: The environment to read; the process's own by default.
     """
@@ -521,7 +528,10 @@ def store_path_from_env(environ: Mapping[str, str] | None = None) -> Path | None
         return None
     if raw:
         return Path(raw)
-    return dwh_home(environ) / "runs.db"
+    home = dwh_home(environ)
+    if home_setting(environ) or home_writable(home):
+        return home / "runs.db"
+    return None
 
 
 def _check_status(status: str) -> None:

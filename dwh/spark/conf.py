@@ -7,16 +7,20 @@ so a test, a benchmark and a run all see the same Spark.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from dwh.settings import dwh_home
+from dwh.settings import dwh_home, spark_startup_log_enabled
 
 __all__ = [
     "ALWAYS",
     "CATALOG_FOLDER",
     "LOCAL_DEFAULTS",
+    "LOG4J2_FILE",
     "SHARED_SESSION",
+    "STARTUP_NOISE",
     "local_catalog_settings",
+    "local_logging_settings",
 ]
 
 LOCAL_DEFAULTS: dict[str, str] = {
@@ -44,6 +48,29 @@ Connect caches each session's analysed plans, data source reads always: a date
 reading the partitions an earlier date of the same session wrote would see the listing
 from before that write.
 """
+
+LOG4J2_FILE = Path(__file__).with_name("log4j2.properties")
+"""dwh's log4j2 configuration for local sessions (package data: it ships in the wheel)."""
+
+STARTUP_NOISE = re.compile(
+    r"WARNING: Using incubator modules|Using Spark's default log4j profile|"
+    r"Setting default log level to|To adjust logging level use sc\.setLogLevel|"
+    r"WARN NativeCodeLoader: Unable to load native-hadoop library|"
+    r"WARN Utils: (Your hostname, .* resolves to a loopback address|Set SPARK_LOCAL_IP)"
+)
+"""Spark's and the JVM's start-up notices, which the launcher keeps off the terminal."""
+
+
+def local_logging_settings() -> dict[str, str]:
+    """Return the driver option that gives a new local JVM dwh's log4j2 file.
+
+    Its start-up notices stay off the console unless ``$DWH_SPARK_STARTUP_LOG`` is on.
+    Only honoured before the JVM starts; a ``conf`` of the caller's own replaces it.
+    """
+    startup = "NEUTRAL" if spark_startup_log_enabled() else "DENY"
+    options = f"-Dlog4j2.configurationFile={LOG4J2_FILE.as_uri()} -Ddwh.spark.startup={startup}"
+    return {"spark.driver.extraJavaOptions": options}
+
 
 CATALOG_FOLDER = "catalog"
 """The folder under ``$DWH_HOME`` that holds the local metastore and warehouse."""

@@ -7,6 +7,9 @@ given), the local defaults below that the command line did not set are applied t
 a local ``spark-submit`` run is as quiet as a ``python`` one: log level WARN (unless
 ``spark.log.level`` or a log4j config was given), no Spark UI on port 4040. Only
 ``spark.driver.memory`` differs: the driver JVM is already running.
+A session built here for a local master starts its JVM with dwh's log4j2 file
+(:data:`dwh.spark.conf.LOG4J2_FILE`) and ``SPARK_LOCAL_IP=127.0.0.1``, so Spark's
+start-up notices stay off the console (:func:`dwh.spark.conf.local_logging_settings`).
 Every session gets the UTC session time zone, which the jobs' timestamp logic relies on.
 """
 
@@ -18,7 +21,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from dwh.spark.conf import ALWAYS, LOCAL_DEFAULTS, local_catalog_settings
+from dwh.spark.conf import ALWAYS, LOCAL_DEFAULTS, local_catalog_settings, local_logging_settings
 from dwh.spark.remote import client_token
 
 if TYPE_CHECKING:
@@ -84,6 +87,10 @@ def get_spark_session(
     else:
         builder = builder.master(master or "local[*]")
         settings.update(LOCAL_DEFAULTS)
+        # Quiet from the JVM's first line: dwh's log4j2 file, and the loopback address
+        # the driver binds to anyway (no "hostname resolves to a loopback" warning).
+        settings.update(local_logging_settings())
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         settings.update(local_catalog_settings() if catalog else {})
         # Python workers must see this interpreter's packages (pyarrow for Arrow
         # steps), not whatever `python3` comes first on PATH.

@@ -32,7 +32,13 @@ from dwh.errors import DwhError, ExitCode
 from dwh.events import RunStatus
 from dwh.launch import JobRun, exit_code_for, launch
 from dwh.redaction import redact_config
-from dwh.registry import discover_jobs, find_job, load_factory
+from dwh.registry import (
+    discover_jobs,
+    examples_dir,
+    find_job,
+    job_package_files,
+    load_factory,
+)
 from dwh.run_context import new_run_id
 from dwh.settings import triggers_path
 from dwh.spark.warm import warm_remote
@@ -49,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TRIGGERS_ENV",
+    "TRIGGERS_FILE",
     "JobRun",
     "Trigger",
     "TriggerMap",
@@ -56,20 +63,46 @@ __all__ = [
     "load_trigger_map",
     "main",
     "run_with_triggers",
+    "trigger_map_files",
 ]
 
 
+TRIGGERS_FILE = "triggers.json"
+"""The name of a trigger map that is found without a flag (see :func:`trigger_map_files`)."""
+
+
+def trigger_map_files() -> list[Path]:
+    """Return the trigger maps found without a flag, in the order they are merged.
+
+    Each job package's ``triggers.json`` (``dwh/jobs/triggers.json``,
+    ``shop/jobs/triggers.json``: the map lives beside the jobs it chains), then the
+    project's ``examples/triggers.json``.
+    """
+    files = job_package_files(TRIGGERS_FILE)
+    example = examples_dir() / TRIGGERS_FILE
+    if example.is_file() and example.resolve() not in {path.resolve() for path in files}:
+        files.append(example)
+    return files
+
+
 def load_trigger_map(source: TriggerMap | str | Path | None = None) -> TriggerMap:
-    """Return a trigger map: the one given, the file named, ``$DWH_TRIGGERS``, or none.
+    """Return a trigger map: the one given, the file named, ``$DWH_TRIGGERS``, else found.
+
+    With no source and ``$DWH_TRIGGERS`` unset, every map of :func:`trigger_map_files`
+    merged into one (an upstream job's triggers in that order); none when there is none.
+    ``load_trigger_map().reachable(job)`` is what a run of ``job`` with its downstream
+    jobs (``dwh run --follow``, the TUI) will start after it.
 
     Raises:
-        TriggerMapError: The file is missing or invalid.
+        TriggerMapError: A file is missing or invalid, or the merged maps have a cycle.
     """
     if isinstance(source, TriggerMap):
         return source
     if source is None:
         env = triggers_path()
-        return TriggerMap.load(env) if env else TriggerMap.empty()
+        if env:
+            return TriggerMap.load(env)
+        return TriggerMap.merge([TriggerMap.load(path) for path in trigger_map_files()])
     return TriggerMap.load(source)
 
 
@@ -98,7 +131,7 @@ def run_with_triggers(
         config: Its config, a dict or JSON text.
         follow: Whether to follow the trigger map after the first run.
         trigger_map: A :class:`TriggerMap`, a path to one, or None for
-            ``$DWH_TRIGGERS`` (no triggers when unset).
+            :func:`load_trigger_map`'s default (``$DWH_TRIGGERS``, else the maps found).
         events: Receives every event of every run live, as it is read.
         has_spark: ``--has_spark`` for the first job; None for the job's default.
         run_id: The first run's id; a fresh one by default.
@@ -211,7 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("job", help="the first job, e.g. transform_images")
     parser.add_argument("--config", default="{}", help="JSON config, or @file.json")
-    parser.add_argument("--triggers", help=f"trigger map file (default ${TRIGGERS_ENV})")
+    parser.add_argument(
+        "--triggers",
+        help=f"trigger map file (default ${TRIGGERS_ENV}, else the maps found)",
+    )
     parser.add_argument("--no-follow", action="store_true", help="run only the first job")
     parser.add_argument("--has_spark", choices=("true", "false"), help="for the first job")
     parser.add_argument(

@@ -26,7 +26,7 @@ This module parses and checks maps; :mod:`dwh.triggers` runs a job and follows o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,25 @@ class TriggerMap:
         triggers = {job: tuple(items) for job, items in parsed.items()}
         result = cls(triggers, source)
         result._check_fields()
+        result._check_cycles()
+        return result
+
+    @classmethod
+    def merge(cls, maps: Sequence[TriggerMap]) -> TriggerMap:
+        """One map of several: each upstream job's triggers in the order of ``maps``.
+
+        Raises:
+            TriggerMapError: Together they have a cycle.
+        """
+        if not maps:
+            return cls.empty()
+        if len(maps) == 1:
+            return maps[0]
+        triggers: dict[str, tuple[Trigger, ...]] = {}
+        for part in maps:
+            for job, items in part.triggers.items():
+                triggers[job] = (*triggers.get(job, ()), *items)
+        result = cls(triggers, " + ".join(part.source for part in maps) or "<no triggers>")
         result._check_cycles()
         return result
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
+import papermill
 import pytest
 from nbhelpers import REPO, execute, output_text
 
+from dwh.devtools.scaffold import notebook
 from dwh.notebook import form, run_job
 from dwh.spark.server import ServerStatus
 
@@ -88,12 +91,17 @@ def test_run_job_warm_uses_the_running_server_and_records_it(
     assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
 
 
-def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
-    warm_server: ServerStatus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def kernel_sparkrows(monkeypatch: pytest.MonkeyPatch) -> None:
     # The kernel is a new process: it finds the job and the server through its environment.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(REPO), str(FIXTURE_JOBS)]))
     monkeypatch.setenv("DWH_JOB_PACKAGES", "nbjobs")
+
+
+@pytest.mark.usefixtures("kernel_sparkrows")
+def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
+    warm_server: ServerStatus, tmp_path: Path
+) -> None:
     result = tmp_path / "result.json"
     parameters = {
         "module_name": MODULE,
@@ -108,3 +116,32 @@ def test_run_job_notebook_with_warm_true_runs_on_the_server_under_papermill(
     assert data["results"] == {"rows": 6, "session": CONNECT}
     assert data["spark"] == {"application_id": None, "reused": True, "remote": warm_server.url}
     assert f"Spark Connect server {warm_server.url} (already running)" in output_text(nb)
+
+
+@pytest.mark.usefixtures("kernel_sparkrows")
+def test_a_scaffolded_job_notebook_runs_on_the_warm_server_when_one_runs(
+    warm_server: ServerStatus, tmp_path: Path
+) -> None:
+    # What `dwh new` writes, for the fixture job; no `warm` parameter given.
+    source = tmp_path / "sparkrows.ipynb"
+    source.write_text(notebook("sparkrows", MODULE, {}), encoding="utf-8")
+    result = tmp_path / "result.json"
+    parameters = {
+        "job_config": {"output_path": str(tmp_path / "out"), "rows": 5},
+        "result_path": str(result),
+    }
+
+    nb = papermill.execute_notebook(
+        str(source),
+        str(tmp_path / "executed.ipynb"),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(REPO),
+    )
+
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert data["results"] == {"rows": 5, "session": CONNECT}
+    assert data["spark"] == {"application_id": None, "reused": True, "remote": warm_server.url}
+    summary = next(line for line in output_text(nb).splitlines() if "succeeded in" in line)
+    assert re.search(r"succeeded in \d+\.\ds job time, \d+\.\ds call wall \(run ", summary)

@@ -12,6 +12,7 @@ import pytest
 from nbhelpers import FILTER_IMAGES, NOOP, NOTEBOOKS
 
 from dwh.errors import ConfigError, JobModuleError, ModuleRefusedError, UsageError
+from dwh.events import Event
 from dwh.notebook import (
     RESULT_VERSION,
     PreparedRun,
@@ -139,7 +140,48 @@ def test_event_rows_make_one_row_per_event() -> None:
         "transform",
     ]
     assert rows[-1]["detail"] == "RuntimeError: boom"
-    assert set(rows[0]) == {"at", "event", "phase", "rows", "seconds", "detail"}
+    assert set(rows[0]) == {"at", "event", "phase", "rows", "seconds", "spark", "detail"}
+
+
+def test_event_rows_fold_spark_progress_into_the_phase_it_ran_in() -> None:
+    def progress(stage: int, done: int, total: int, failed: int = 0) -> Event:
+        fields = {"stage_id": stage, "tasks_done": done, "tasks_running": total - done}
+        return Event(
+            "spark_progress", "j", "r", {**fields, "tasks_total": total, "tasks_failed": failed}
+        )
+
+    events = [
+        Event("job_started", "j", "r", {"config_hash": "h"}),
+        progress(0, 1, 4),
+        progress(0, 4, 4),
+        Event("phase_finished", "j", "r", {"phase": "extract", "rows": 10, "seconds": 1.0}),
+        progress(1, 8, 8),
+        progress(2, 2, 2, failed=1),
+        Event("phase_finished", "j", "r", {"phase": "transform", "rows": 9, "seconds": 2.0}),
+        Event("phase_finished", "j", "r", {"phase": "load", "rows": 9, "seconds": 0.5}),
+        Event("job_succeeded", "j", "r", {"metrics": {}}),
+    ]
+
+    rows = event_rows(events)
+
+    assert [(r["event"], r["phase"], r["spark"]) for r in rows] == [
+        ("job_started", None, ""),
+        ("phase_finished", "extract", "1 stage, 4 tasks"),
+        ("phase_finished", "transform", "2 stages, 10 tasks (1 failed)"),
+        ("phase_finished", "load", ""),
+        ("job_succeeded", None, ""),
+    ]
+
+
+def test_the_summary_labels_the_job_time_and_the_call_wall() -> None:
+    run = run_job(NOOP, {"message": "hi", "sleep_seconds": 0.05}, run_id="r-times")
+
+    assert run.job_seconds is not None and run.job_seconds > 0
+    assert run.summary().startswith(
+        f"job 'noop' succeeded in {run.job_seconds:.1f}s job time, {run.seconds:.1f}s call wall "
+        "(run r-times): "
+    )
+    assert run.to_dict()["job_seconds"] == round(run.job_seconds, 3)
 
 
 def test_metric_rows_keep_the_job_order_and_flatten_nested_values() -> None:

@@ -134,6 +134,8 @@ def test_map_comes_from_dwh_triggers_when_not_given(
     monkeypatch.setenv("DWH_TRIGGERS", str(path))
     assert load_trigger_map().downstream("noop")[0].job == "relay"
     monkeypatch.delenv("DWH_TRIGGERS")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").mkdir()  # and dwh.jobs holds no triggers.json
     assert load_trigger_map().triggers == {}
 
 
