@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -248,3 +249,56 @@ def check_progress(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     unfinished = [e for e in last.values() if e["tasks_done"] != e["tasks_total"]]
     assert not unfinished, unfinished
     return progress
+
+
+def settle_spare(timeout: float = 90) -> None:
+    """Wait until no spare session is being prepared and one is ready (or the time is up).
+
+    A spare being prepared holds a connection to the server, so the server is not idle.
+    """
+    from dwh.processes import pid_alive
+    from dwh.spark.prewarm import prewarm_dir
+
+    preparing = prewarm_dir() / "preparing.pid"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = preparing.exists() and pid_alive(int(preparing.read_text() or 0))
+        if not busy and any(prewarm_dir().glob("*.json")):
+            return
+        time.sleep(0.2)
+
+
+def wait_held(run: subprocess.Popen[str], folder: Path, timeout: float = 240) -> list[int]:
+    """Wait until a ``hold`` run's Python step has started; return its workers' pids."""
+    deadline = time.monotonic() + timeout
+    while not list(folder.glob("started-*")) and time.monotonic() < deadline:
+        assert run.poll() is None, run.communicate()
+        time.sleep(0.2)
+    workers = [int(path.name.split("-")[1]) for path in folder.glob("started-*")]
+    assert workers, "the held run's Python step never started"
+    return workers
+
+
+class ServerLog:
+    """What the current server writes to its log from now on.
+
+    The file stays open, so a server restart that rotates the log (``.out`` to
+    ``.out.1``) leaves this reading the old server's own lines.
+    """
+
+    def __init__(self) -> None:
+        from dwh.spark._discovery import discovery_path
+
+        logs = sorted((discovery_path().parent / "logs").glob("*.out"))
+        assert logs, "no server log"
+        self.handle = logs[-1].open("rb")
+        self.start = self.handle.seek(0, os.SEEK_END)
+
+    def text(self) -> str:
+        """Everything the server wrote since this was made."""
+        self.handle.seek(self.start)
+        return self.handle.read().decode("utf-8", "replace")
+
+    def errors(self) -> list[str]:
+        """The ERROR lines among them."""
+        return [line for line in self.text().splitlines() if " ERROR " in line]
