@@ -17,13 +17,11 @@ import pytest
 from warm_support import (
     ServerLog,
     dwh_run,
+    held_run,
     metrics_of,
     probe_package,
     read_events,
-    set_marker_version,
     settle_spare,
-    start_dwh_run,
-    wait_held,
 )
 
 from dwh.processes import pid_alive, wait_gone
@@ -41,17 +39,11 @@ def test_past_the_ceiling_the_server_restarts_when_idle_and_never_under_a_run(
     warm_server: ServerStatus, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     root, env = probe_package(tmp_path_factory)
-    set_marker_version(root, str(tmp_path))  # the folder the held run signals through
     tiny = {**env, "DWH_SPARK_MAX_MEMORY": "1m"}
     old = warm_server.pid
     assert old is not None
     log = ServerLog()
-    held = start_dwh_run(
-        "probe", {"mode": "hold", "output_path": str(tmp_path / "held")},
-        env=tiny, events=tmp_path / "held.jsonl",
-    )  # fmt: skip
-    try:
-        held_workers = wait_held(held, tmp_path)
+    with held_run(root, tiny, tmp_path) as held:
         busy = dwh_run(
             "probe", {"mode": "code", "output_path": str(tmp_path / "busy")},
             env=tiny, events=tmp_path / "busy.jsonl",
@@ -59,18 +51,10 @@ def test_past_the_ceiling_the_server_restarts_when_idle_and_never_under_a_run(
         assert busy.returncode == 0, busy.stderr
         assert "DWH_SPARK_MAX_MEMORY" not in busy.stderr  # another run was connected
         assert server_status().pid == old
-        assert held.poll() is None and all(pid_alive(pid) for pid in held_workers)
+        assert held.process.poll() is None and all(pid_alive(pid) for pid in held.workers)
         settle_spare()  # a spare being prepared is a client too
-        (tmp_path / "go").write_text("")
-        _, stderr = held.communicate(timeout=300)
-    finally:
-        (tmp_path / "go").write_text("")
-        if held.poll() is None:
-            held.kill()
-            held.wait()
+        stderr = held.finish()  # its release finds the server idle
 
-    assert held.returncode == 0, stderr
-    assert metrics_of(read_events(tmp_path / "held.jsonl"))["ids"] == [0, 1, 2, 3]
     said = [line for line in stderr.splitlines() if "DWH_SPARK_MAX_MEMORY" in line]
     assert len(said) == 1 and RESTART_LINE.fullmatch(said[0]), stderr
     assert wait_gone(old, 120), "the idle server past its ceiling was not stopped"

@@ -17,17 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from warm_support import (
-    WORKTREE,
-    ServerLog,
-    metrics_of,
-    probe_package,
-    read_events,
-    set_marker_version,
-    settle_spare,
-    wait_held,
-)
-from warm_support import start_dwh_run as start_warm_run
+from warm_support import WORKTREE, ServerLog, held_run, probe_package, settle_spare
 
 from dwh.backfill._engine import SharedSessions
 from dwh.processes import pid_alive, wait_gone
@@ -61,32 +51,17 @@ def test_fifteen_runs_leave_no_workers_and_never_touch_a_concurrent_run(
     warm_server: ServerStatus, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     root, env = probe_package(tmp_path_factory)
-    set_marker_version(root, str(tmp_path))  # the folder the held run signals through
     log = ServerLog()
     # Workers of sessions earlier tests made outside dwh (and so never released by it)
     # are not this test's: it counts what appears while it runs.
     earlier = {w.pid for w in python_workers(warm_server.pid or 0)}
-    held = start_warm_run(
-        "probe", {"mode": "hold", "output_path": str(tmp_path / "out")},
-        env=env, events=tmp_path / "held.jsonl",
-    )  # fmt: skip
-    try:
-        held_workers = wait_held(held, tmp_path)
-
+    with held_run(root, env, tmp_path) as held:
         runs = drive("loop", str(warm_server.url), "15")
 
-        assert held.poll() is None, "the concurrent run ended while its step was held"
-        assert all(pid_alive(pid) for pid in held_workers), "a live run's worker was ended"
-        (tmp_path / "go").write_text("")
-        _, stderr = held.communicate(timeout=300)
-    finally:
-        (tmp_path / "go").write_text("")
-        if held.poll() is None:
-            held.kill()
-            held.wait()
+        assert held.process.poll() is None, "the concurrent run ended while its step was held"
+        assert all(pid_alive(pid) for pid in held.workers), "a live run's worker was ended"
+        held.finish()
 
-    assert held.returncode == 0, stderr
-    assert metrics_of(read_events(tmp_path / "held.jsonl"))["ids"] == [0, 1, 2, 3]
     assert len(runs) == 15
     for run in runs:
         assert run["ids"] == [0, 1, 2, 3]

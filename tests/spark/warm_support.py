@@ -7,11 +7,13 @@ and an edit to ``marker.py`` between two runs shows which code the workers ran.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -268,15 +270,52 @@ def settle_spare(timeout: float = 90) -> None:
         time.sleep(0.2)
 
 
-def wait_held(run: subprocess.Popen[str], folder: Path, timeout: float = 240) -> list[int]:
-    """Wait until a ``hold`` run's Python step has started; return its workers' pids."""
-    deadline = time.monotonic() + timeout
-    while not list(folder.glob("started-*")) and time.monotonic() < deadline:
-        assert run.poll() is None, run.communicate()
-        time.sleep(0.2)
-    workers = [int(path.name.split("-")[1]) for path in folder.glob("started-*")]
-    assert workers, "the held run's Python step never started"
-    return workers
+class HeldRun:
+    """A warm ``probe`` run in ``hold`` mode: inside its Python step until :meth:`finish`."""
+
+    def __init__(self, env: dict[str, str], folder: Path) -> None:
+        self.folder = folder
+        self.process = start_dwh_run(
+            "probe", {"mode": "hold", "output_path": str(folder / "held")},
+            env=env, events=folder / "held.jsonl",
+        )  # fmt: skip
+        self.workers: list[int] = []
+
+    def wait_started(self, timeout: float = 240) -> None:
+        """Wait until its Python step runs; note the pids of the workers running it."""
+        deadline = time.monotonic() + timeout
+        while not list(self.folder.glob("started-*")) and time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.communicate()
+            time.sleep(0.2)
+        self.workers = [int(path.name.split("-")[1]) for path in self.folder.glob("started-*")]
+        assert self.workers, "the held run's Python step never started"
+
+    def finish(self) -> str:
+        """Let it go; check it succeeded with exact output; return its stderr."""
+        (self.folder / "go").write_text("")
+        _, stderr = self.process.communicate(timeout=300)
+        assert self.process.returncode == 0, stderr
+        assert metrics_of(read_events(self.folder / "held.jsonl"))["ids"] == [0, 1, 2, 3]
+        return stderr
+
+
+@contextlib.contextmanager
+def held_run(root: Path, env: dict[str, str], folder: Path) -> Iterator[HeldRun]:
+    """Start a held run of the probe package at ``root``, signalling through ``folder``.
+
+    The block gets it once its Python step runs; it is let go, and killed if still
+    running, whatever happens in the block.
+    """
+    set_marker_version(root, str(folder))  # the folder the held step signals through
+    run = HeldRun(env, folder)
+    try:
+        run.wait_started()
+        yield run
+    finally:
+        (folder / "go").write_text("")
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
 
 
 class ServerLog:
