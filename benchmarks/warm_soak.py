@@ -7,7 +7,9 @@ by pid at the end. Each round is one warm ``transform_images`` on 20,000 raw lin
 one warm ``filter_images`` on that job's output, each a whole ``dwh run --warm``
 process; after each run (once its spare session is ready, untimed, as while one edits
 the code) the server's tree is counted and measured: the processes below the JVM, its
-Python workers, the whole tree's PSS. Targets (issue 24):
+Python workers, the whole tree's PSS, and (with the JDK's ``jstat``) the JVM's heap,
+committed and used, its metaspace and its thread count; at the end, the disk its
+block manager holds (shuffle files, spilled blocks). Targets (issue 24):
 
 - the processes below the JVM at most the cores plus 2 after any run;
 - the tree's PSS after the last round within 1.2x of after round 10;
@@ -18,10 +20,13 @@ Python workers, the whole tree's PSS. Targets (issue 24):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,7 +70,8 @@ def run(settings: Settings, rounds: int | None = None) -> list[Row]:
                 print(_line(samples[-1]), file=sys.stderr, flush=True)
             shutil.rmtree(out, ignore_errors=True)
         errors = _errors(log, log_start)
-    return _rows(samples, rounds, errors)
+        disk = _block_manager_mb(log)
+    return _rows(samples, rounds, errors, disk)
 
 
 def _one(env: dict[str, str], job: str, raw: Path, out: Path) -> float:
@@ -91,14 +97,50 @@ def _tree(pid: int) -> dict[str, Any]:
         "python_workers": tree.workers,
         "tree_pss_mb": round(tree.total.pss / mib, 1) if tree.total else None,
         "jvm_pss_mb": round(tree.jvm.pss / mib, 1) if tree.jvm else None,
+        **_jvm(pid),
     }
+
+
+def _jvm(pid: int) -> dict[str, Any]:
+    """The JVM's heap (committed, used), metaspace and threads; {} without ``jstat``."""
+    figures: dict[str, Any] = {}
+    with contextlib.suppress(OSError):
+        threads = re.search(r"^Threads:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
+        if threads:
+            figures["jvm_threads"] = int(threads[1])
+    jstat = shutil.which("jstat")
+    if jstat is None:
+        return figures
+    with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError, LookupError):
+        lines = subprocess.run(
+            [jstat, "-gc", str(pid)], capture_output=True, text=True, timeout=20
+        ).stdout.split("\n")
+        gc = dict(zip(lines[0].split(), (float(v) / 1024 for v in lines[1].split()), strict=True))
+        young_old = ("S0", "S1", "E", "O")
+        figures["heap_committed_mb"] = round(sum(gc[f"{k}C"] for k in young_old))
+        figures["heap_used_mb"] = round(sum(gc[f"{k}U"] for k in young_old))
+        figures["metaspace_mb"] = round(gc["MU"])
+    return figures
+
+
+def _block_manager_mb(log: Path | None) -> float | None:
+    """The disk the server's block manager holds now (its folder is named in the log)."""
+    if log is None:
+        return None
+    found = re.findall(r"Created local directory at (\S+)", log.read_text("utf-8", "replace"))
+    if not found:
+        return None
+    files = [f for f in Path(found[-1]).rglob("*") if f.is_file()]
+    return round(sum(f.stat().st_size for f in files) / 2**20, 1)
 
 
 def _line(sample: dict[str, Any]) -> str:
     return (
         f"[soak] round {sample['round']:>3} {sample['job']:<16} {sample['wall_s']:6.2f} s  "
         f"{sample['processes']} processes ({sample['python_workers']} Python)  "
-        f"tree {sample['tree_pss_mb']} MiB PSS, JVM {sample['jvm_pss_mb']} MiB"
+        f"tree {sample['tree_pss_mb']} MiB PSS, JVM {sample['jvm_pss_mb']} MiB "
+        f"(heap {sample.get('heap_used_mb')}/{sample.get('heap_committed_mb')} MiB, "
+        f"metaspace {sample.get('metaspace_mb')} MiB, {sample.get('jvm_threads')} threads)"
     )
 
 
@@ -116,14 +158,27 @@ def _errors(log: Path | None, start: int) -> list[str]:
     return [line for line in text.splitlines() if " ERROR " in line]
 
 
-def _rows(samples: list[dict[str, Any]], rounds: int, errors: list[str]) -> list[Row]:
+def _rows(
+    samples: list[dict[str, Any]], rounds: int, errors: list[str], disk: float | None = None
+) -> list[Row]:
     limit = (os.cpu_count() or 1) + 2
     most = max(sample["processes"] for sample in samples)
     window = min(WINDOW, max(rounds // 2, 1))
-    memory_at = {s["round"]: s["tree_pss_mb"] for s in samples if s["job"] == JOBS[-1]}
-    reference = memory_at[window]
-    last = memory_at[rounds]
+    at = {s["round"]: s for s in samples if s["job"] == JOBS[-1]}
+    reference = at[window]["tree_pss_mb"]
+    last = at[rounds]["tree_pss_mb"]
     growth = last / reference if reference else float("nan")
+    shown = (
+        ("JVM PSS MiB", "jvm_pss_mb"),
+        ("heap committed MiB", "heap_committed_mb"),
+        ("metaspace MiB", "metaspace_mb"),
+        ("JVM threads", "jvm_threads"),
+    )
+    jvm_parts = ", ".join(
+        f"{label} {at[window].get(key)} to {at[rounds].get(key)}"
+        for label, key in shown
+        if key in at[rounds]
+    )
     rows = [
         Row(
             f"warm soak: processes below the server JVM, {rounds} rounds",
@@ -142,7 +197,8 @@ def _rows(samples: list[dict[str, Any]], rounds: int, errors: list[str]) -> list
             f"x{growth:.2f}",
             target=f"<= x{MEMORY_LIMIT}",
             met=growth <= MEMORY_LIMIT,
-            note="JVM and Python workers, with the spare session ready",
+            note=f"JVM and Python workers, with the spare session ready; {jvm_parts}; "
+            f"block manager disk after the last round: {disk} MiB",
         ),
     ]
     for job in JOBS:

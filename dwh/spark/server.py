@@ -61,6 +61,16 @@ SERVER_CONF: dict[str, str] = {
     # Shuffle files and broadcast blocks of released sessions go when the driver's
     # collector has dropped their plans; every 5 minutes, not every 30.
     "spark.cleaner.periodicGC.interval": "5min",
+    # The JVM's own memory (docs/warm.md, "Bounded memory"). G1 grows its young
+    # generation, and with it the heap's resident pages, whenever collections look
+    # costly, as they do on a loaded machine, and gives nothing back between full
+    # collections: a fixed 256 MB young generation bounds that; after a collection the
+    # heap keeps at most 40% free; and a minute without a collection (an idle server,
+    # between edits) starts one that returns the rest. Beside spark.driver.memory, and
+    # not in extraJavaOptions, which is the user's.
+    "spark.driver.defaultJavaOptions": (
+        "-Xmn256m -XX:MaxHeapFreeRatio=40 -XX:MinHeapFreeRatio=20 -XX:G1PeriodicGCInterval=60000"
+    ),
 }
 """Settings the server starts with: dwh's local defaults, UTC, frequent progress, and
 bounded histories (docs/warm.md, "A server that lasts a working day")."""

@@ -70,6 +70,7 @@ def get_spark_session(
         try:
             if local:
                 _fail_fast(session)
+                _stream_to_the_end(session)
             _apply(session, {**ALWAYS, **(conf or {})})
         except Exception:
             if fresh:  # ours alone; one getOrCreate returned may be the caller's
@@ -211,6 +212,24 @@ def _use_local_server_token(remote: str) -> bool:
     if token and "SPARK_CONNECT_AUTHENTICATE_TOKEN" not in os.environ and ";token=" not in remote:
         os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = token
     return token is not None
+
+
+def _stream_to_the_end(session: SparkSession) -> None:
+    """Run this session's queries as plain streams, read to their end, not reattachable ones.
+
+    A reattachable execution (pyspark's default) sends ``ReleaseExecute`` the moment the
+    client has *returned* the result's last response, from a thread pool, while the
+    server's sender thread may not yet have closed the stream. When the release lands
+    in that gap, the server interrupts the sender, which then fails with
+    ``INVALID_CURSOR.DISCONNECTED`` and logs ``ERROR ErrorUtils: Spark Connect RPC error
+    during: async-grpc-response-sender`` (Spark 4.3's ``ExecuteGrpcResponseSender``
+    checks ``interrupted`` before ``streamFinished``): about one query in a few thousand
+    on a loaded machine. A plain execution is read until the server closes its stream,
+    releases itself there, and sends no ``ReleaseExecute`` at all. Reattaching rides out
+    network drops to a remote cluster; on the loopback to dwh's own server a dropped
+    stream means the server died, which fails the run either way.
+    """
+    session.client.disable_reattachable_execute()
 
 
 def _fail_fast(session: SparkSession) -> None:

@@ -7,10 +7,13 @@ and an edit to ``marker.py`` between two runs shows which code the workers ran.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -248,3 +251,93 @@ def check_progress(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     unfinished = [e for e in last.values() if e["tasks_done"] != e["tasks_total"]]
     assert not unfinished, unfinished
     return progress
+
+
+def settle_spare(timeout: float = 90) -> None:
+    """Wait until no spare session is being prepared and one is ready (or the time is up).
+
+    A spare being prepared holds a connection to the server, so the server is not idle.
+    """
+    from dwh.processes import pid_alive
+    from dwh.spark.prewarm import prewarm_dir
+
+    preparing = prewarm_dir() / "preparing.pid"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        busy = preparing.exists() and pid_alive(int(preparing.read_text() or 0))
+        if not busy and any(prewarm_dir().glob("*.json")):
+            return
+        time.sleep(0.2)
+
+
+class HeldRun:
+    """A warm ``probe`` run in ``hold`` mode: inside its Python step until :meth:`finish`."""
+
+    def __init__(self, env: dict[str, str], folder: Path) -> None:
+        self.folder = folder
+        self.process = start_dwh_run(
+            "probe", {"mode": "hold", "output_path": str(folder / "held")},
+            env=env, events=folder / "held.jsonl",
+        )  # fmt: skip
+        self.workers: list[int] = []
+
+    def wait_started(self, timeout: float = 240) -> None:
+        """Wait until its Python step runs; note the pids of the workers running it."""
+        deadline = time.monotonic() + timeout
+        while not list(self.folder.glob("started-*")) and time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.communicate()
+            time.sleep(0.2)
+        self.workers = [int(path.name.split("-")[1]) for path in self.folder.glob("started-*")]
+        assert self.workers, "the held run's Python step never started"
+
+    def finish(self) -> str:
+        """Let it go; check it succeeded with exact output; return its stderr."""
+        (self.folder / "go").write_text("")
+        _, stderr = self.process.communicate(timeout=300)
+        assert self.process.returncode == 0, stderr
+        assert metrics_of(read_events(self.folder / "held.jsonl"))["ids"] == [0, 1, 2, 3]
+        return stderr
+
+
+@contextlib.contextmanager
+def held_run(root: Path, env: dict[str, str], folder: Path) -> Iterator[HeldRun]:
+    """Start a held run of the probe package at ``root``, signalling through ``folder``.
+
+    The block gets it once its Python step runs; it is let go, and killed if still
+    running, whatever happens in the block.
+    """
+    set_marker_version(root, str(folder))  # the folder the held step signals through
+    run = HeldRun(env, folder)
+    try:
+        run.wait_started()
+        yield run
+    finally:
+        (folder / "go").write_text("")
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
+
+
+class ServerLog:
+    """What the current server writes to its log from now on.
+
+    The file stays open, so a server restart that rotates the log (``.out`` to
+    ``.out.1``) leaves this reading the old server's own lines.
+    """
+
+    def __init__(self) -> None:
+        from dwh.spark._discovery import discovery_path
+
+        logs = sorted((discovery_path().parent / "logs").glob("*.out"))
+        assert logs, "no server log"
+        self.handle = logs[-1].open("rb")
+        self.start = self.handle.seek(0, os.SEEK_END)
+
+    def text(self) -> str:
+        """Everything the server wrote since this was made."""
+        self.handle.seek(self.start)
+        return self.handle.read().decode("utf-8", "replace")
+
+    def errors(self) -> list[str]:
+        """The ERROR lines among them."""
+        return [line for line in self.text().splitlines() if " ERROR " in line]
