@@ -47,7 +47,7 @@ from tui.widgets.config_panel import ConfigPanel
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
-from tui.widgets.messages import PreviewRequested
+from tui.widgets.messages import FailingRowsRequested, PreviewRequested
 from tui.widgets.run_console import RunConsole
 
 if TYPE_CHECKING:
@@ -472,6 +472,12 @@ class MainScreen(Screen[None]):
         from tui.screens.preview import PreviewScreen
 
         self.app.push_screen(PreviewScreen(event.outputs, title=event.title))
+
+    @on(FailingRowsRequested)
+    def _failing_rows(self, event: FailingRowsRequested) -> None:
+        from tui.screens.preview import PreviewScreen
+
+        self.app.push_screen(PreviewScreen.for_samples(event.samples, title=event.title))
 
     @on(HistoryView.OpenRun)
     def _open_run(self, event: HistoryView.OpenRun) -> None:

@@ -20,8 +20,15 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, Tab, Tabs
 
-from dwh.preview import FORMATS, export_rows, find_layout, preview_path, value_counts
-from dwh.services.atomic_commit import local_path
+from dwh.preview import (
+    FORMATS,
+    SAMPLE_FORMAT,
+    export_rows,
+    find_layout,
+    preview_path,
+    preview_rows,
+    value_counts,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -97,6 +104,33 @@ class PreviewScreen(Screen[None]):
         self.sort_reverse = False
         self._rows: list[dict[str, Any]] = []
 
+    @classmethod
+    def for_samples(cls, samples: Mapping[str, Mapping[str, Any]], *, title: str) -> PreviewScreen:
+        """The failing sample rows of checks, one tab per check (no file is read).
+
+        Args:
+            samples: Per check label, ``rows`` and ``failing_rows``
+                (:func:`tui.checks.failing_samples`).
+            title: What the header says.
+        """
+        kept = {label: dict(sample) for label, sample in samples.items()}
+
+        def load(label: str, limit: int) -> Preview:
+            sample = kept[label]
+            first = list(sample.get("columns") or [])
+            # The checked columns first: they say why each row failed.
+            rows = [
+                {**{c: row[c] for c in first if c in row}, **row}
+                for row in list(sample["rows"])[:limit]
+            ]
+            return preview_rows(
+                rows,
+                path="as the run's checks_finished event kept them",
+                row_count=sample.get("failing_rows"),
+            )
+
+        return cls({label: label for label in kept}, title=title, loader=load)
+
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         tabs = Tabs(*(Tab(Text(name), id=f"out-{i}") for i, name in enumerate(self.outputs)))
@@ -142,15 +176,13 @@ class PreviewScreen(Screen[None]):
         shown: Preview | None = None
         reasons: list[tuple[str, int]] = []
         error = ""
-        if local_path(path) is None:
-            error = f"{path} is not a local path: preview it with `dwh preview {path}` (Spark)"
-        else:
-            try:
-                shown = self.loader(path, self.limit)
-                if any(c.name == REASON_COLUMN for c in shown.schema):
-                    reasons = value_counts(find_layout(path), REASON_COLUMN)
-            except Exception as exc:  # a bad file is a message, never a crash
-                error = str(exc)
+        try:
+            # preview_path says when a path is remote (`dwh preview` reads it with Spark).
+            shown = self.loader(path, self.limit)
+            if shown.format != SAMPLE_FORMAT and any(c.name == REASON_COLUMN for c in shown.schema):
+                reasons = value_counts(find_layout(path), REASON_COLUMN)
+        except Exception as exc:  # a bad file is a message, never a crash
+            error = str(exc)
         self.app.call_from_thread(self._show, name, shown, reasons, error)
 
     def _show(
@@ -305,6 +337,10 @@ def _summary(name: str, shown: Preview) -> Text:
     text = Text()
     text.append(f"{name}  ", style="bold")
     text.append(f"{shown.path}\n", style="dim")
+    if shown.format == SAMPLE_FORMAT:
+        text.append(f"{shown.row_count:,} failing rows", style="bold red")
+        text.append(f"  · the check kept {shown.table.num_rows} of them", style="dim")
+        return text
     text.append(f"{shown.row_count:,} rows", style="bold green")
     files = f" in {shown.files} files" if shown.files > 1 else ""
     text.append(f"  {shown.format}{files}")

@@ -1,7 +1,8 @@
 """The run history: a table of past runs and the selected run's events and config.
 
-Its keys open more: ``p`` posts :class:`tui.widgets.messages.PreviewRequested` and
-``d`` posts :class:`HistoryView.OpenRun`; the screen that owns the view opens them.
+Its keys open more: ``p`` posts :class:`tui.widgets.messages.PreviewRequested`, ``f``
+:class:`~tui.widgets.messages.FailingRowsRequested` (a failed check's sample rows) and
+``d`` :class:`HistoryView.OpenRun`; the screen that owns the view opens them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, RichLog, Static
 
+from tui.checks import audits_from_events, failing_samples
 from tui.history import (
     close_store,
     format_duration,
@@ -23,8 +25,8 @@ from tui.history import (
     read_error,
     triggered_by,
 )
-from tui.widgets.lifecycle import event_lines
-from tui.widgets.messages import PreviewRequested
+from tui.widgets.lifecycle import history_lines
+from tui.widgets.messages import FailingRowsRequested, PreviewRequested
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -59,6 +61,7 @@ class HistoryView(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "preview", "Preview outputs", id="dwh.history.preview", show=False),
         Binding("d", "drill_down", "Run details", id="dwh.history.details", show=False),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.history.failing_rows", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -67,6 +70,8 @@ class HistoryView(Vertical):
         self.records: list[RunRecord] = []
         self.selected: RunRecord | None = None
         self.detail_lines: list[str] = []
+        self.audits: list[dict[str, Any]] = []
+        """The highlighted run's ``checks_finished`` payloads."""
         self._warmed = False
 
     def compose(self) -> ComposeResult:
@@ -122,6 +127,7 @@ class HistoryView(Vertical):
         detail = self.query_one("#history-detail", RichLog)
         detail.clear()
         self.detail_lines = []
+        self.audits = []
         if record is None:
             return
         detail.border_title = f"run {record.run_id} · ctrl+r loads its config into the editor"
@@ -143,9 +149,11 @@ class HistoryView(Vertical):
         if outputs:
             lines.append(Text("outputs · p previews them · d shows the run", style="bold"))
             lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
+        self.audits = audits_from_events(events)
+        if failing_samples(self.audits):
+            lines.append(Text("checks failed · f shows the failing rows", style="bold red"))
         lines.append(Text("events", style="bold"))
-        for event in events:
-            lines.extend(event_lines(event))
+        lines.extend(history_lines(events))
         lines.append(Text("config (secrets redacted)", style="bold"))
         lines.extend(Text("  " + row) for row in json.dumps(record.config, indent=2).splitlines())
         for line in lines:
@@ -159,6 +167,15 @@ class HistoryView(Vertical):
             self.notify("this run recorded no outputs", severity="warning")
             return
         self.post_message(PreviewRequested(outputs, title=f"run {self.selected.run_id}"))
+
+    def action_failing_rows(self) -> None:
+        """Ask for the sample rows of the highlighted run's failed or warned checks."""
+        samples = failing_samples(self.audits)
+        if self.selected is None or not samples:
+            self.notify("no check of this run has failing rows", severity="warning")
+            return
+        title = f"run {self.selected.run_id} · failing rows"
+        self.post_message(FailingRowsRequested(samples, title=title))
 
     def action_drill_down(self) -> None:
         """Ask for everything the store knows about the highlighted run."""

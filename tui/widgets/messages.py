@@ -8,10 +8,11 @@ screens (an import-linter contract in ``pyproject.toml``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from textual.message import Message
 
-__all__ = ["PreviewRequested"]
+__all__ = ["FailingRowsRequested", "PreviewRequested"]
 
 
 class PreviewRequested(Message):
@@ -25,4 +26,19 @@ class PreviewRequested(Message):
     def __init__(self, outputs: Mapping[str, str], *, title: str) -> None:
         super().__init__()
         self.outputs = dict(outputs)
+        self.title = title
+
+
+class FailingRowsRequested(Message):
+    """The user asked for the sample rows of the checks that failed (the run console).
+
+    Attributes:
+        samples: Per check (``output · check``), its sample rows and failing-row count
+            (:func:`tui.checks.failing_samples`).
+        title: What the preview's header says.
+    """
+
+    def __init__(self, samples: Mapping[str, Mapping[str, Any]], *, title: str) -> None:
+        super().__init__()
+        self.samples = {label: dict(sample) for label, sample in samples.items()}
         self.title = title

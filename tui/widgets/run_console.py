@@ -4,7 +4,8 @@ A status line, a Spark progress bar (the current stage's tasks), the lifecycle l
 and the process log. The console owns the run: :meth:`RunConsole.run` starts it with
 the launcher it was given (:mod:`dwh.launch`'s async face), :meth:`RunConsole.cancel`
 stops it, and its ``on_finished`` callback tells the screen how it ended. Its ``p``
-key posts :class:`tui.widgets.messages.PreviewRequested` for the screen to open.
+key posts :class:`tui.widgets.messages.PreviewRequested` for the screen to open, its
+``f`` key :class:`~tui.widgets.messages.FailingRowsRequested` (a failed check's rows).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -24,10 +25,11 @@ from textual.widgets import Collapsible, Log, ProgressBar, RichLog, Static
 
 from dwh.events import Event, EventName, RunStatus
 from dwh.launch import LogLine, Outcome, RunWatch
+from tui.checks import failing_samples
 from tui.history import format_duration
 from tui.widgets.diff_view import DiffRequested
 from tui.widgets.lifecycle import event_lines
-from tui.widgets.messages import PreviewRequested
+from tui.widgets.messages import FailingRowsRequested, PreviewRequested
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -70,6 +72,7 @@ class RunConsole(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "preview", "Preview outputs", id="dwh.run.preview", show=False),
         Binding("d", "diff", "What changed", id="dwh.run.diff", show=False),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.run.failing_rows", show=False),
     ]
 
     def __init__(
@@ -105,6 +108,8 @@ class RunConsole(Vertical):
         self.outputs: dict[str, str] = {}
         self.diffs: list[OutputSummary] = []
         """The after-run diff summaries (:func:`dwh.diff.summary.run_summaries`)."""
+        self.audits: list[dict[str, Any]] = []
+        """The run's ``checks_finished`` payloads, one per audited output."""
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -280,6 +285,7 @@ class RunConsole(Vertical):
         self.entries.clear()
         self.outputs = {}
         self.diffs = []
+        self.audits = []
         self.log_lines.clear()
         self.log_count = 0
         self._pending.clear()
@@ -300,6 +306,10 @@ class RunConsole(Vertical):
             log.write(line)
         if event.event == EventName.JOB_SUCCEEDED:
             self.outputs = dict(event.payload.get("outputs") or {})
+        elif event.event == EventName.CHECKS_FINISHED:
+            self.audits.append(dict(event.payload))
+            if failing_samples([event.payload]):
+                self.add_note("press f to see the failing rows", style="dim")
         if self.status == "starting":
             self.set_status("running")
 
@@ -309,6 +319,15 @@ class RunConsole(Vertical):
             self.notify("no outputs recorded by this run (yet)", severity="warning")
             return
         self.post_message(PreviewRequested(self.outputs, title=f"run {self.run_id}"))
+
+    def action_failing_rows(self) -> None:
+        """Ask for the sample rows of the checks that failed or warned (in a preview)."""
+        samples = failing_samples(self.audits)
+        if not samples:
+            self.notify("no check of this run has failing rows", severity="warning")
+            return
+        title = f"run {self.run_id} · failing rows"
+        self.post_message(FailingRowsRequested(samples, title=title))
 
     def add_note(self, text: str, style: str = "dim") -> None:
         """Append a line that is not an event (a stream problem, how the process ended)."""
