@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from dwh.preview import Preview
 
+_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 Loader = Callable[[str, int], "Preview"]
 """Reads a path's preview: ``(path, limit) -> Preview``."""
 
@@ -60,6 +61,7 @@ class PreviewScreen(Screen[None]):
     PreviewScreen #preview-summary { padding: 0 1; height: auto; }
     PreviewScreen #preview-body { height: 1fr; }
     PreviewScreen #preview-side { width: 36; padding: 0 1; border-right: vkey $foreground 20%; }
+    PreviewScreen.-narrow #preview-side { width: 24; }
     PreviewScreen #preview-filter { margin: 0 0 0 1; }
     PreviewScreen #preview-table { height: 1fr; }
     """
@@ -69,7 +71,10 @@ class PreviewScreen(Screen[None]):
         Binding("ctrl+f", "filter", "Filter", id="dwh.preview.filter"),
         Binding("ctrl+s", "sort", "Sort column", id="dwh.preview.sort"),
         Binding("ctrl+e", "export", "Export", id="dwh.preview.export"),
+        Binding("ctrl+b", "toggle_schema", "Schema", id="dwh.preview.toggle_schema"),
     ]
+    HORIZONTAL_BREAKPOINTS = _BREAKPOINTS
+    """Below 100 columns the schema pane narrows to 24 columns (ctrl+b hides it)."""
 
     class Loaded(Message):
         """A preview finished loading (or failed: ``error`` says why)."""
@@ -225,6 +230,11 @@ class PreviewScreen(Screen[None]):
         table = self.query_one("#preview-table", DataTable)
         if self.columns:
             self._sort_by(self.columns[table.cursor_column])
+
+    def action_toggle_schema(self) -> None:
+        """Hide the schema pane to give the rows the whole width, or show it again."""
+        side = self.query_one("#preview-side")
+        side.display = not side.display
 
     def action_close(self) -> None:
         """Back to where the preview was opened."""

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -34,8 +33,10 @@ from dwh.events import EventName, parse_time
 from dwh.runs.logs import read_log
 from tui.checks import CHECK_STYLE, audits_from_events, check_counts, failing_samples
 from tui.history import format_duration, format_time
+from tui.screens.opener import OpensScreens
 from tui.screens.preview import PreviewScreen
-from tui.widgets.diff_view import DiffRequested, DiffView
+from tui.widgets.diff_view import DiffView
+from tui.widgets.messages import ask_failing_rows
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -74,7 +75,7 @@ class RunSource(Protocol):
         ...
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(OpensScreens):
     """Everything the store knows about one run.
 
     Args:
@@ -90,8 +91,8 @@ class RunDetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="dwh.run_detail.close"),
-        Binding("p", "preview", "Preview outputs", id="dwh.run_detail.preview"),
-        Binding("u", "upstream", "Upstream run", id="dwh.run_detail.upstream"),
+        Binding("p", "preview", "Preview", id="dwh.run_detail.preview", tooltip="Preview outputs"),
+        Binding("u", "upstream", "Upstream", id="dwh.run_detail.upstream", tooltip="Upstream run"),
         Binding("f", "failing_rows", "Failing rows", id="dwh.run_detail.failing_rows"),
         Binding("ctrl+f", "search", "Search log", id="dwh.run_detail.search"),
     ]
@@ -174,16 +175,20 @@ class RunDetailScreen(Screen[None]):
             PreviewScreen({name: outputs[name]}, title=f"run {self.run_id} {name}")
         )
 
-    def on_diff_requested(self, message: DiffRequested) -> None:
-        """The Diff tab asks what the run changed in an output: open the diff screen."""
-        from tui.screens.diff import DiffScreen
-
-        self.app.push_screen(DiffScreen(message.run_id, message.outputs))
-
     @property
     def outputs(self) -> dict[str, str]:
         """The outputs the run recorded, name to path."""
         return dict(getattr(self.record, "outputs", None) or {})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out the keys of what this run has not got; hide Failing rows if none."""
+        if action == "failing_rows":
+            return bool(failing_samples(self.audits))
+        if action == "preview":
+            return True if self.outputs else None
+        if action == "upstream":
+            return True if getattr(self.record, "triggered_by_run_id", None) else None
+        return True
 
     def action_close(self) -> None:
         """Back to the history."""
@@ -206,12 +211,7 @@ class RunDetailScreen(Screen[None]):
 
     def action_failing_rows(self) -> None:
         """Show the sample rows of the checks that failed or warned, one tab each."""
-        samples = failing_samples(self.audits)
-        if not samples:
-            self.notify("no check of this run has failing rows", severity="warning")
-            return
-        title = f"run {self.run_id} · failing rows"
-        self.app.push_screen(PreviewScreen.for_samples(samples, title=title))
+        ask_failing_rows(self, self.audits, self.run_id)
 
     def action_search(self) -> None:
         """Show the log and focus its search box."""

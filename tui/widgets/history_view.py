@@ -26,7 +26,7 @@ from tui.history import (
     triggered_by,
 )
 from tui.widgets.lifecycle import history_lines
-from tui.widgets.messages import FailingRowsRequested, PreviewRequested
+from tui.widgets.messages import PreviewRequested, ask_failing_rows
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -59,9 +59,9 @@ class HistoryView(Vertical):
             self.run_id = run_id
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "preview", "Preview outputs", id="dwh.history.preview", show=False),
-        Binding("d", "drill_down", "Run details", id="dwh.history.details", show=False),
-        Binding("f", "failing_rows", "Failing rows", id="dwh.history.failing_rows", show=False),
+        Binding("p", "preview", "Preview", id="dwh.history.preview", tooltip="Preview outputs"),
+        Binding("d", "drill_down", "Details", id="dwh.history.details", tooltip="Run details"),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.history.failing_rows"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -159,6 +159,16 @@ class HistoryView(Vertical):
         for line in lines:
             self.detail_lines.append(line.plain)
             detail.write(line)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out the keys of what the highlighted run has not got."""
+        available = {
+            "preview": bool(getattr(self.selected, "outputs", None)),
+            "drill_down": self.selected is not None,
+            "failing_rows": bool(failing_samples(self.audits)),
+        }
+        return None if available.get(action) is False else True
 
     def action_preview(self) -> None:
         """Ask for a preview of the highlighted run's outputs."""
@@ -170,12 +180,8 @@ class HistoryView(Vertical):
 
     def action_failing_rows(self) -> None:
         """Ask for the sample rows of the highlighted run's failed or warned checks."""
-        samples = failing_samples(self.audits)
-        if self.selected is None or not samples:
-            self.notify("no check of this run has failing rows", severity="warning")
-            return
-        title = f"run {self.selected.run_id} · failing rows"
-        self.post_message(FailingRowsRequested(samples, title=title))
+        if self.selected is not None:
+            ask_failing_rows(self, self.audits, self.selected.run_id)
 
     def action_drill_down(self) -> None:
         """Ask for everything the store knows about the highlighted run."""

@@ -8,11 +8,16 @@ screens (an import-linter contract in ``pyproject.toml``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-__all__ = ["FailingRowsRequested", "PreviewRequested"]
+from tui.checks import failing_samples
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+__all__ = ["FailingRowsRequested", "PreviewRequested", "ask_failing_rows"]
 
 
 class PreviewRequested(Message):
@@ -42,3 +47,18 @@ class FailingRowsRequested(Message):
         super().__init__()
         self.samples = {label: dict(sample) for label, sample in samples.items()}
         self.title = title
+
+
+def ask_failing_rows(sender: Widget, audits: list[dict[str, Any]], run_id: str) -> None:
+    """Post :class:`FailingRowsRequested` for a run's failed checks, or say there are none.
+
+    Args:
+        sender: The widget or screen the user pressed the key in.
+        audits: The run's ``checks_finished`` payloads.
+        run_id: The run, for the preview's title.
+    """
+    samples = failing_samples(audits)
+    if not samples:
+        sender.notify("no check of this run has failing rows", severity="warning")
+        return
+    sender.post_message(FailingRowsRequested(samples, title=f"run {run_id} · failing rows"))
