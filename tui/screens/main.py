@@ -257,6 +257,7 @@ class MainScreen(OpensScreens):
         self._narrow = self.narrow
         self.query_one(ConfigPanel).fit(narrow=self.narrow)
         self.query_one(JobDetailView).fit(narrow=self.narrow)
+        self.query_one("#cancel", Button).compact = self.narrow
         self.refresh_bindings()
 
     # -- navigation -----------------------------------------------------------------
