@@ -251,3 +251,19 @@ async def test_help_lists_every_editor_key_and_says_which_the_screen_has(make_ap
             text for _, text in rows.values()
         }
         assert not [row for row in app.screen.rows if row[1] in ("undo", "cursor_up")]
+
+
+async def test_the_keys_panel_lists_the_editor_keys_while_it_has_the_focus(make_app):
+    # The footer's overflow: ctrl+p, "Keys" shows the focused widget's keys (Textual's
+    # key panel reads the active bindings, shown in the footer or not).
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        await pilot.pause()
+        active = {key: item.binding.description for key, item in app.screen.active_bindings.items()}
+        assert active["ctrl+home"] == "Go to line 1"
+        assert active["ctrl+end"] == "Go to the end"
+        assert active["ctrl+z"] == "Undo"
+        assert active["ctrl+u"] == "Delete to line start"
+        assert active["ctrl+k"] == "Run cold", "the screen's key comes first (help says so)"
