@@ -25,7 +25,12 @@ from tui.widgets.run_console import RunConsole
 pytestmark = pytest.mark.spark
 
 CAMERAS = ("Pixel 8", "Pixel 8", "Canon R5")
-FAILING = {"output_path": [{"accepted_values": {"column": "camera", "values": ["Canon R5"]}}]}
+FAILING = {
+    "output_path": [
+        {"accepted_values": {"column": "camera", "values": ["Canon R5"]}},
+        {"expression": "width > 10", "severity": "warn"},
+    ]
+}
 
 
 def _raw(folder: Path) -> Path:
@@ -93,9 +98,12 @@ async def test_a_failing_check_shows_its_count_and_f_opens_its_rows(
         await open_job(pilot, "transform_images")
         console = await _run(pilot, _config(isolated_home, FAILING), RunStatus.FAILED)
         assert "1 output check failed, nothing was published" in console.message
-        assert any("✘ checks  output_path  2 passed, 1 failed" in e for e in console.entries)
-        check = "accepted_values(camera)"
+        assert any(
+            "✘ checks  output_path  2 passed, 1 warned, 1 failed" in e for e in console.entries
+        )
+        check, warn = "accepted_values(camera)", "expression(width > 10)"
         assert any(e.strip() == f"failed  {check}  2 failing rows" for e in console.entries)
+        assert any(e.strip() == f"warned  {warn}  1 failing row" for e in console.entries)
         assert "press f to see the failing rows" in console.entries
         assert not Path("out/images").exists()
 
@@ -103,6 +111,7 @@ async def test_a_failing_check_shows_its_count_and_f_opens_its_rows(
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         preview = app.screen
         await wait_for(pilot, lambda: preview.preview is not None or preview.error != "")
+        assert list(preview.outputs) == [f"output_path · {check}", f"output_path · {warn}"]
         assert preview.current == f"output_path · {check}"
         assert preview.preview.row_count == 2
         assert [row["camera"] for row in preview.preview.rows] == ["Pixel 8", "Pixel 8"]
@@ -132,9 +141,10 @@ async def test_a_failing_check_shows_its_count_and_f_opens_its_rows(
                 "0",
             ],
             [check, "error", "failed", "2"],
+            [warn, "warn", "warned", "1"],
         ]
         head = _plain(detail.query_one("#detail-checks-head", Static))
-        assert "output_path: 2 passed, 1 failed" in head
+        assert "output_path: 2 passed, 1 warned, 1 failed" in head
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, PreviewScreen))
         await wait_for(pilot, lambda: app.screen.preview is not None)
