@@ -128,6 +128,10 @@ async def test_a_failing_check_shows_its_count_and_f_opens_its_rows(
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen))
         detail = app.screen
+        timeline = detail.query_one("#detail-events", DataTable)
+        cells = [[str(c) for c in timeline.get_row_at(i)] for i in range(timeline.row_count)]
+        audited = [row[3] for row in cells if row[2] == "checks_finished"]
+        assert audited == ["output_path: 2 passed, 1 warned, 1 failed", "rejects_path: 1 passed"]
         detail.query_one("#detail-tabs", TabbedContent).active = "detail-checks"
         await pilot.pause()
         checks = detail.query_one("#detail-check-table", DataTable)

@@ -261,7 +261,7 @@ class RunDetailScreen(OpensScreens):
                 format_time(event.at)[11:],
                 f"{parse_time(event.at).timestamp() - start:.1f}",
                 event.event,
-                Text(str(payload.get("phase", ""))),
+                _what(event),
                 _text(payload.get("seconds")),
                 _text(payload.get("rows")),
             )
@@ -402,6 +402,15 @@ class _MatchHighlighter(Highlighter):
     def highlight(self, text: Text) -> None:
         if self.needle:
             text.highlight_words([self.needle], MATCH_STYLE, case_sensitive=False)
+
+
+def _what(event: Event) -> Text:
+    """The timeline's phase column: the phase, or an audited output and its counts."""
+    if event.event == EventName.CHECKS_FINISHED:
+        checks = event.payload.get("checks") or []
+        style = "green" if event.payload.get("passed") else "red"
+        return Text(f"{event.payload.get('output', '?')}: {check_counts(checks)}", style=style)
+    return Text(str(event.payload.get("phase", "")))
 
 
 def _text(value: object) -> str:
