@@ -280,6 +280,9 @@ def test_snapshot_of_the_dialog(snap_compare: Any, dated_job: Path, size) -> Non
             widget.cursor_blink = False
         for area in pilot.app.query(TextArea):
             area.cursor_blink = False
+        # The plan's worker and the footers' redraw done, under load too.
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.pause()
 
     # The test jobs only, so other packages' new jobs never change this picture.
