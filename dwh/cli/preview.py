@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     "--json",
     "as_json",
     is_flag=True,
-    help='Print {"path", "format", "row_count", "schema", "rows"} for scripts.',
+    help='Print {"path", "format", "row_count", "schema", "rows"} for scripts (a run with '
+    'several outputs: {"run_id", "job", "outputs": [{"name", "path", "format", "row_count"}]}).',
 )
 def preview_command(target: str, output: str | None, limit: int, as_json: bool) -> None:
     """Show the schema, exact row count and first rows of TARGET.
@@ -46,11 +47,15 @@ def preview_command(target: str, output: str | None, limit: int, as_json: bool) 
     """
     store = open_store()
     record = resolve_run(target, store)
-    if record is not None and output is None and not as_json:
-        outputs = record.outputs or {}
-        if len(outputs) > 1:
-            _print_outputs(record, describe_outputs(record))
-            return
+    if record is not None and output is None and len(record.outputs or {}) > 1:
+        if store is not None:
+            store.close()
+        listed = describe_outputs(record)
+        if as_json:
+            echo_json(_outputs_json(record, listed))
+        else:
+            _print_outputs(record, listed)
+        return
     try:
         shown = preview(target, output=output, limit=limit, store=store, remote=read_remote)
     finally:
@@ -106,6 +111,23 @@ def _print_outputs(record: RunRecord, outputs: list[RunOutput]) -> None:
         rows = f"{item.row_count:,}" if item.row_count is not None else item.problem
         table.add_row(item.name, escape(printable(item.path)), item.format or "?", escape(rows))
     console().print(table)
+
+
+def _outputs_json(record: RunRecord, outputs: list[RunOutput]) -> dict[str, object]:
+    return {
+        "run_id": record.run_id,
+        "job": record.job,
+        "outputs": [
+            {
+                "name": item.name,
+                "path": item.path,
+                "format": item.format,
+                "row_count": item.row_count,
+                **({"problem": item.problem} if item.problem else {}),
+            }
+            for item in outputs
+        ],
+    }
 
 
 def _title(record: RunRecord | None, output: str | None) -> str:

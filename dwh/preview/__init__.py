@@ -23,12 +23,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dwh.errors import PreviewTargetError
 from dwh.preview._export import export_rows, value_counts
 from dwh.preview._layout import FORMATS, Layout, find_layout, format_of, is_hidden
-from dwh.preview._model import DEFAULT_LIMIT, Column, Preview
+from dwh.preview._model import DEFAULT_LIMIT, SAMPLE_FORMAT, Column, Preview
 from dwh.preview._runs import RunOutput, describe_outputs, find_run, pick_output
 from dwh.services.atomic_commit import local_path
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_LIMIT",
     "FORMATS",
+    "SAMPLE_FORMAT",
     "Column",
     "Layout",
     "Preview",
@@ -55,6 +56,7 @@ __all__ = [
     "pick_output",
     "preview",
     "preview_path",
+    "preview_rows",
     "read_table",
     "resolve_run",
     "resolve_target",
@@ -95,6 +97,13 @@ def preview_path(
     from dwh.preview._arrow import preview_local
 
     return preview_local(local, limit)
+
+
+def preview_rows(rows: list[dict[str, Any]], *, path: str, row_count: int | None = None) -> Preview:
+    """A preview of rows held in memory (a failed check's samples): see ``_arrow``."""
+    from dwh.preview._arrow import preview_rows as from_rows
+
+    return from_rows(rows, path=path, row_count=row_count)
 
 
 def read_table(path: str | Path) -> tuple[Layout, pa.Table]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dwh.errors import DataReadError
 from dwh.preview._layout import Layout, find_layout
-from dwh.preview._model import Preview, columns_of
+from dwh.preview._model import SAMPLE_FORMAT, Preview, columns_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -259,3 +259,31 @@ def _reading(layout: Layout) -> Iterator[None]:
         lines = str(exc).strip().splitlines()
         line = lines[0] if lines else type(exc).__name__
         raise DataReadError(f"cannot read {layout.format} at {layout.root}: {line}") from exc
+
+
+def preview_rows(rows: list[dict[str, Any]], *, path: str, row_count: int | None = None) -> Preview:
+    """A preview of rows held in memory, such as a failed check's sample rows.
+
+    Args:
+        rows: JSON-like dicts (as a ``checks_finished`` event carries them).
+        path: What the rows are, for the summary line.
+        row_count: How many rows there are in all (the check's failing rows); by
+            default, as many as given.
+    """
+    import pyarrow as pa
+
+    try:
+        table = pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # A column of mixed types (JSON allows it): show every value as its text.
+        names = list(dict.fromkeys(key for row in rows for key in row))
+        table = pa.Table.from_pylist(
+            [{n: None if row.get(n) is None else str(row[n]) for n in names} for row in rows]
+        )
+    return Preview(
+        path=path,
+        format=SAMPLE_FORMAT,
+        row_count=len(rows) if row_count is None else row_count,
+        schema=columns_of(table.schema),
+        table=table,
+    )

@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
 DEFAULT_LIMIT = 20
-_EPOCH = dt.datetime(1970, 1, 1)
 """Rows shown when no limit is given."""
+SAMPLE_FORMAT = "sample"
+"""The :attr:`Preview.format` of rows given in memory (a check's failing samples)."""
+_EPOCH = dt.datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -118,6 +118,7 @@ def run_with_triggers(
     env: Mapping[str, str] | None = None,
     stderr: IO[str] | None = None,
     spark_remote: str | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> list[JobRun]:
     """Run a job through the generic entry, then, with ``follow``, the jobs it triggers.
 
@@ -140,6 +141,8 @@ def run_with_triggers(
         spark_remote: A Spark Connect remote for every run of the chain (the warm
             server's ``sc://localhost:PORT``); None runs each job cold. Runs with
             ``--has_spark false`` ignore it.
+        on_start: Called with each run's child pid once it runs (the TUI cancels the
+            run in progress with SIGTERM to it; the chain then stops).
 
     Returns:
         Every run, in the order they were started; the first is ``job_name``'s.
@@ -160,6 +163,7 @@ def run_with_triggers(
         env=env,
         stderr=out,
         spark_remote=spark_remote,
+        on_start=on_start,
     )
     runs = [first]
     pending: list[tuple[JobRun, Trigger]] = _fired(first, triggers)
@@ -188,6 +192,7 @@ def run_with_triggers(
                 env=env,
                 stderr=out,
                 spark_remote=spark_remote,
+                on_start=on_start,
             )
         runs.append(child)
         if child.status == RunStatus.CANCELLED:

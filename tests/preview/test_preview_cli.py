@@ -92,9 +92,13 @@ def test_a_run_with_several_outputs_lists_them(invoke, store, tmp_path: Path) ->
     record_succeeded_run(store, "20261125T183000Z-two", "transform_images", outputs)
     result = invoke("preview", "20261125T183000Z-two")
     assert result.exit_code == 0
+    lines = result.stdout.splitlines()
     for name, path in outputs.items():
         assert name in result.stdout and path in result.stdout
-    assert "30" in result.stdout and "parquet" in result.stdout
+    listed = {name: next(line for line in lines if name in line) for name in outputs}
+    assert "parquet" in listed["output_path"] and " 30 " in listed["output_path"]
+    assert "parquet" in listed["rejects_path"] and " 4 " in listed["rejects_path"]
+    assert "dwh preview 20261125T183000Z-two --output NAME" in result.stdout
     picked = json.loads(
         invoke("preview", "20261125T183000Z-two", "--output", "rejects_path", "--json").stdout
     )
@@ -141,13 +145,22 @@ def test_an_unknown_output_name_names_the_real_ones(invoke, store, tmp_path: Pat
     assert "output_path, rejects_path" in _error(result)
 
 
-def test_several_outputs_with_json_need_output(invoke, store, tmp_path: Path) -> None:
-    record_succeeded_run(
-        store, "20261125T183000Z-two", "transform_images", write_images_outputs(tmp_path)
-    )
+def test_several_outputs_with_json_are_listed_too(invoke, store, tmp_path: Path) -> None:
+    # Issue 28 item 23: a listing with exit 0, never "pick one with --output".
+    outputs = write_images_outputs(tmp_path, rows=30, rejects=4)
+    record_succeeded_run(store, "20261125T183000Z-two", "transform_images", outputs)
     result = invoke("preview", "20261125T183000Z-two", "--json")
-    assert result.exit_code == ExitCode.USAGE
-    assert "pick one with --output" in _error(result)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "run_id": "20261125T183000Z-two",
+        "job": "transform_images",
+        "outputs": [
+            {"name": "output_path", "path": outputs["output_path"], "format": "parquet",
+             "row_count": 30},
+            {"name": "rejects_path", "path": outputs["rejects_path"], "format": "parquet",
+             "row_count": 4},
+        ],
+    }  # fmt: skip
 
 
 def test_a_folder_without_data_is_a_usage_error(invoke, tmp_path: Path) -> None:

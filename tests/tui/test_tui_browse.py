@@ -222,3 +222,32 @@ async def test_f2_then_enter_opens_the_first_job_and_the_hint_says_so(make_app):
         await wait_for(pilot, lambda: app.screen.job.name == second.name)
         await wait_for(pilot, lambda: app.screen.detail is not None)
         assert tree.has_focus
+
+
+async def test_the_filter_ranks_name_matches_before_docstring_matches(
+    make_app, tmp_path, monkeypatch
+):
+    # Issue 28 item 17: typing a job's first letters, then Enter, opens that job, even
+    # when another job's docstring (listed first, in a package listed first) holds them.
+    root = tmp_path / "rank_root"
+    for package, name, doc in (
+        ("apkg", "loader", "Loads what the stg_orders job staged."),
+        ("zpkg", "stg_orders", "Stages the orders."),
+        ("zpkg", "orders_stg", "The orders, staged the other way round."),
+    ):
+        folder = root / package / name
+        folder.mkdir(parents=True)
+        (root / package / "__init__.py").write_text("")
+        (folder / f"{name}_job_factory.py").write_text(f'"""{doc}"""\n')
+    monkeypatch.syspath_prepend(str(root))
+    app = make_app(packages=("apkg", "zpkg"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+f", *"stg")
+        await pilot.pause()
+        shown = [job.name for job in app.screen.query_one(JobBrowser).shown]
+        assert shown == ["stg_orders", "orders_stg", "loader"]
+        tree = app.screen.query_one("#job-tree", Tree)
+        assert [str(n.label) for n in tree.root.children] == ["zpkg (2)", "apkg (1)"]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.job is not None)
+        assert app.screen.job.name == "stg_orders"

@@ -210,3 +210,60 @@ async def test_at_120x40_the_validation_panel_stays_beside_the_editor(make_app):
         editor = app.screen.query_one("#config-text").region
         problems = app.screen.query_one("#config-problems").region
         assert problems.x >= editor.right and problems.y == editor.y
+
+
+async def test_f4_puts_the_cursor_on_line_1_and_ctrl_home_end_move(make_app):
+    # Issue 28 item 18: blind edits after F4 land on line 1; ctrl+home and ctrl+end work.
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        await pilot.pause()
+        editor = app.screen.query_one("#config-text", TextArea)
+        assert editor.has_focus
+        assert editor.cursor_location == (0, 0)
+        await pilot.press("ctrl+end")
+        last = editor.document.line_count - 1
+        assert editor.cursor_location == (last, len(editor.document.get_line(last)))
+        await pilot.press("ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        await pilot.press(*"//")
+        assert editor.text.startswith("//{")
+
+
+async def test_help_lists_every_editor_key_and_says_which_the_screen_has(make_app):
+    from tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = {keys: (binding_id, text) for keys, binding_id, text in app.screen.editor_rows}
+        assert rows["ctrl+z"][1] == "Undo"
+        assert rows["ctrl+u"][1] == "Delete to line start"
+        assert rows["ctrl+home"] == ("dwh.editor.top", "Go to line 1")
+        assert rows["ctrl+shift+k"][1] == "Delete line"
+        assert rows["ctrl+k"][1] == (
+            "Delete to line end (not in the editor: ctrl+k: Run cold has the key)"
+        )
+        assert "Select all (not in the editor: f7: Backfill has the key)" in {
+            text for _, text in rows.values()
+        }
+        assert not [row for row in app.screen.rows if row[1] in ("undo", "cursor_up")]
+
+
+async def test_the_keys_panel_lists_the_editor_keys_while_it_has_the_focus(make_app):
+    # The footer's overflow: ctrl+p, "Keys" shows the focused widget's keys (Textual's
+    # key panel reads the active bindings, shown in the footer or not).
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job(pilot, "sample")
+        await pilot.press("f4")
+        await pilot.pause()
+        active = {key: item.binding.description for key, item in app.screen.active_bindings.items()}
+        assert active["ctrl+home"] == "Go to line 1"
+        assert active["ctrl+end"] == "Go to the end"
+        assert active["ctrl+z"] == "Undo"
+        assert active["ctrl+u"] == "Delete to line start"
+        assert active["ctrl+k"] == "Run cold", "the screen's key comes first (help says so)"

@@ -158,3 +158,34 @@ async def test_rerun_never_runs_with_redacted_secrets(make_app, isolated_home):
         assert json.loads(editor.text)["api_token"] == "***"
         assert app.screen.query_one(RunConsole).status == "idle"  # not started
         assert any("replace the *** values" in n.message for n in app._notifications)
+
+
+async def test_stored_spark_progress_is_one_line_under_the_phases(make_app, isolated_home):
+    # Issue 28 item 21: the store keeps each finished stage's last progress event
+    # (never the ticks); History folds them into one line instead of raw JSON.
+    from tui_helpers import noop_events, spark_progress
+
+    from dwh.events import Event
+    from dwh.runs.store import RunStore
+
+    run_id = "20261125T183000Z-sparky"
+    items = [i for i in noop_events(run_id) if isinstance(i, Event)]
+    ticks = [spark_progress(run_id, stage, done, 4) for stage in range(13) for done in (2, 4)]
+    events = items[:2] + ticks[:12] + items[2:3] + ticks[12:] + items[3:]
+    with RunStore(isolated_home / ".dwh" / "runs.db") as store:
+        for event in events:
+            store.record(event, module="dwh.jobs.noop.noop_job_factory")
+        kept = [e for e in store.events(run_id) if e.event == "spark_progress"]
+    assert len(kept) == 13, "one per finished stage, no ticks"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        lines = [line.strip() for line in app.screen.query_one(HistoryView).detail_lines]
+    assert not [line for line in lines if "spark_progress" in line or "tasks_done" in line]
+    spark = "Spark: 13 stages, 52/52 tasks done (d shows each stage)"
+    order = [
+        next(i for i, line in enumerate(lines) if want in line)
+        for want in ("phase  extract", "phase  load", spark, "✔ succeeded")
+    ]
+    assert order == sorted(order), lines

@@ -5,7 +5,6 @@ Update them with ``pytest tests/tui/test_tui_snapshots.py --snapshot-update``.
 
 from __future__ import annotations
 
-from textual.widgets import TextArea
 from tui_helpers import (
     SIZE,
     Counter,
@@ -13,6 +12,7 @@ from tui_helpers import (
     ReplayLauncher,
     noop_events,
     open_job,
+    steady,
     wait_for,
     wait_until_ready,
 )
@@ -33,11 +33,7 @@ def _app(items=None, returncode: int = 0) -> DwhApp:
     )
 
 
-async def _steady(pilot) -> None:
-    """Stop the cursor blinking so every snapshot is the same."""
-    for area in pilot.app.screen.query(TextArea):
-        area.cursor_blink = False
-    await pilot.pause()
+_steady = steady
 
 
 def test_job_detail(snap_compare):

@@ -65,6 +65,15 @@ async def open_job(pilot: Any, name: str) -> None:
     await pilot.pause()
 
 
+async def steady(pilot: Any) -> None:
+    """Stop every cursor blinking so a snapshot is the same every time."""
+    from textual.widgets import TextArea
+
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
 class FrozenClock:
     """A monotonic clock the test moves by hand."""
 

@@ -103,7 +103,19 @@ class BackfillScreen(ModalScreen[None]):
     BackfillScreen #bf-config { height: auto; max-height: 8; color: $text-muted; }
     BackfillScreen .buttons { height: auto; margin: 1 0 0 0; }
     BackfillScreen .buttons Button { margin: 0 2 0 0; }
+    BackfillScreen.-narrow #backfill { width: 100%; max-height: 100%; padding: 0 1; }
+    BackfillScreen.-narrow .bf-row { margin: 0; }
+    BackfillScreen.-narrow .bf-row Label { padding: 0 1 0 0; }
+    BackfillScreen.-narrow .bf-row Checkbox { margin: 0 2 0 0; }
+    BackfillScreen.-narrow #bf-progress { margin: 0; }
+    BackfillScreen.-narrow #bf-dates { max-height: 7; margin: 0; }
+    BackfillScreen.-narrow #bf-config { max-height: 3; }
+    BackfillScreen.-narrow .buttons { margin: 0; }
+    BackfillScreen.-narrow .buttons Button { min-width: 0; width: auto; }
     """
+    NARROW_WIDTH = 100
+    NARROW_HEIGHT = 32
+    """Below either, the fields and buttons are one line high, so all of it fits 80x24."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j", "start", "Start", id="dwh.backfill.start", priority=True),
         Binding("ctrl+t", "cancel_backfill", "Cancel", id="dwh.backfill.cancel", priority=True),
@@ -153,6 +165,7 @@ class BackfillScreen(ModalScreen[None]):
                     allow_blank=False,
                     id="bf-reprocess",
                 )
+            with Horizontal(classes="bf-row"):
                 yield Label("engine")
                 yield Select(_ENGINES, value=AUTO, allow_blank=False, id="bf-engine")
             yield Static("", id="bf-message", markup=False)
@@ -166,6 +179,13 @@ class BackfillScreen(ModalScreen[None]):
                 yield Button("Start (ctrl+j)", id="bf-start", variant="success", disabled=True)
                 yield Button("Cancel (ctrl+t)", id="bf-cancel", variant="error", disabled=True)
                 yield Button("Close (esc)", id="bf-close")
+
+    def on_resize(self) -> None:
+        """Below 100x32, one-line fields and buttons (Textual's compact style)."""
+        narrow = self.size.width < self.NARROW_WIDTH or self.size.height < self.NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+        for widget in self.query("Input, Select, Checkbox, Button"):
+            widget.compact = narrow  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         """Plan once, so the first message says what to enter."""

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from textual.app import ComposeResult
     from textual.binding import ActiveBinding
@@ -24,16 +24,25 @@ class HelpScreen(ModalScreen[None]):
     Args:
         bindings: ``(keys, id, description)`` rows.
         keymap_path: Where the user's keymap file lives.
+        editor: ``(keys, id, description)`` rows of the config editor's own keys,
+            shown in a table of their own whatever has the focus.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="dwh.help.close")
     ]
 
-    def __init__(self, bindings: list[tuple[str, str, str]], keymap_path: str) -> None:
+    def __init__(
+        self,
+        bindings: list[tuple[str, str, str]],
+        keymap_path: str,
+        *,
+        editor: list[tuple[str, str, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.rows = bindings
         self.keymap_path = keymap_path
+        self.editor_rows = list(editor or [])
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True, box=None, title="dwh-tui keys", title_justify="left")
@@ -42,15 +51,25 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("binding id", style="dim", no_wrap=True)
         for keys, binding_id, description in self.rows:
             table.add_row(keys, description, binding_id)
+        editor = Table(
+            expand=True, box=None, title="\nconfig editor keys (f4)", title_justify="left"
+        )
+        editor.add_column("keys", style="bold cyan", no_wrap=True)
+        editor.add_column("action")
+        editor.add_column("binding id", style="dim", no_wrap=True)
+        for keys, binding_id, description in self.editor_rows:
+            editor.add_row(keys, description, binding_id)
         note = Text(
             f"\nRemap any key by its id in {self.keymap_path}, for example\n"
-            '  {"dwh.run": "f9", "dwh.cancel": "ctrl+g"}\n'
+            '  {"dwh.run": "f9", "dwh.cancel": "f10"}\n'
             "ctrl+p opens the command palette (open job X, run, rerun last). "
             "The mouse works everywhere too.\nescape closes this screen.",
             style="dim",
         )
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static(table)
+            if self.editor_rows:
+                yield Static(editor)
             yield Static(note)
 
 
@@ -64,3 +83,27 @@ def binding_rows(active: Mapping[str, ActiveBinding]) -> list[tuple[str, str, st
     table = [(keys, key, description) for key, (description, keys) in rows.items()]
     table.sort(key=lambda row: not row[1].startswith("dwh."))  # ours first, stable
     return table
+
+
+def help_screen(
+    active: Mapping[str, ActiveBinding], screen_bindings: Iterable[Binding], keymap_path: str
+) -> HelpScreen:
+    """The help of a screen with the config editor: its keys, then the editor's own.
+
+    Args:
+        active: The app's active bindings (the focused widget's, its screen's, the app's).
+        screen_bindings: The screen's bindings; its priority keys are listed as taken
+            where the editor has them too (``ctrl+k``).
+        keymap_path: Where the user's keymap file lives.
+    """
+    from tui.widgets.config_editor import editor_actions, editor_key_rows
+
+    editor = editor_actions()
+    rows = [row for row in binding_rows(active) if row[1] not in editor]
+    taken = {
+        key: binding.description
+        for binding in screen_bindings
+        if binding.priority
+        for key in binding.key.split(",")
+    }
+    return HelpScreen(rows, keymap_path, editor=editor_key_rows(taken))

@@ -16,14 +16,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
     Header,
     Input,
     TabbedContent,
@@ -38,27 +35,29 @@ from dwh.redaction import REDACTED
 from tui.config_files import pretty_json
 from tui.history import close_store, open_run_store
 from tui.palette import Command, ScreenCommands
-from tui.screens.dialogs import CommandsScreen, OpenConfigScreen, SaveConfigScreen
-from tui.screens.help import HelpScreen, binding_rows
+from tui.screens.dialogs import OpenConfigScreen
+from tui.screens.help import help_screen
+from tui.screens.main_keys import MAIN_BINDINGS, action_commands, shows_key
+from tui.screens.opener import OpensScreens
 from tui.spark_server import status_text
 from tui.validation import parse_valid
 from tui.widgets.config_editor import ConfigEditor
 from tui.widgets.config_panel import ConfigPanel
+from tui.widgets.footer import NARROW_WIDTH, DwhFooter
 from tui.widgets.history_view import HistoryView
 from tui.widgets.job_browser import JobBrowser
 from tui.widgets.job_detail import JobDetailView
-from tui.widgets.messages import PreviewRequested
 from tui.widgets.run_console import RunConsole
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.binding import BindingType
     from textual.command import Provider
 
     from dwh.launch import Outcome
     from dwh.registry import JobInfo
     from tui.catalog import JobDetail
     from tui.services import Services
-    from tui.widgets.diff_view import DiffRequested
 
 _BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 SERVER_POLL_SECONDS = 3.0
@@ -74,7 +73,7 @@ class _PendingConfig:
     run: bool = False
 
 
-class MainScreen(Screen[None]):
+class MainScreen(OpensScreens):
     """Browse jobs, edit a config, run it and watch it, look back at earlier runs.
 
     Selecting a job imports its factory module in a thread, so a slow or broken module
@@ -88,27 +87,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = _BREAKPOINTS
     """Below 100 columns the job tree narrows and the validation panel goes under the
     editor (``dwh.tcss``), so a config line stays readable at 80x24."""
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", id="dwh.help", priority=True),
-        Binding("f2", "focus_jobs", "Jobs", id="dwh.focus_jobs", priority=True),
-        Binding("ctrl+f", "filter", "Filter", id="dwh.filter", show=False, priority=True),
-        Binding(
-            "ctrl+b", "toggle_jobs", "Jobs panel", id="dwh.toggle_jobs", show=False, priority=True
-        ),
-        Binding("f3", "show_tab('tab-job')", "Job", id="dwh.show_job", priority=True),
-        Binding("f4", "show_tab('tab-config')", "Config", id="dwh.show_config", priority=True),
-        Binding("f5", "show_tab('tab-run')", "Log", id="dwh.show_run", priority=True),
-        Binding("f6", "show_tab('tab-history')", "History", id="dwh.show_history", priority=True),
-        Binding("ctrl+j", "run", "Run", id="dwh.run", priority=True),
-        Binding("ctrl+k", "run_cold", "Run cold", id="dwh.run_cold", show=False, priority=True),
-        Binding("ctrl+t", "cancel", "Cancel", id="dwh.cancel", priority=True),
-        Binding("ctrl+s", "save", "Save", id="dwh.save_config", priority=True),
-        Binding("ctrl+o", "open", "Open", id="dwh.open_config", priority=True),
-        Binding("ctrl+n", "new", "New", id="dwh.new_config", priority=True),
-        Binding("ctrl+l", "copy_commands", "Prod cmd", id="dwh.copy_command", priority=True),
-        Binding("ctrl+r", "rerun", "Rerun", id="dwh.rerun", priority=True),
-        Binding("f7", "backfill", "Backfill", id="dwh.backfill", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(MAIN_BINDINGS)
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -119,17 +98,18 @@ class MainScreen(Screen[None]):
         self.last_request: RunRequest | None = None
         self._pending: _PendingConfig | None = None
         self._controls: tuple[bool, bool] | None = None
+        self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Horizontal(id="workspace"):
             yield JobBrowser(id="browser")
             with TabbedContent(id="tabs", initial="tab-job"):
-                with TabPane("Job", id="tab-job"):
+                with TabPane("Job f3", id="tab-job"):
                     yield JobDetailView(id="detail")
-                with TabPane("Config", id="tab-config"):
+                with TabPane("Config f4", id="tab-config"):
                     yield ConfigPanel(library=self.services.library)
-                with TabPane("Run", id="tab-run"):
+                with TabPane("Run f5", id="tab-run"):
                     with Vertical():
                         yield RunConsole(
                             id="console",
@@ -140,9 +120,9 @@ class MainScreen(Screen[None]):
                         )
                         with Horizontal(classes="buttons"):
                             yield Button("Cancel run (ctrl+t)", id="cancel", variant="error")
-                with TabPane("History", id="tab-history"):
+                with TabPane("History f6", id="tab-history"):
                     yield HistoryView(id="history")
-        yield Footer(compact=True)
+        yield DwhFooter()
 
     def on_mount(self) -> None:
         """List the jobs and the run history."""
@@ -161,26 +141,7 @@ class MainScreen(Screen[None]):
 
     def palette_commands(self) -> list[Command]:
         """The ``ctrl+p`` commands: the actions, then "Open job X" for every job."""
-        commands: list[Command] = [
-            (
-                "Run the current job",
-                self.action_run,
-                "ctrl+j: run with the editor's config (warm: on the local Spark server)",
-            ),
-            (
-                "Run the current job cold",
-                self.action_run_cold,
-                "ctrl+k: a production-like run with its own Spark session",
-            ),
-            ("Rerun last run", self.rerun_last, "ctrl+r: same job, same config"),
-            ("Cancel the running job", self.action_cancel, "ctrl+t"),
-            ("Copy production command", self.action_copy_commands, "ctrl+l: spark-submit"),
-            ("Show run history", partial(self.action_show_tab, "tab-history"), "f6"),
-            ("New config from schema", self.action_new, "ctrl+n"),
-            ("Save config", self.action_save, "ctrl+s"),
-            ("Open config", self.action_open, "ctrl+o: examples and saved configs"),
-            ("Backfill the current job", self.action_backfill, "f7: one run per date"),
-        ]
+        commands = action_commands(self)
         for job in self.services.catalog.jobs:
             commands.append((f"Open job {job.name}", partial(self.open_job, job), job.description))
         return commands
@@ -266,15 +227,38 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Run while the config is invalid, Cancel while nothing runs."""
         try:
-            if action in ("run", "run_cold"):
+            if action in ("run", "run_cold", "run_downstream"):
                 return True if self._can_run() else None
             if action == "cancel":
                 return True if self.query_one(RunConsole).running else None
-            if action == "show_tab" and parameters[:1] == (self.query_one(TabbedContent).active,):
-                return False  # the tab in view: its key leaves the footer room for others
         except NoMatches:  # asked before the widgets exist
             return None
         return True
+
+    def footer_keeps(self, action: str, enabled: bool) -> bool:
+        """Whether the footer shows ``action``'s key (:class:`tui.widgets.footer.DwhFooter`)."""
+        return shows_key(action, enabled, tab=self._tab(), narrow=self.narrow)
+
+    @property
+    def narrow(self) -> bool:
+        """Whether the screen is below :data:`tui.widgets.footer.NARROW_WIDTH` columns."""
+        return self.size.width < NARROW_WIDTH
+
+    def _tab(self) -> str:
+        try:
+            return str(self.query_one(TabbedContent).active)
+        except NoMatches:
+            return ""
+
+    def on_resize(self) -> None:
+        """Fit the footer, the buttons and the job's fields to the new width."""
+        if self._narrow == self.narrow:
+            return
+        self._narrow = self.narrow
+        self.query_one(ConfigPanel).fit(narrow=self.narrow)
+        self.query_one(JobDetailView).fit(narrow=self.narrow)
+        self.query_one("#cancel", Button).compact = self.narrow
+        self.refresh_bindings()
 
     # -- navigation -----------------------------------------------------------------
 
@@ -327,8 +311,8 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         """Show every binding."""
-        rows = binding_rows(self.app.active_bindings)
-        self.app.push_screen(HelpScreen(rows, str(self.services.keymap_path)))
+        keymap = str(self.services.keymap_path)
+        self.app.push_screen(help_screen(self.app.active_bindings, MAIN_BINDINGS, keymap))
 
     # -- runs -----------------------------------------------------------------------
 
@@ -341,9 +325,33 @@ class MainScreen(Screen[None]):
 
         Warm by default: a job that needs Spark runs on the local Spark server.
         """
+        request = self._request()
+        if request is None or self.detail is None:
+            return
+        self.query_one(RunConsole).run(request, warm=warm and self.detail.needs_spark)
+        self._started()
+
+    def action_run_downstream(self) -> None:
+        """Run the job, then every job the trigger map chains after it."""
+        # Imported here: the trigger runner is not needed to start the TUI.
+        from tui.chain import chain_plan
+
+        problem, plan = chain_plan(self.job.name) if self.job else ("Pick a job first.", "")
+        request = None if problem else self._request()
+        if problem:
+            self.notify(problem, severity="warning")
+        if request is None or self.detail is None:
+            return
+        console = self.query_one(RunConsole)
+        console.run_chain(request, warm=self.detail.needs_spark)
+        console.add_note(plan, style="cyan")
+        self._started()
+
+    def _request(self) -> RunRequest | None:
+        """The run of the editor's config, or None (and a warning) when it can't run."""
         if self.job is None or self.detail is None or not self._can_run():
             self.notify("Run needs a valid config and no run in progress.", severity="warning")
-            return
+            return None
         request = RunRequest(
             job=self.job.name,
             module=self.job.module,
@@ -352,7 +360,9 @@ class MainScreen(Screen[None]):
             run_id=self.services.new_run_id(),
         )
         self.last_request = request
-        self.query_one(RunConsole).run(request, warm=warm and self.detail.needs_spark)
+        return request
+
+    def _started(self) -> None:
         self.action_show_tab("tab-run")
         self._sync_controls()
 
@@ -366,12 +376,6 @@ class MainScreen(Screen[None]):
                 self.notify(message)
             else:
                 self.notify(message, severity="warning")
-
-    def on_diff_requested(self, message: DiffRequested) -> None:
-        """The run console asks what a run changed: open the diff screen."""
-        from tui.screens.diff import DiffScreen
-
-        self.app.push_screen(DiffScreen(message.run_id, message.outputs))
 
     def action_cancel(self) -> None:
         """Stop the running job (SIGTERM: on_failure runs, the run is cancelled)."""
@@ -447,11 +451,6 @@ class MainScreen(Screen[None]):
         """Copy the equivalent spark-submit and papermill commands, and show them."""
         self.query_one(ConfigPanel).copy_commands(self.detail)
 
-    @on(ConfigPanel.SaveConfigRequested)
-    def _ask_save_name(self, event: ConfigPanel.SaveConfigRequested) -> None:
-        dialog = SaveConfigScreen(event.folder, event.default)
-        self.app.push_screen(dialog, partial(event.panel.save_as, event.job))
-
     @on(ConfigPanel.OpenConfigRequested)
     def _ask_which_config(self, event: ConfigPanel.OpenConfigRequested) -> None:
         def load(choice: str | None) -> None:
@@ -460,21 +459,8 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(OpenConfigScreen(event.title, event.choices), load)
 
-    @on(ConfigPanel.CommandsRequested)
-    def _show_commands(self, event: ConfigPanel.CommandsRequested) -> None:
-        self.app.push_screen(CommandsScreen(event.text, shown=event.shown))
-
-    # -- the screens the history and the console open -------------------------------
-
-    @on(PreviewRequested)
-    def _preview(self, event: PreviewRequested) -> None:
-        # Imported here, like the backfill: not needed to start the TUI.
-        from tui.screens.preview import PreviewScreen
-
-        self.app.push_screen(PreviewScreen(event.outputs, title=event.title))
-
-    @on(HistoryView.OpenRun)
-    def _open_run(self, event: HistoryView.OpenRun) -> None:
+    def on_history_view_open_run(self, event: HistoryView.OpenRun) -> None:
+        """Everything the store knows about a run: the drill-down."""
         from tui.screens.run_detail import RunDetailScreen
 
         self.app.push_screen(RunDetailScreen(event.store, event.run_id))

@@ -20,8 +20,15 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static, Tab, Tabs
 
-from dwh.preview import FORMATS, export_rows, find_layout, preview_path, value_counts
-from dwh.services.atomic_commit import local_path
+from dwh.preview import (
+    FORMATS,
+    SAMPLE_FORMAT,
+    export_rows,
+    find_layout,
+    preview_path,
+    preview_rows,
+    value_counts,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -29,6 +36,7 @@ if TYPE_CHECKING:
 
     from dwh.preview import Preview
 
+_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 Loader = Callable[[str, int], "Preview"]
 """Reads a path's preview: ``(path, limit) -> Preview``."""
 
@@ -53,6 +61,7 @@ class PreviewScreen(Screen[None]):
     PreviewScreen #preview-summary { padding: 0 1; height: auto; }
     PreviewScreen #preview-body { height: 1fr; }
     PreviewScreen #preview-side { width: 36; padding: 0 1; border-right: vkey $foreground 20%; }
+    PreviewScreen.-narrow #preview-side { width: 24; }
     PreviewScreen #preview-filter { margin: 0 0 0 1; }
     PreviewScreen #preview-table { height: 1fr; }
     """
@@ -62,7 +71,10 @@ class PreviewScreen(Screen[None]):
         Binding("ctrl+f", "filter", "Filter", id="dwh.preview.filter"),
         Binding("ctrl+s", "sort", "Sort column", id="dwh.preview.sort"),
         Binding("ctrl+e", "export", "Export", id="dwh.preview.export"),
+        Binding("ctrl+b", "toggle_schema", "Schema", id="dwh.preview.toggle_schema"),
     ]
+    HORIZONTAL_BREAKPOINTS = _BREAKPOINTS
+    """Below 100 columns the schema pane narrows to 24 columns (ctrl+b hides it)."""
 
     class Loaded(Message):
         """A preview finished loading (or failed: ``error`` says why)."""
@@ -96,6 +108,33 @@ class PreviewScreen(Screen[None]):
         self.sort_column: str | None = None
         self.sort_reverse = False
         self._rows: list[dict[str, Any]] = []
+
+    @classmethod
+    def for_samples(cls, samples: Mapping[str, Mapping[str, Any]], *, title: str) -> PreviewScreen:
+        """The failing sample rows of checks, one tab per check (no file is read).
+
+        Args:
+            samples: Per check label, ``rows`` and ``failing_rows``
+                (:func:`tui.checks.failing_samples`).
+            title: What the header says.
+        """
+        kept = {label: dict(sample) for label, sample in samples.items()}
+
+        def load(label: str, limit: int) -> Preview:
+            sample = kept[label]
+            first = list(sample.get("columns") or [])
+            # The checked columns first: they say why each row failed.
+            rows = [
+                {**{c: row[c] for c in first if c in row}, **row}
+                for row in list(sample["rows"])[:limit]
+            ]
+            return preview_rows(
+                rows,
+                path="as the run's checks_finished event kept them",
+                row_count=sample.get("failing_rows"),
+            )
+
+        return cls({label: label for label in kept}, title=title, loader=load)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -142,15 +181,13 @@ class PreviewScreen(Screen[None]):
         shown: Preview | None = None
         reasons: list[tuple[str, int]] = []
         error = ""
-        if local_path(path) is None:
-            error = f"{path} is not a local path: preview it with `dwh preview {path}` (Spark)"
-        else:
-            try:
-                shown = self.loader(path, self.limit)
-                if any(c.name == REASON_COLUMN for c in shown.schema):
-                    reasons = value_counts(find_layout(path), REASON_COLUMN)
-            except Exception as exc:  # a bad file is a message, never a crash
-                error = str(exc)
+        try:
+            # preview_path says when a path is remote (`dwh preview` reads it with Spark).
+            shown = self.loader(path, self.limit)
+            if shown.format != SAMPLE_FORMAT and any(c.name == REASON_COLUMN for c in shown.schema):
+                reasons = value_counts(find_layout(path), REASON_COLUMN)
+        except Exception as exc:  # a bad file is a message, never a crash
+            error = str(exc)
         self.app.call_from_thread(self._show, name, shown, reasons, error)
 
     def _show(
@@ -193,6 +230,11 @@ class PreviewScreen(Screen[None]):
         table = self.query_one("#preview-table", DataTable)
         if self.columns:
             self._sort_by(self.columns[table.cursor_column])
+
+    def action_toggle_schema(self) -> None:
+        """Hide the schema pane to give the rows the whole width, or show it again."""
+        side = self.query_one("#preview-side")
+        side.display = not side.display
 
     def action_close(self) -> None:
         """Back to where the preview was opened."""
@@ -305,6 +347,10 @@ def _summary(name: str, shown: Preview) -> Text:
     text = Text()
     text.append(f"{name}  ", style="bold")
     text.append(f"{shown.path}\n", style="dim")
+    if shown.format == SAMPLE_FORMAT:
+        text.append(f"{shown.row_count:,} failing rows", style="bold red")
+        text.append(f"  · the check kept {shown.table.num_rows} of them", style="dim")
+        return text
     text.append(f"{shown.row_count:,} rows", style="bold green")
     files = f" in {shown.files} files" if shown.files > 1 else ""
     text.append(f"  {shown.format}{files}")

@@ -1,9 +1,10 @@
-"""A run drill-down: timeline, progress, config, lineage, outputs, diff, log and Spark UI.
+"""A run drill-down: timeline, progress, lineage, outputs, checks, diff, config, log, Spark UI.
 
 Everything comes from the run store (the run's row, its events, and the rows of the
 runs it triggered) and, for a run the launcher started, its stored process log
 (:mod:`dwh.runs.logs`). Each run in the lineage is one key away (enter opens it here
-too), and each output one key away from its preview.
+too), each output one key away from its preview, and a failed check's sample rows one
+key away (``f``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
@@ -31,9 +31,12 @@ from textual.widgets import (
 
 from dwh.events import EventName, parse_time
 from dwh.runs.logs import read_log
+from tui.checks import CHECK_STYLE, audits_from_events, check_counts, failing_samples
 from tui.history import format_duration, format_time
+from tui.screens.opener import OpensScreens
 from tui.screens.preview import PreviewScreen
-from tui.widgets.diff_view import DiffRequested, DiffView
+from tui.widgets.diff_view import DiffView
+from tui.widgets.messages import ask_failing_rows
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -72,7 +75,7 @@ class RunSource(Protocol):
         ...
 
 
-class RunDetailScreen(Screen[None]):
+class RunDetailScreen(OpensScreens):
     """Everything the store knows about one run.
 
     Args:
@@ -88,8 +91,9 @@ class RunDetailScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="dwh.run_detail.close"),
-        Binding("p", "preview", "Preview outputs", id="dwh.run_detail.preview"),
-        Binding("u", "upstream", "Upstream run", id="dwh.run_detail.upstream"),
+        Binding("p", "preview", "Preview", id="dwh.run_detail.preview", tooltip="Preview outputs"),
+        Binding("u", "upstream", "Upstream", id="dwh.run_detail.upstream", tooltip="Upstream run"),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.run_detail.failing_rows"),
         Binding("ctrl+f", "search", "Search log", id="dwh.run_detail.search"),
     ]
 
@@ -100,6 +104,8 @@ class RunDetailScreen(Screen[None]):
         self.record: Any = store.get(run_id)
         self.events: list[Event] = list(store.events(run_id)) if self.record else []
         self.triggered: list[Any] = list(store.children(run_id)) if self.record else []
+        self.audits: list[dict[str, Any]] = audits_from_events(self.events)
+        """The run's ``checks_finished`` payloads, one per audited output."""
         self.event_lines: list[str] = [json.dumps(e.to_dict(), default=str) for e in self.events]
         self.stored_log: list[str] | None = None
         """The run's stored process log, read when the Log tab shows; None: none stored."""
@@ -121,6 +127,9 @@ class RunDetailScreen(Screen[None]):
                 yield DataTable(id="detail-runs", cursor_type="row")
             with TabPane("Outputs", id="detail-outputs"):
                 yield DataTable(id="detail-output-table", cursor_type="row")
+            with TabPane("Checks", id="detail-checks"):
+                yield Static("", id="detail-checks-head")
+                yield DataTable(id="detail-check-table", cursor_type="row")
             with TabPane("Diff", id="detail-diff"):
                 yield DiffView(self.run_id, self.outputs, id="detail-diff-table")
             with TabPane("Config", id="detail-config"):
@@ -137,6 +146,7 @@ class RunDetailScreen(Screen[None]):
         self._fill_timeline()
         self._fill_lineage()
         self._fill_outputs()
+        self._fill_checks()
 
     @on(TabbedContent.TabActivated, "#detail-tabs")
     def _tab(self, event: TabbedContent.TabActivated) -> None:
@@ -165,16 +175,20 @@ class RunDetailScreen(Screen[None]):
             PreviewScreen({name: outputs[name]}, title=f"run {self.run_id} {name}")
         )
 
-    def on_diff_requested(self, message: DiffRequested) -> None:
-        """The Diff tab asks what the run changed in an output: open the diff screen."""
-        from tui.screens.diff import DiffScreen
-
-        self.app.push_screen(DiffScreen(message.run_id, message.outputs))
-
     @property
     def outputs(self) -> dict[str, str]:
         """The outputs the run recorded, name to path."""
         return dict(getattr(self.record, "outputs", None) or {})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out the keys of what this run has not got; hide Failing rows if none."""
+        if action == "failing_rows":
+            return bool(failing_samples(self.audits))
+        if action == "preview":
+            return True if self.outputs else None
+        if action == "upstream":
+            return True if getattr(self.record, "triggered_by_run_id", None) else None
+        return True
 
     def action_close(self) -> None:
         """Back to the history."""
@@ -194,6 +208,10 @@ class RunDetailScreen(Screen[None]):
             self.notify("no upstream run in the store", severity="warning")
             return
         self.app.push_screen(RunDetailScreen(self.store, upstream))
+
+    def action_failing_rows(self) -> None:
+        """Show the sample rows of the checks that failed or warned, one tab each."""
+        ask_failing_rows(self, self.audits, self.run_id)
 
     def action_search(self) -> None:
         """Show the log and focus its search box."""
@@ -243,7 +261,7 @@ class RunDetailScreen(Screen[None]):
                 format_time(event.at)[11:],
                 f"{parse_time(event.at).timestamp() - start:.1f}",
                 event.event,
-                Text(str(payload.get("phase", ""))),
+                _what(event),
                 _text(payload.get("seconds")),
                 _text(payload.get("rows")),
             )
@@ -308,6 +326,29 @@ class RunDetailScreen(Screen[None]):
         for name, path in self.outputs.items():
             table.add_row(Text(name), Text(path), key=name)
 
+    def _fill_checks(self) -> None:
+        table: DataTable[str | Text] = self.query_one("#detail-check-table", DataTable)
+        table.add_columns("output", "check", "severity", "status", "failing rows")
+        head = Text()
+        for audit in self.audits:
+            checks = audit.get("checks") or []
+            head.append(f"{audit.get('output', '?')}: ", style="bold")
+            head.append(f"{check_counts(checks)}\n")
+            for check in checks:
+                status = str(check.get("status", "?"))
+                table.add_row(
+                    Text(str(audit.get("output", "?"))),
+                    Text(str(check.get("name", "?"))),
+                    str(check.get("severity", "")),
+                    Text(status, style=CHECK_STYLE.get(status, "")),
+                    f"{check.get('failing_rows', 0):,}",
+                )
+        if not self.audits:
+            head.append("no output of this run was audited", style="dim")
+        elif failing_samples(self.audits):
+            head.append("f shows the failing rows", style="dim")
+        self.query_one("#detail-checks-head", Static).update(head)
+
     def _load_log(self) -> None:
         """Read the stored log again (a live run's grows); the events when there is none."""
         stored = read_log(self.run_id) if self.record is not None else None
@@ -361,6 +402,15 @@ class _MatchHighlighter(Highlighter):
     def highlight(self, text: Text) -> None:
         if self.needle:
             text.highlight_words([self.needle], MATCH_STYLE, case_sensitive=False)
+
+
+def _what(event: Event) -> Text:
+    """The timeline's phase column: the phase, or an audited output and its counts."""
+    if event.event == EventName.CHECKS_FINISHED:
+        checks = event.payload.get("checks") or []
+        style = "green" if event.payload.get("passed") else "red"
+        return Text(f"{event.payload.get('output', '?')}: {check_counts(checks)}", style=style)
+    return Text(str(event.payload.get("phase", "")))
 
 
 def _text(value: object) -> str:

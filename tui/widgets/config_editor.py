@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static, TextArea
@@ -15,6 +17,55 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from dwh.config import JobConfig
+
+
+class ConfigTextArea(TextArea):
+    """The config's text area: Textual's code editor, plus ctrl+home and ctrl+end."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+home", "document_start", "Go to line 1", id="dwh.editor.top", show=False),
+        Binding("ctrl+end", "document_end", "Go to the end", id="dwh.editor.end", show=False),
+        Binding("ctrl+shift+home", "document_start(True)", "Select to line 1", show=False),
+        Binding("ctrl+shift+end", "document_end(True)", "Select to the end", show=False),
+    ]
+
+    def action_document_start(self, select: bool = False) -> None:
+        """Move the cursor to the start of line 1 (selecting with ``select``)."""
+        self.move_cursor(self.document.start, select=select)
+
+    def action_document_end(self, select: bool = False) -> None:
+        """Move the cursor to the end of the text (selecting with ``select``)."""
+        self.move_cursor(self.document.end, select=select)
+
+
+def editor_key_rows(taken: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(keys, id, description)`` of every key the config editor honours.
+
+    Args:
+        taken: Key to the description of the screen binding that has it first (a
+            priority binding, such as ``ctrl+k``: Run cold); such a key is listed as
+            taken, so nobody presses it expecting the editor's action.
+    """
+    rows = []
+    bindings = [*ConfigTextArea.BINDINGS, *TextArea.BINDINGS]
+    for binding in bindings:
+        if not isinstance(binding, Binding):
+            continue
+        keys = [key for key in binding.key.split(",") if not key.startswith("super+")]
+        free = [key for key in keys if key not in taken]
+        description = binding.description or binding.action
+        if not free:
+            owner = ", ".join(f"{key}: {taken[key]}" for key in keys)
+            description += f" (not in the editor: {owner} has the key)"
+            free = keys
+        rows.append((", ".join(free), binding.id or "", description))
+    return rows
+
+
+def editor_actions() -> set[str]:
+    """The actions of the config editor's own keys (to tell them from the screen's)."""
+    bindings = [*ConfigTextArea.BINDINGS, *TextArea.BINDINGS]
+    return {b.id or b.action for b in bindings if isinstance(b, Binding)}
 
 
 class ConfigEditor(Horizontal):
@@ -42,7 +93,7 @@ class ConfigEditor(Horizontal):
         self.problems: list[Problem] = [Problem("no job selected")]
 
     def compose(self) -> ComposeResult:
-        editor = TextArea.code_editor("", language="json", id="config-text")
+        editor = ConfigTextArea.code_editor("", language="json", id="config-text")
         editor.border_title = "config"
         yield editor
         panel = Static(Text("Pick a job to edit its config.", style="dim"), id="config-problems")
@@ -66,6 +117,9 @@ class ConfigEditor(Horizontal):
         editor = self.query_one("#config-text", TextArea)
         editor.border_title = f"config · {job} · {source}"
         editor.load_text(text)
+        # Line 1, so the first keys typed after F4 land where the user expects.
+        editor.move_cursor(editor.document.start)
+        editor.scroll_home(animate=False)
         self.validate()
 
     def set_text(self, text: str) -> None:

@@ -44,6 +44,15 @@ class _PanelRequest(Message):
         return self.panel
 
 
+_BUTTONS = {
+    "run": ("Run (ctrl+j)", "Run"),
+    "save": ("Save (ctrl+s)", "Save"),
+    "open": ("Open (ctrl+o)", "Open"),
+    "copy": ("Prod command (ctrl+l)", "Prod command"),
+}
+"""Each button's label, wide and narrow."""
+
+
 class ConfigPanel(Vertical):
     """The config editor with Run, Save, Open and Prod command buttons.
 
@@ -105,10 +114,16 @@ class ConfigPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield ConfigEditor(id="editor")
         with Horizontal(classes="buttons"):
-            yield Button("Run (ctrl+j)", id="run", variant="success", disabled=True)
-            yield Button("Save (ctrl+s)", id="save")
-            yield Button("Open (ctrl+o)", id="open")
-            yield Button("Prod command (ctrl+l)", id="copy")
+            yield Button(_BUTTONS["run"][0], id="run", variant="success", disabled=True)
+            for name in ("save", "open", "copy"):
+                yield Button(_BUTTONS[name][0], id=name)
+
+    def fit(self, *, narrow: bool) -> None:
+        """Below 100 columns, one-line buttons without their keys (the footer has them)."""
+        for name, (wide, short) in _BUTTONS.items():
+            button = self.query_one(f"#{name}", Button)
+            button.label = short if narrow else wide
+            button.compact = narrow
 
     @property
     def editor(self) -> ConfigEditor:

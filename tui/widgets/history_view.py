@@ -1,7 +1,8 @@
 """The run history: a table of past runs and the selected run's events and config.
 
-Its keys open more: ``p`` posts :class:`tui.widgets.messages.PreviewRequested` and
-``d`` posts :class:`HistoryView.OpenRun`; the screen that owns the view opens them.
+Its keys open more: ``p`` posts :class:`tui.widgets.messages.PreviewRequested`, ``f``
+:class:`~tui.widgets.messages.FailingRowsRequested` (a failed check's sample rows) and
+``d`` :class:`HistoryView.OpenRun`; the screen that owns the view opens them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, RichLog, Static
 
+from tui.checks import audits_from_events, failing_samples
 from tui.history import (
     close_store,
     format_duration,
@@ -23,8 +25,8 @@ from tui.history import (
     read_error,
     triggered_by,
 )
-from tui.widgets.lifecycle import event_lines
-from tui.widgets.messages import PreviewRequested
+from tui.widgets.lifecycle import history_lines
+from tui.widgets.messages import PreviewRequested, ask_failing_rows
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -57,8 +59,9 @@ class HistoryView(Vertical):
             self.run_id = run_id
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "preview", "Preview outputs", id="dwh.history.preview", show=False),
-        Binding("d", "drill_down", "Run details", id="dwh.history.details", show=False),
+        Binding("p", "preview", "Preview", id="dwh.history.preview", tooltip="Preview outputs"),
+        Binding("d", "drill_down", "Details", id="dwh.history.details", tooltip="Run details"),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.history.failing_rows"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -67,6 +70,8 @@ class HistoryView(Vertical):
         self.records: list[RunRecord] = []
         self.selected: RunRecord | None = None
         self.detail_lines: list[str] = []
+        self.audits: list[dict[str, Any]] = []
+        """The highlighted run's ``checks_finished`` payloads."""
         self._warmed = False
 
     def compose(self) -> ComposeResult:
@@ -122,6 +127,7 @@ class HistoryView(Vertical):
         detail = self.query_one("#history-detail", RichLog)
         detail.clear()
         self.detail_lines = []
+        self.audits = []
         if record is None:
             return
         detail.border_title = f"run {record.run_id} · ctrl+r loads its config into the editor"
@@ -143,14 +149,26 @@ class HistoryView(Vertical):
         if outputs:
             lines.append(Text("outputs · p previews them · d shows the run", style="bold"))
             lines.extend(Text(f"  {name} → {path}") for name, path in outputs.items())
+        self.audits = audits_from_events(events)
+        if failing_samples(self.audits):
+            lines.append(Text("checks failed · f shows the failing rows", style="bold red"))
         lines.append(Text("events", style="bold"))
-        for event in events:
-            lines.extend(event_lines(event))
+        lines.extend(history_lines(events))
         lines.append(Text("config (secrets redacted)", style="bold"))
         lines.extend(Text("  " + row) for row in json.dumps(record.config, indent=2).splitlines())
         for line in lines:
             self.detail_lines.append(line.plain)
             detail.write(line)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out the keys of what the highlighted run has not got."""
+        available = {
+            "preview": bool(getattr(self.selected, "outputs", None)),
+            "drill_down": self.selected is not None,
+            "failing_rows": bool(failing_samples(self.audits)),
+        }
+        return None if available.get(action) is False else True
 
     def action_preview(self) -> None:
         """Ask for a preview of the highlighted run's outputs."""
@@ -159,6 +177,11 @@ class HistoryView(Vertical):
             self.notify("this run recorded no outputs", severity="warning")
             return
         self.post_message(PreviewRequested(outputs, title=f"run {self.selected.run_id}"))
+
+    def action_failing_rows(self) -> None:
+        """Ask for the sample rows of the highlighted run's failed or warned checks."""
+        if self.selected is not None:
+            ask_failing_rows(self, self.audits, self.selected.run_id)
 
     def action_drill_down(self) -> None:
         """Ask for everything the store knows about the highlighted run."""

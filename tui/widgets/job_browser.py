@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 
 class JobBrowser(Vertical):
-    """Lists every registered job under its package; typing in the box filters it."""
+    """Lists every registered job under its package; typing in the box filters it.
+
+    Jobs whose name matches come first (their package too), then module and docstring
+    matches, so Enter in the box opens the job whose name was typed.
+    """
 
     class JobSelected(Message):
         """The user picked a job.
@@ -94,10 +98,10 @@ class JobBrowser(Vertical):
 
     def _rebuild(self, query: str) -> None:
         needle = query.strip().lower()
+        ranked = [(match_rank(job, needle), job) for job in self.jobs]
+        # Name matches first, so Enter opens the job whose name was typed (stable sort).
         self.shown = [
-            job
-            for job in self.jobs
-            if not needle or needle in f"{job.module} {job.description}".lower()
+            job for rank, job in sorted(ranked, key=lambda pair: pair[0]) if rank < _NO_MATCH
         ]
         tree: Tree[JobInfo] = self.query_one("#job-tree", Tree)
         tree.clear()
@@ -110,6 +114,29 @@ class JobBrowser(Vertical):
                 branch.add_leaf(_label(job, broken=job.module in self.broken), data=job)
         if not self.shown:
             tree.root.add_leaf("no job matches" if self.jobs else "no jobs found")
+
+
+_NO_MATCH = 4
+
+
+def match_rank(job: JobInfo, needle: str) -> int:
+    """How well ``needle`` (lower case) matches a job, best first.
+
+    0: its name starts with it, 1: its name holds it, 2: its module path holds it,
+    3: its description holds it, 4: no match. Everything matches an empty needle.
+    """
+    if not needle:
+        return 0
+    name = job.name.lower()
+    if name.startswith(needle):
+        return 0
+    if needle in name:
+        return 1
+    if needle in job.module.lower():
+        return 2
+    if needle in job.description.lower():
+        return 3
+    return _NO_MATCH
 
 
 def _label(job: JobInfo, *, broken: bool) -> Text:

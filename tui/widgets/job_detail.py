@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 class JobDetailView(VerticalScroll):
     """Shows what a job does and what its config takes; import errors go here too."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.detail: JobDetail | None = None
+        self.narrow = False
+
+    def fit(self, *, narrow: bool) -> None:
+        """Below 100 columns, each field's description goes on a line of its own."""
+        self.narrow = narrow
+        if self.detail is not None and self.detail.schema:
+            self._set("#job-schema", schema_table(self.detail.schema, narrow=narrow))
+
     def compose(self) -> ComposeResult:
         hint = "Pick a job: F2 goes to the first job, ↑/↓ move, Enter opens it; ctrl+f filters."
         yield Static(Text(hint, style="dim"), id="job-title")
@@ -33,6 +44,7 @@ class JobDetailView(VerticalScroll):
 
     def show_loading(self, job: JobInfo) -> None:
         """Show the docstring at once, while the factory module is imported."""
+        self.detail = None
         self._doc(job)
         self._set("#job-error", Text("loading config schema...", style="dim"))
         self._set("#job-schema", "")
@@ -40,6 +52,7 @@ class JobDetailView(VerticalScroll):
 
     def show(self, detail: JobDetail) -> None:
         """Show a job's detail, or its error."""
+        self.detail = detail
         self._doc(detail.job)
         notes = Text()
         if detail.error:
@@ -48,7 +61,9 @@ class JobDetailView(VerticalScroll):
         for warning in detail.warnings:
             notes.append(f"⚠ {warning}\n", style="yellow")
         self._set("#job-error", notes)
-        self._set("#job-schema", schema_table(detail.schema) if detail.schema else "")
+        self._set(
+            "#job-schema", schema_table(detail.schema, narrow=self.narrow) if detail.schema else ""
+        )
         self._set("#job-examples", examples_text(detail.examples))
 
     def _doc(self, job: JobInfo) -> None:
@@ -79,10 +94,16 @@ def docstring_markdown(docstring: str) -> str:
     return re.sub(r"::$", ":", text, flags=re.MULTILINE)
 
 
-def schema_table(schema: dict[str, Any]) -> Group:
-    """A table of the config's fields: name, type, required, default, description."""
+def schema_table(schema: dict[str, Any], *, narrow: bool = False) -> Group:
+    """A table of the config's fields: name, type, required, default, description.
+
+    With ``narrow``, each description is a line of its own under its field, so it is
+    never cut to "…" at 80 columns.
+    """
     defs = schema.get("$defs", {})
     required = set(schema.get("required", []))
+    if narrow:
+        return Group(Text(""), _schema_lines(schema, defs, required))
     table = Table(title="config fields", title_justify="left", expand=True, box=None)
     table.add_column("field", style="cyan", no_wrap=True)
     table.add_column("type")
@@ -99,6 +120,21 @@ def schema_table(schema: dict[str, Any]) -> Group:
             prop.get("description", ""),
         )
     return Group(Text(""), table)
+
+
+def _schema_lines(schema: dict[str, Any], defs: dict[str, Any], required: set[str]) -> Text:
+    text = Text()
+    text.append("config fields", style="bold italic")
+    for name, prop in schema.get("properties", {}).items():
+        text.append(f"\n{name}", style="cyan")
+        text.append(f"  {describe_type(prop, defs)}")
+        if name in required:
+            text.append("  required", style="bold")
+        else:
+            text.append(f"  default {_show(prop.get('default', ''))}", style="dim")
+        if prop.get("description"):
+            text.append(f"\n    {prop['description']}")
+    return text
 
 
 def examples_text(examples: dict[str, dict[str, Any]]) -> Text:

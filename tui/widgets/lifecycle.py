@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+
+from tui.checks import CHECK_STYLE, check_counts
 
 if TYPE_CHECKING:
     from dwh.events import Event
@@ -40,8 +43,11 @@ def event_lines(event: Event) -> list[Text]:
             rows = check.get("failing_rows", 0)
             text = f"{status:<7} {check.get('name', '?')}  {rows} failing row"
             lines.append(
-                _detail(text + ("" if rows == 1 else "s"), style=_CHECK_STYLE.get(status, ""))
+                _detail(text + ("" if rows == 1 else "s"), style=CHECK_STYLE.get(status, ""))
             )
+    elif event.event == "spark_progress":
+        head.append("· spark  ", style="dim bold")
+        head.append(_stage(payload), style="dim")
     elif event.event == "job_succeeded":
         head.append("✔ succeeded", style="bold green")
         for key, value in (payload.get("metrics") or {}).items():
@@ -63,15 +69,48 @@ def event_lines(event: Event) -> list[Text]:
     return lines
 
 
-_CHECK_STYLE = {"passed": "green", "warned": "yellow", "failed": "red"}
+def history_lines(events: Iterable[Event]) -> list[Text]:
+    """A stored run's events as lines, its ``spark_progress`` folded into one line.
+
+    The run store keeps each finished stage's last progress event; one line each would
+    bury the phases, so they become one ``Spark`` line after the last event before
+    them.
+    """
+    lines: list[Text] = []
+    stages: dict[object, dict[str, Any]] = {}
+    for event in events:
+        if event.event == "spark_progress":
+            stages[event.payload.get("stage_id")] = event.payload
+            continue
+        if stages and event.event in ("job_succeeded", "job_failed"):
+            lines.append(_stages_line(stages))
+            stages = {}
+        lines.extend(event_lines(event))
+    if stages:
+        lines.append(_stages_line(stages))
+    return lines
 
 
-def check_counts(checks: list[dict[str, Any]]) -> str:
-    """``2 passed, 1 failed``: how many checks ended each way, in that order."""
-    counts = {status: 0 for status in _CHECK_STYLE}
-    for check in checks:
-        counts[str(check.get("status"))] = counts.get(str(check.get("status")), 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "no checks"
+def _stages_line(stages: dict[object, dict[str, Any]]) -> Text:
+    done = sum(_int(p.get("tasks_done")) for p in stages.values())
+    total = sum(_int(p.get("tasks_total")) for p in stages.values())
+    failed = sum(_int(p.get("tasks_failed")) for p in stages.values())
+    count = len(stages)
+    text = f"Spark: {count} stage{'s' * (count != 1)}, {done}/{total} tasks done"
+    if failed:
+        text += f", {failed} failed"
+    return _detail(text + " (d shows each stage)", style="red" if failed else "dim")
+
+
+def _stage(payload: dict[str, Any]) -> str:
+    return (
+        f"stage {payload.get('stage_id', '?')}  "
+        f"{_int(payload.get('tasks_done'))}/{_int(payload.get('tasks_total'))} tasks"
+    )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _detail(text: str, style: str = "") -> Text:

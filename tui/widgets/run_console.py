@@ -4,7 +4,8 @@ A status line, a Spark progress bar (the current stage's tasks), the lifecycle l
 and the process log. The console owns the run: :meth:`RunConsole.run` starts it with
 the launcher it was given (:mod:`dwh.launch`'s async face), :meth:`RunConsole.cancel`
 stops it, and its ``on_finished`` callback tells the screen how it ended. Its ``p``
-key posts :class:`tui.widgets.messages.PreviewRequested` for the screen to open.
+key posts :class:`tui.widgets.messages.PreviewRequested` for the screen to open, its
+``f`` key :class:`~tui.widgets.messages.FailingRowsRequested` (a failed check's rows).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -22,12 +23,15 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Collapsible, Log, ProgressBar, RichLog, Static
 
+from dwh.errors import one_line
 from dwh.events import Event, EventName, RunStatus
 from dwh.launch import LogLine, Outcome, RunWatch
-from tui.history import format_duration
+from tui.chain import ChainFeed, ChainStop, chain_outcome, run_chain
+from tui.checks import failing_samples
 from tui.widgets.diff_view import DiffRequested
 from tui.widgets.lifecycle import event_lines
-from tui.widgets.messages import PreviewRequested
+from tui.widgets.messages import PreviewRequested, ask_failing_rows
+from tui.widgets.run_status import is_bad, stage_label, status_line, task_count
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -40,17 +44,6 @@ if TYPE_CHECKING:
 MAX_LOG_LINES = 5000
 """The process log keeps the last this many lines."""
 LOG_FLUSH_SECONDS = 0.1
-
-_STYLES = {
-    "starting": ("◌", "cyan"),
-    RunStatus.RUNNING: ("●", "cyan"),
-    RunStatus.SUCCEEDED: ("✔", "green"),
-    RunStatus.FAILED: ("✘", "red"),
-    RunStatus.CANCELLED: ("■", "yellow"),
-    RunStatus.REJECTED: ("⊘", "red"),
-    "cancelling": ("◍", "yellow"),
-}
-_BAD = frozenset({RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.REJECTED})
 
 
 class RunConsole(Vertical):
@@ -68,8 +61,9 @@ class RunConsole(Vertical):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "preview", "Preview outputs", id="dwh.run.preview", show=False),
-        Binding("d", "diff", "What changed", id="dwh.run.diff", show=False),
+        Binding("p", "preview", "Preview", id="dwh.run.preview", tooltip="Preview outputs"),
+        Binding("d", "diff", "Diff", id="dwh.run.diff", tooltip="What changed"),
+        Binding("f", "failing_rows", "Failing rows", id="dwh.run.failing_rows"),
     ]
 
     def __init__(
@@ -88,6 +82,8 @@ class RunConsole(Vertical):
         """The warm run waiting for the Spark server to start (ctrl+t drops it)."""
         self._on_finished = on_finished
         self.handle: RunHandle | None = None
+        self._chain: ChainStop | None = None
+        """The chain in progress (:meth:`run_chain`), to cancel it."""
         self.stage: Event | None = None
         """The latest ``spark_progress`` event: the stage the bar shows."""
         self._clock = clock
@@ -105,6 +101,8 @@ class RunConsole(Vertical):
         self.outputs: dict[str, str] = {}
         self.diffs: list[OutputSummary] = []
         """The after-run diff summaries (:func:`dwh.diff.summary.run_summaries`)."""
+        self.audits: list[dict[str, Any]] = []
+        """The run's ``checks_finished`` payloads, one per audited output."""
 
     def compose(self) -> ComposeResult:
         hint = Text("No run yet: pick a job, shape its config, press ctrl+j.", style="dim")
@@ -117,6 +115,15 @@ class RunConsole(Vertical):
         yield lifecycle
         with Collapsible(title="process log (stdout and stderr, Spark's log)", id="run-log-box"):
             yield Log(id="run-log", max_lines=MAX_LOG_LINES)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out the keys of what the last run has not got (outputs, diffs, failures)."""
+        available = {
+            "preview": bool(self.outputs),
+            "diff": any(summary.diff is not None for summary in self.diffs),
+            "failing_rows": bool(failing_samples(self.audits)),
+        }
+        return None if available.get(action) is False else True
 
     @property
     def running(self) -> bool:
@@ -145,6 +152,10 @@ class RunConsole(Vertical):
             message = "cancelled while the Spark server was starting; nothing ran"
             self._end(waiting, Outcome(RunStatus.CANCELLED, message, message))
             return True
+        if self._chain is not None and self.running:
+            self._chain.cancel()
+            self.set_status("cancelling")
+            return True
         if self.handle is None or not self.running:
             return False
         self.handle.terminate()
@@ -155,17 +166,57 @@ class RunConsole(Vertical):
         """Never leave a job running behind the TUI."""
         if self.handle is not None:
             self.handle.terminate()
+        if self._chain is not None:
+            self._chain.cancel()
+
+    def run_chain(self, request: RunRequest, *, warm: bool = False) -> None:
+        """Run ``request``, then the jobs the trigger map chains after it (:mod:`tui.chain`).
+
+        Every run's events show here as they come; ctrl+t cancels the run in progress
+        and no more start.
+        """
+        self.start(request.job, request.run_id)
+        self._follow_chain(request, warm)
+
+    @work(exclusive=True, group="run", exit_on_error=False)
+    async def _follow_chain(self, request: RunRequest, warm: bool = False) -> None:
+        aimed = await self._aim(request, warm)
+        if aimed is None:
+            return
+        stop = self._chain = ChainStop()
+        feed = ChainFeed(lambda item: self.app.call_from_thread(self.show, item))
+        try:
+            runs = await asyncio.to_thread(run_chain, aimed, feed, stop)
+        except Exception as exc:  # a bad trigger map: a status, never a crash
+            message = f"the chain could not be started: {one_line(exc)}"
+            self.add_note(message, style="red")
+            self._end(aimed, _unstarted(message))
+            return
+        finally:
+            self._chain = None
+        for run in runs:
+            style = "green" if run.status == RunStatus.SUCCEEDED else "yellow"
+            self.add_note(f"chain: {run.job} run {run.run_id} {run.status}", style=style)
+        self._end(aimed, chain_outcome(runs, cancelled=stop.requested))
+
+    async def _aim(self, request: RunRequest, warm: bool) -> RunRequest | None:
+        """``request`` aimed at the local Spark server if ``warm``; None if it won't start."""
+        if not warm:
+            return request
+        try:
+            return await self._on_server(request)
+        except Exception as exc:  # the server would not start: a status, never a crash
+            message = f"the local Spark server could not be started: {exc}"
+            self.add_note(message, style="red")
+            self._end(request, _unstarted(message))
+            return None
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def _follow(self, request: RunRequest, warm: bool = False) -> None:
-        if warm:
-            try:
-                request = await self._on_server(request)
-            except Exception as exc:  # the server would not start: a status, never a crash
-                message = f"the local Spark server could not be started: {exc}"
-                self.add_note(message, style="red")
-                self._end(request, _unstarted(message))
-                return
+        aimed = await self._aim(request, warm)
+        if aimed is None:
+            return
+        request = aimed
         try:
             handle = await self._launcher.launch(request)
         except Exception as exc:  # no interpreter, no fds, ...: a status, never a crash
@@ -229,6 +280,7 @@ class RunConsole(Vertical):
         if run_id != self.run_id:
             return  # a newer run started meanwhile
         self.diffs = found
+        self.refresh_bindings()
         for summary in found:
             self.add_note(f"diff: {summary.line}", style="magenta")
         if any(summary.diff is not None for summary in found):
@@ -259,14 +311,8 @@ class RunConsole(Vertical):
         """Show a ``spark_progress`` event on the bar (never as a lifecycle line)."""
         self.stage = event
         payload = event.payload
-        done, total = _count(payload, "tasks_done"), _count(payload, "tasks_total")
-        running, failed = _count(payload, "tasks_running"), _count(payload, "tasks_failed")
-        label = f"stage {payload.get('stage_id', '?')}  {done}/{total} tasks"
-        if running:
-            label += f", {running} running"
-        if failed:
-            label += f", {failed} failed"
-        self.query_one("#run-stage", Static).update(label)
+        done, total = task_count(payload, "tasks_done"), task_count(payload, "tasks_total")
+        self.query_one("#run-stage", Static).update(stage_label(payload))
         self.query_one("#run-progress-bar", ProgressBar).update(total=max(total, 1), progress=done)
         self.query_one("#run-progress").display = True
         if self.status == "starting":
@@ -280,6 +326,8 @@ class RunConsole(Vertical):
         self.entries.clear()
         self.outputs = {}
         self.diffs = []
+        self.audits = []
+        self.refresh_bindings()
         self.log_lines.clear()
         self.log_count = 0
         self._pending.clear()
@@ -300,6 +348,12 @@ class RunConsole(Vertical):
             log.write(line)
         if event.event == EventName.JOB_SUCCEEDED:
             self.outputs = dict(event.payload.get("outputs") or {})
+            self.refresh_bindings()
+        elif event.event == EventName.CHECKS_FINISHED:
+            self.audits.append(dict(event.payload))
+            if failing_samples([event.payload]):
+                self.add_note("press f to see the failing rows", style="dim")
+                self.refresh_bindings()
         if self.status == "starting":
             self.set_status("running")
 
@@ -309,6 +363,10 @@ class RunConsole(Vertical):
             self.notify("no outputs recorded by this run (yet)", severity="warning")
             return
         self.post_message(PreviewRequested(self.outputs, title=f"run {self.run_id}"))
+
+    def action_failing_rows(self) -> None:
+        """Ask for the sample rows of the checks that failed or warned (in a preview)."""
+        ask_failing_rows(self, self.audits, self.run_id)
 
     def add_note(self, text: str, style: str = "dim") -> None:
         """Append a line that is not an event (a stream problem, how the process ended)."""
@@ -343,7 +401,7 @@ class RunConsole(Vertical):
     def set_status(self, status: str) -> None:
         """Change the status and redraw the status line."""
         self.status = status
-        self.set_class(status in _BAD, "-bad")
+        self.set_class(is_bad(status), "-bad")
         self._refresh_status()
 
     def elapsed(self) -> float | None:
@@ -368,21 +426,8 @@ class RunConsole(Vertical):
     def _refresh_status(self) -> None:
         if self.status == "idle":
             return
-        symbol, style = _STYLES.get(self.status, ("•", ""))
-        line = Text()
-        line.append(f"{symbol} {self.status}", style=f"bold {style}")
-        elapsed = format_duration(self.elapsed())
-        line.append(f"   {self.job}   run {self.run_id}   elapsed {elapsed}")
-        if self.message:
-            line.append(f"\n{self.message}", style=style)
-        elif self.status == "starting":
-            line.append("\nprocess started; waiting for the job's first event", style="dim")
+        line = status_line(self.status, self.job, self.run_id, self.elapsed(), self.message)
         self.query_one("#run-status", Static).update(line)
-
-
-def _count(payload: dict[str, object], key: str) -> int:
-    value = payload.get(key)
-    return value if isinstance(value, int) else 0
 
 
 def _unstarted(message: str) -> Outcome:
