@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dwh.processes import pid_alive, wait_gone
 from dwh.spark._discovery import discovery_path, is_connect_server, read_recorded
+from dwh.spark.runner import stop_runner
 
 __all__ = ["locked", "stop_recorded", "stop_server"]
 
@@ -23,7 +24,8 @@ _STOP_TIMEOUT_S = 30.0
 
 
 def stop_server() -> bool:
-    """Stop the recorded server; return False (and do nothing) when none runs."""
+    """Stop the warm runner and the recorded server; False when no server ran."""
+    stop_runner()
     path = discovery_path()
     if not path.exists():
         return False
