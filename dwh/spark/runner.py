@@ -28,7 +28,7 @@ from typing import Any
 
 from dwh.processes import cmdline, pid_alive, uptime_s, wait_gone
 from dwh.settings import warm_runner_enabled
-from dwh.spark._discovery import discovery_path
+from dwh.spark._discovery import discovery_path, read_recorded
 
 __all__ = [
     "RUNNER_MODULE",
@@ -160,6 +160,9 @@ def start_runner(*, wait: bool = True, timeout: float = START_TIMEOUT_S) -> Runn
     status = runner_status()
     if status.running:
         return status
+    server = read_recorded()
+    if server is None or not pid_alive(server.pid):
+        return status  # no server to pair with: the server's start starts one
     starting = _starting_pid()
     if starting is None:
         starting = spawn_runner()
