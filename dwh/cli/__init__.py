@@ -43,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None and _is_warm_run(sys.argv[1:]):
         from dwh.spark._runner_client import hand_off_or_say
 
-        handed = hand_off_or_say("cli", sys.argv[1:], argv0=sys.argv[0], path0=sys.path[0])
+        path0 = None if sys.flags.safe_path else sys.path[0]
+        handed = hand_off_or_say("cli", sys.argv[1:], argv0=sys.argv[0], path0=path0)
         if handed is not None:
             return handed
     from dwh.cli.app import cli

@@ -228,8 +228,12 @@ class Runner:
         if stale is not None:
             return stale
         try:
+            path0 = request["path0"]
             wrong = misfit(
-                str(request["executable"]), list(request["sys_path"]), str(request["path0"])
+                str(request["executable"]),
+                list(request["sys_path"]),
+                None if path0 is None else str(path0),
+                str(request["cwd"]),
             )
         except (KeyError, TypeError) as exc:
             return {"refused": f"a malformed request ({exc})"}

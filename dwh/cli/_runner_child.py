@@ -42,7 +42,8 @@ def become(request: Mapping[str, Any], received: list[int]) -> None:
     os.umask(int(request["umask"]))
     os.chdir(str(request["cwd"]))
     sys.argv = [str(request["argv0"]), *map(str, request["argv"])]
-    sys.path[:] = [str(request["path0"]), *map(str, request["sys_path"])]
+    head = [] if request["path0"] is None else [str(request["path0"])]
+    sys.path[:] = [*head, *map(str, request["sys_path"])]
     sys.path_importer_cache.clear()
     importlib.invalidate_caches()
     main = types.ModuleType("__main__")

@@ -98,8 +98,11 @@ def take() -> Fingerprint:
     )
 
 
-def misfit(executable: str, caller_path: list[str], path0: str) -> str | None:
-    """Why a caller with this Python and ``sys.path`` can't use the runner, or None."""
+def misfit(executable: str, caller_path: list[str], path0: str | None, cwd: str) -> str | None:
+    """Why a caller with this Python and ``sys.path`` can't use the runner, or None.
+
+    ``path0`` is the child's ``sys.path[0]`` (``""``: its working directory ``cwd``).
+    """
     if os.path.realpath(executable) != os.path.realpath(sys.executable):
         return f"it runs {sys.executable}, not {executable}"
     mine = [p for p in sys.path if p]
@@ -108,7 +111,8 @@ def misfit(executable: str, caller_path: list[str], path0: str) -> str | None:
     if -1 in positions or positions != sorted(positions):
         missing = mine[positions.index(-1)] if -1 in positions else "its order"
         return f"the caller's Python path differs ({missing})"
-    extras = [p for p in [path0 or os.getcwd(), *theirs] if p not in mine]
+    first = [] if path0 is None else [os.path.join(cwd, path0) if path0 else cwd]
+    extras = [p for p in [*first, *theirs] if p not in mine]
     for folder in extras:
         shadow = _shadowed(folder)
         if shadow:

@@ -56,14 +56,15 @@ class RunnerUnavailable(Exception):
         self.reason = reason
 
 
-def hand_off(target: str, argv: Sequence[str], *, argv0: str, path0: str) -> int:
+def hand_off(target: str, argv: Sequence[str], *, argv0: str, path0: str | None) -> int:
     """Have the runner's child run ``argv``; return its exit code.
 
     Args:
         target: ``"cli"`` (the ``dwh`` command line) or ``"entry"`` (the generic entry).
         argv: The arguments, without the program.
         argv0: The child's ``sys.argv[0]``.
-        path0: The child's ``sys.path[0]`` (what that command would have had).
+        path0: The child's ``sys.path[0]`` (what that command would have had), or
+            None for none (``python -P``, ``PYTHONSAFEPATH``).
 
     Raises:
         RunnerUnavailable: Nothing ran; the caller runs it today's way.
@@ -77,7 +78,7 @@ def hand_off(target: str, argv: Sequence[str], *, argv0: str, path0: str) -> int
                 "argv": list(argv),
                 "argv0": argv0,
                 "path0": path0,
-                "sys_path": sys.path[1:],
+                "sys_path": sys.path if sys.flags.safe_path else sys.path[1:],
                 "executable": sys.executable,
                 "env": dict(os.environ),
                 "cwd": os.getcwd(),
@@ -99,7 +100,9 @@ def hand_off(target: str, argv: Sequence[str], *, argv0: str, path0: str) -> int
     return _follow(channel, int(reply["started"]))
 
 
-def hand_off_or_say(target: str, argv: Sequence[str], *, argv0: str, path0: str) -> int | None:
+def hand_off_or_say(
+    target: str, argv: Sequence[str], *, argv0: str, path0: str | None
+) -> int | None:
     """:func:`hand_off`, or None after saying in one line why it did not (stderr).
 
     A runner that is gone is started again in the background, for the next run.
@@ -220,12 +223,13 @@ def _inheritable_fds(own: int) -> list[int]:
     return fds[:MAX_FDS]
 
 
-def _entry_head(command: Sequence[str]) -> tuple[str, str, list[str]]:
+def _entry_head(command: Sequence[str]) -> tuple[str, str | None, list[str]]:
     """``argv0``, ``path0`` and the entry's arguments of ``PYTHON SCRIPT|-c CODE ARGS...``."""
+    safe = bool(os.environ.get("PYTHONSAFEPATH"))
     if command[1] == "-c":
-        return "-c", "", list(command[3:])
+        return "-c", None if safe else "", list(command[3:])
     script = command[1]
-    return script, os.path.dirname(os.path.realpath(script)), list(command[2:])
+    return script, None if safe else os.path.dirname(os.path.realpath(script)), list(command[2:])
 
 
 def main(command: list[str]) -> Any:

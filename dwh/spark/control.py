@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from dwh.processes import pid_alive, wait_gone
+from dwh.processes import pid_alive, terminate
 from dwh.spark._discovery import discovery_path, is_connect_server, read_recorded
 from dwh.spark.runner import stop_runner
 
@@ -39,12 +37,7 @@ def stop_recorded(path: Path) -> bool:
     pids = {r.pid for r in [read_recorded(path)] if r is not None} | set(_daemon_pids(path))
     for pid in pids:
         if pid_alive(pid) and is_connect_server(pid):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-            if not wait_gone(pid, _STOP_TIMEOUT_S):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                wait_gone(pid, 5.0)
+            terminate(pid, _STOP_TIMEOUT_S)
             stopped = True
     for stale in [path, *_daemon_pid_files(path)]:
         with contextlib.suppress(OSError):

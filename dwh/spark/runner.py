@@ -16,9 +16,9 @@ served) and its log ``runner.log``. ``DWH_WARM_RUNNER=off`` turns it off.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dwh.processes import cmdline, pid_alive, uptime_s, wait_gone
+from dwh.processes import cmdline, pid_alive, terminate, uptime_s
 from dwh.settings import warm_runner_enabled
 from dwh.spark._discovery import discovery_path, read_recorded
 
@@ -163,9 +163,14 @@ def start_runner(*, wait: bool = True, timeout: float = START_TIMEOUT_S) -> Runn
     server = read_recorded()
     if server is None or not pid_alive(server.pid):
         return status  # no server to pair with: the server's start starts one
-    starting = _starting_pid()
-    if starting is None:
-        starting = spawn_runner()
+    runner_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(runner_dir() / "start.lock", "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # two callers at once start one runner
+        if runner_status().running:
+            return runner_status()
+        starting = _starting_pid()
+        if starting is None:
+            starting = spawn_runner()
     if wait:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and pid_alive(starting):
@@ -212,12 +217,7 @@ def stop_runner() -> bool:
     for candidate in {pid, _starting_pid()} - {None}:
         assert candidate is not None
         if pid_alive(candidate) and is_runner(candidate):
-            with contextlib.suppress(OSError):
-                os.kill(candidate, signal.SIGTERM)
-            if not wait_gone(candidate, _STOP_TIMEOUT_S):
-                with contextlib.suppress(OSError):
-                    os.kill(candidate, signal.SIGKILL)
-                wait_gone(candidate, 5.0)
+            terminate(candidate, _STOP_TIMEOUT_S)
             stopped = True
     for stale in (socket_path(), record_path()):
         with contextlib.suppress(OSError):
