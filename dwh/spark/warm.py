@@ -70,7 +70,7 @@ def warm_remote(say: Callable[[str], None]) -> str:
     Raises:
         SparkServerError: The server could not be started.
     """
-    status = server_status()
+    status = server_status(memory=False)
     if not status.running:
         say(
             "no Spark server runs: starting one and warming it up before this run "
