@@ -93,8 +93,22 @@ PRELOAD = (
     "pyspark.sql.functions",
     "pyspark.sql.types",
     "pyspark.cloudpickle",
+    # Imported by every run too, on first use: the progress bars and the CLI's output
+    # (rich), the channel's modules (gRPC), the server's status, and IPython with
+    # ipykernel when they are installed (pyspark's error call sites look for them).
+    "rich.console",
+    "rich.progress",
+    "rich.table",
+    "rich.live",
+    "grpc._channel",
+    "grpc._auth",
+    "grpc._plugin_wrapping",
+    "dwh.spark.server",
+    "IPython",
+    "ipykernel",
 )
-"""What every warm run imports; a job's own modules are never among them."""
+"""What every warm run imports; a job's own modules are never among them. A module that
+is not installed (IPython in production) is left out, and logged."""
 
 _POLL_S = 2.0
 _KILL_AFTER_S = 10.0
