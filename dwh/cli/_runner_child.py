@@ -20,6 +20,7 @@ import io
 import os
 import signal
 import sys
+import tempfile
 import types
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,7 @@ def become(request: Mapping[str, Any], received: list[int]) -> None:
     _rebuild_stdio(env)
     os.environ.clear()
     os.environ.update(env)
+    tempfile.tempdir = None  # found again from the caller's TMPDIR, as in a new process
     os.umask(int(request["umask"]))
     os.chdir(str(request["cwd"]))
     sys.argv = [str(request["argv0"]), *map(str, request["argv"])]
