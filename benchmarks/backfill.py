@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from benchmarks.data import DataSet
 
 DATES = 7
-LIMIT = 1.0
+LIMIT = 0.3
 CLI = "import sys; from dwh.cli import main; sys.exit(main())"
 
 

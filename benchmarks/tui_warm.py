@@ -22,7 +22,7 @@ from benchmarks.warm_loop import (
     wait_for_spare,
 )
 
-RATIO_LIMIT = 0.20
+RATIO_LIMIT = 0.15
 
 
 def run(settings: Settings) -> list[Row]:

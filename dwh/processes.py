@@ -17,7 +17,9 @@ store, the local Spark server's status):
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import time
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ __all__ = [
     "memory",
     "pid_alive",
     "rss_bytes",
+    "terminate",
     "this_host",
     "tree_rss_bytes",
     "uptime_s",
@@ -62,6 +65,16 @@ def wait_gone(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def terminate(pid: int, timeout: float) -> None:
+    """SIGTERM ``pid``, wait up to ``timeout`` seconds, then SIGKILL it (5 s more)."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGTERM)
+    if not wait_gone(pid, timeout):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        wait_gone(pid, 5.0)
 
 
 def this_host() -> str:

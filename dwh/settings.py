@@ -26,6 +26,8 @@ Everything has a default that works on a laptop, so nothing needs setting:
                            none); ``1``
 ``DWH_SPARK_PREWARM``      keep a spare session on the local warm server, Python workers up,
                            for the next warm run (``off`` to not); on
+``DWH_WARM_RUNNER``        keep a resident, pre-imported process beside the local warm
+                           server that forks each warm run (``off`` to not); on
 ``DWH_SPARK_PORT``         the port a newly started local Spark server listens on; 15002
 ``DWH_SPARK_MAX_MEMORY``   the local Spark server's memory ceiling (its whole process
                            tree's PSS, e.g. ``3g``, ``2500m``, or ``off``), past which it
@@ -93,6 +95,7 @@ __all__ = [
     "SPARK_PREWARM_ENV",
     "SPARK_STARTUP_LOG_ENV",
     "TRIGGERS_ENV",
+    "WARM_RUNNER_ENV",
     "ProjectJobPackages",
     "alert_sinks_setting",
     "alert_webhook",
@@ -118,6 +121,7 @@ __all__ = [
     "spark_prewarm_enabled",
     "spark_startup_log_enabled",
     "triggers_path",
+    "warm_runner_enabled",
 ]
 
 HOME_ENV = "DWH_HOME"
@@ -131,6 +135,7 @@ TRIGGERS_ENV = "DWH_TRIGGERS"
 LOG_KEEP_ENV = "DWH_LOG_KEEP"
 SPARK_PREWARM_ENV = "DWH_SPARK_PREWARM"
 SPARK_PORT_ENV = "DWH_SPARK_PORT"
+WARM_RUNNER_ENV = "DWH_WARM_RUNNER"
 SPARK_MAX_MEMORY_ENV = "DWH_SPARK_MAX_MEMORY"
 SPARK_STARTUP_LOG_ENV = "DWH_SPARK_STARTUP_LOG"
 DEBUG_ENV = "DWH_DEBUG"
@@ -322,6 +327,11 @@ def keep_versions_setting(environ: Mapping[str, str] | None = None) -> str:
 def spark_prewarm_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """``$DWH_SPARK_PREWARM``: keep a spare warm session ready (on unless an off word)."""
     return not is_off(_env(environ).get(SPARK_PREWARM_ENV))
+
+
+def warm_runner_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """``$DWH_WARM_RUNNER``: warm runs go through the resident runner (on unless an off word)."""
+    return not is_off(_env(environ).get(WARM_RUNNER_ENV))
 
 
 def spark_port(environ: Mapping[str, str] | None = None) -> str:

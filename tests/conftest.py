@@ -21,6 +21,7 @@ from dwh.processes import pid_alive
 from dwh.settings import SPARK_PORT_ENV as PORT_ENV
 from dwh.settings import environ_scope
 from dwh.spark._discovery import DISCOVERY_ENV, read_recorded
+from dwh.spark.runner import start_runner
 from dwh.spark.server import ServerStatus, ensure_server, stop_server
 
 
@@ -65,5 +66,9 @@ def warm_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture
 def warm_server(warm_dir: Path) -> ServerStatus:
     """A running server, shared by the warm tests: started once, and again after a test
-    that killed it (the same port, so the same url)."""
-    return ensure_server()
+    that killed it (the same port, so the same url). Its warm runner is started too, as
+    ``dwh spark start`` does, unless ``DWH_WARM_RUNNER=off`` (run the warm tests both
+    ways: with the runner, and with it off)."""
+    status = ensure_server()
+    start_runner(wait=True)
+    return status

@@ -17,6 +17,7 @@ from dwh.settings import spark_prewarm_enabled
 from dwh.spark.control import stop_server
 from dwh.spark.prewarm import spare_ready, start_prewarm
 from dwh.spark.recycle import max_memory_bytes
+from dwh.spark.runner import RunnerStatus, runner_status, start_runner
 from dwh.spark.status import ServerStatus, server_status
 from dwh.spark.warm import start_server
 
@@ -36,6 +37,10 @@ def start(port: int | None) -> None:
     click.echo(f"dwh: Spark server {verb} at {status.url} (pid {status.pid})", err=True)
     if before.running and status.url:
         start_prewarm(status.url)  # the first warm run finds its Python workers up
+        start_runner(wait=True)
+    runner = runner_status()
+    if runner.running:
+        click.echo(f"dwh: warm runner ready (pid {runner.pid})", err=True)
 
 
 @spark.command()
@@ -44,7 +49,7 @@ def status(as_json: bool) -> None:
     """Show whether the server runs, where, and its memory."""
     current = server_status()
     if as_json:
-        click.echo(json.dumps(current.to_json()))
+        click.echo(json.dumps({**current.to_json(), "runner": runner_status().to_json()}))
         return
     _print_table(current)
 
@@ -76,6 +81,7 @@ def _print_table(current: ServerStatus) -> None:
         table.add_row("python workers", _workers(current))
         table.add_row("memory ceiling", _ceiling())
         table.add_row("spare session", _spare(str(current.url)))
+        table.add_row("warm runner", _runner(runner_status()))
     console().print(table)
 
 
@@ -85,6 +91,17 @@ def _spare(url: str) -> str:
     if spare_ready(url):
         return "ready: the next warm run finds its Python workers up"
     return "not ready: one is prepared at start and when a warm run ends"
+
+
+def _runner(runner: RunnerStatus) -> str:
+    if not runner.enabled:
+        return "off (DWH_WARM_RUNNER)"
+    if not runner.running:
+        return "not running: the next warm run starts one"
+    return (
+        f"pid {runner.pid}, up {_duration(runner.uptime_s)}, {runner.imports} modules "
+        f"imported, {runner.runs} runs forked"
+    )
 
 
 def _duration(seconds: float | None) -> str:

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from dwh.entry import ENTRY_SCRIPT
-from dwh.settings import SPARK_STARTUP_LOG_ENV
+from dwh.settings import SPARK_STARTUP_LOG_ENV, warm_runner_enabled
+from dwh.spark._discovery import recorded_at
 
 ENTRY_PATH = Path(__file__).resolve().parents[2] / ENTRY_SCRIPT
 """The production entry script in this checkout, used when its scripts folder is present."""
 _ENTRY_CODE = "import sys; from dwh.entry import main; sys.exit(main())"
+RUNNER_CLIENT = "dwh.spark._runner_client"
+"""A warm run on the local server starts as ``python -m RUNNER_CLIENT <the command>``:
+the warm runner's child runs it, or the client becomes that command (one line says why)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,17 @@ def child_command(
     if request.spark_remote:
         argv += ["--spark_remote", request.spark_remote]
     argv += list(request.extra_args)
+    if _through_runner(request):
+        argv = [sys.executable, "-m", RUNNER_CLIENT, *argv]
     return argv
+
+
+def _through_runner(request: RunRequest) -> bool:
+    """A warm run on dwh's own local server, with the warm runner on for the child."""
+    remote = request.spark_remote
+    if not remote or not warm_runner_enabled({**os.environ, **request.env}):
+        return False
+    return recorded_at(remote) is not None
 
 
 def child_env(request: RunRequest) -> dict[str, str]:

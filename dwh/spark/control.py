@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 
-from dwh.processes import pid_alive, wait_gone
+from dwh.processes import pid_alive, terminate
 from dwh.spark._discovery import discovery_path, is_connect_server, read_recorded
+from dwh.spark.runner import stop_runner
 
 __all__ = ["locked", "stop_recorded", "stop_server"]
 
@@ -23,7 +22,8 @@ _STOP_TIMEOUT_S = 30.0
 
 
 def stop_server() -> bool:
-    """Stop the recorded server; return False (and do nothing) when none runs."""
+    """Stop the warm runner and the recorded server; False when no server ran."""
+    stop_runner()
     path = discovery_path()
     if not path.exists():
         return False
@@ -37,12 +37,7 @@ def stop_recorded(path: Path) -> bool:
     pids = {r.pid for r in [read_recorded(path)] if r is not None} | set(_daemon_pids(path))
     for pid in pids:
         if pid_alive(pid) and is_connect_server(pid):
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-            if not wait_gone(pid, _STOP_TIMEOUT_S):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                wait_gone(pid, 5.0)
+            terminate(pid, _STOP_TIMEOUT_S)
             stopped = True
     for stale in [path, *_daemon_pid_files(path)]:
         with contextlib.suppress(OSError):

@@ -59,14 +59,23 @@ def start_server(port: int | None = None) -> ServerStatus:
 def warm_remote(say: Callable[[str], None]) -> str:
     """Return the warm server's URL, starting the server if none runs.
 
+    A server started here has done representative work (a Parquet write and read, an
+    Arrow step) and has a spare session and a warm runner before this returns
+    (:mod:`dwh.spark._start`), so the run that waited does not also pay a cold JVM.
+
     Args:
-        say: Told ``started a Spark server at URL (dwh spark stop)`` when it had to start.
+        say: Told what it waits for (``starting a Spark server ...``) before a start,
+            and ``started a Spark server at URL (dwh spark stop)`` after.
 
     Raises:
         SparkServerError: The server could not be started.
     """
-    status = server_status()
+    status = server_status(memory=False)
     if not status.running:
+        say(
+            "no Spark server runs: starting one and warming it up before this run "
+            "(about 10-30 s, once; dwh spark start does the same)"
+        )
         status = start_server()
         if status.started:
             say(f"started a Spark server at {status.url} (dwh spark stop)")

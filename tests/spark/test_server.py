@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from dwh.cli.app import cli
 from dwh.processes import pid_alive
+from dwh.settings import warm_runner_enabled
 from dwh.spark._discovery import DISCOVERY_ENV, read_recorded
 from dwh.spark.server import (
     ServerStatus,
@@ -23,7 +24,10 @@ from dwh.spark.server import (
     stop_server,
 )
 
-STATUS_KEYS = {"running", "url", "pid", "spark_version", "uptime_s", "python_workers", "memory"}
+STATUS_KEYS = {"running", "url", "pid", "spark_version", "uptime_s", "python_workers", "memory",
+               "runner"}  # fmt: skip
+NO_RUNNER = {"running": False, "enabled": True, "pid": None, "uptime_s": None, "imports": None,
+             "runs": None, "server_pid": None}  # fmt: skip
 
 # A stand-in for a server of another Spark version: a process whose command line names
 # the Connect server class, listening on a port, until it is sent SIGTERM.
@@ -52,7 +56,9 @@ def test_status_and_stop_without_a_server(tmp_path: Path, monkeypatch: pytest.Mo
     plain = runner.invoke(cli, ["spark", "status"])
 
     assert status.exit_code == 0
-    assert json.loads(status.stdout) == dict.fromkeys(STATUS_KEYS, None) | {"running": False}
+    no_runner = NO_RUNNER | {"enabled": warm_runner_enabled()}  # DWH_WARM_RUNNER
+    assert json.loads(status.stdout) == dict.fromkeys(STATUS_KEYS, None) | {
+        "running": False, "runner": no_runner}  # fmt: skip
     assert stop.exit_code == 0
     assert "no Spark server was running" in stop.stderr
     assert "not running" in plain.stdout
