@@ -280,7 +280,10 @@ def test_snapshot_of_the_dialog(snap_compare: Any, dated_job: Path, size) -> Non
             widget.cursor_blink = False
         for area in pilot.app.query(TextArea):
             area.cursor_blink = False
-        # The plan's worker and the footers' redraw done, under load too.
+        # The last plan in the table (its column widths follow the rows), and the
+        # footers' redraw done, under load too.
+        table = screen.query_one("#bf-dates", DataTable)
+        await wait_for(pilot, lambda: screen.plan is not None and table.row_count == len(DAYS))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()

@@ -93,4 +93,6 @@ async def test_without_a_downstream_job_ctrl_g_says_so_and_runs_nothing(make_app
         await pilot.pause()
         assert console.status == "idle"
         (note,) = [n.message for n in app._notifications]
-        assert note.startswith("the trigger map (<no triggers>) starts no job after noop")
+        # The map is whatever dwh finds here (examples/triggers.json in a checkout).
+        assert note.startswith("the trigger map (")
+        assert "starts no job after noop: ctrl+j runs it alone" in note
