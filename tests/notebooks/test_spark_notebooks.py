@@ -33,6 +33,7 @@ from nbhelpers import (
 from papermill import PapermillExecutionError
 
 from dwh.runs.store import RunStore
+from dwh.spark._discovery import DISCOVERY_ENV
 
 pytestmark = pytest.mark.spark
 
@@ -93,6 +94,9 @@ def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kernel]:
     home = tmp_path_factory.mktemp("kernel-dwh-home")
     env = {**os.environ, "DWH_HOME": str(home), "DWH_RUN_STORE": str(home / "runs.db")}
     env.pop("DWH_JOB_PACKAGES", None)
+    # The kernel's own classic session, never the suite's warm server (the notebooks
+    # use a warm server when one runs, and an earlier test may have started it).
+    env[DISCOVERY_ENV] = str(home / "no-server" / "connect-local.json")
     manager = KernelManager(kernel_name="python3")
     manager.start_kernel(cwd=str(REPO), env=env)
     store = RunStore(home / "runs.db")
