@@ -11,10 +11,12 @@ is out of date, and replaces itself, when any of these has changed since it star
   folder;
 - the Spark server it was paired with (the pid the discovery file records).
 
-A caller fits the runner when it is the same Python and its ``sys.path`` holds the
-runner's, in the same order, with no extra entry that would import another copy of a
-package the runner holds. A job's modules, which the runner never imports, are read
-fresh by every child: an edit to a job never needs a new runner.
+A caller fits the runner when it is the same Python, its ``sys.path`` holds every
+folder of the runner's, and each top-level module the runner holds is the one the
+caller's path would import first (the order of the folders may differ: an editable
+install's folder comes last in a runner's path and first in a ``PYTHONPATH`` caller's).
+A job's modules, which the runner never imports, are read fresh by every child, on the
+caller's path: an edit to a job never needs a new runner.
 """
 
 from __future__ import annotations
@@ -107,32 +109,27 @@ def misfit(executable: str, caller_path: list[str], path0: str | None, cwd: str)
         return f"it runs {sys.executable}, not {executable}"
     mine = [p for p in sys.path if p]
     theirs = [p for p in caller_path if p]
-    positions = [theirs.index(p) if p in theirs else -1 for p in mine]
-    if -1 in positions or positions != sorted(positions):
-        missing = mine[positions.index(-1)] if -1 in positions else "its order"
-        return f"the caller's Python path differs ({missing})"
+    missing = [p for p in mine if p not in theirs]
+    if missing:
+        return f"the caller's Python path lacks {missing[0]}"
     first = [] if path0 is None else [os.path.join(cwd, path0) if path0 else cwd]
-    extras = [p for p in [*first, *theirs] if p not in mine]
-    for folder in extras:
-        shadow = _shadowed(folder)
-        if shadow:
-            return f"{folder} holds another copy of {shadow}"
-    return None
+    return _another_copy([*first, *theirs])
 
 
-def _shadowed(folder: str) -> str | None:
-    """A top-level package the runner holds that ``folder`` would import from elsewhere."""
+def _another_copy(folders: list[str]) -> str | None:
+    """Where ``folders``, searched in order, import another copy of a held top-level module."""
     for name, module in list(sys.modules.items()):
-        if "." in name:
-            continue
         origin = getattr(module, "__file__", None)
-        if not isinstance(origin, str):
+        if "." in name or not isinstance(origin, str):
             continue
         held = Path(origin).resolve()
         held = held.parent if held.name == "__init__.py" else held
-        for candidate in _importable(Path(folder), name):
-            if candidate.resolve() != held:
-                return name
+        for folder in folders:
+            found = _importable(Path(folder), name)
+            if found:
+                if found[0].resolve() != held:
+                    return f"{folder} holds another copy of {name}"
+                break
     return None
 
 
