@@ -35,6 +35,10 @@ LOCAL_DEFAULTS: dict[str, str] = {
     # (an OutOfMemoryError in about 1 run in 10 of filter_images at 10M rows; always
     # at 640 MB). Only honoured before the JVM starts.
     "spark.driver.memory": "2g",
+    # A collect hands Python a one-shot local socket that the JVM closes if Python has
+    # not connected within this time (15 s by default): on a busy 2-core laptop or CI
+    # machine that was a `CANNOT_OPEN_SOCKET ... Connection refused` in a plain collect.
+    "spark.python.authenticate.socketTimeout": "120s",
 }
 """Settings for a session built outside any cluster: fast to start, quiet, loopback only."""
 

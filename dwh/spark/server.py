@@ -42,6 +42,8 @@ __all__ = [
     "stop_server",
 ]
 
+# The launcher's option for the server's port (pyspark's ``local_server``).
+PORT_OPT = "spark.local.connect.server.port"
 
 SERVER_CONF: dict[str, str] = {
     **LOCAL_DEFAULTS,
@@ -119,7 +121,7 @@ def _launch(path: Path, port: int | None) -> None:
     opts: dict[str, Any] = {**SERVER_CONF, "spark.pyspark.python": sys.executable}
     chosen = port or spark_port()
     if chosen:
-        opts["spark.local.connect.server.port"] = int(chosen)
+        opts[PORT_OPT] = int(chosen)
     # Python workers must be this venv's interpreter (pyarrow, the jobs' packages); a
     # fresh token per server, never one inherited from the caller's environment.
     overrides = {"PYSPARK_PYTHON": sys.executable, "SPARK_CONNECT_AUTHENTICATE_TOKEN": None}
@@ -145,6 +147,7 @@ def _detached_launcher() -> Any:
     keeps the server out of reach of those signals; it is stopped by pid only. The
     script call is pyspark's ``_run_script`` with ``start_new_session=True``.
     """
+    import socket
     import subprocess
 
     from pyspark.errors import PySparkRuntimeError
@@ -152,6 +155,22 @@ def _detached_launcher() -> Any:
     from pyspark.sql.connect import local_server
 
     class DetachedLauncher(local_server.ServerLauncher):
+        def _pick_port(self) -> int:
+            # pyspark tries the port without SO_REUSEADDR, so for a minute after a
+            # server is stopped (its connections in TIME_WAIT) it finds the port taken
+            # and picks another. The JVM binds with SO_REUSEADDR; so does this check,
+            # and a `dwh spark stop; dwh spark start` keeps its url.
+            if "SPARK_TESTING" in os.environ or not self._opts.get(PORT_OPT):
+                return int(super()._pick_port())
+            port = int(self._opts[PORT_OPT])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("localhost", port))
+                except OSError:
+                    return int(super()._pick_port())
+            return port
+
         def _run_script(self, port: int, token: str, conf_file: str | None) -> None:
             spark_home = os.environ.get("SPARK_HOME") or _find_spark_home()
             script = os.path.join(spark_home, "sbin", "start-connect-server.sh")
