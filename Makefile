@@ -44,7 +44,7 @@ demo: java $(STAMP)
 test: java chromium $(STAMP) $(AIRFLOW_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/dwh check
-	$(BIN)/python -m pytest -q --durations=5 -m "not spark and not cluster and not browser"
+	$(BIN)/python -m pytest -q -n 2 --durations=5 -m "not spark and not cluster and not browser"
 	$(BIN)/python -m pytest -q --durations=10 -m "spark or cluster"
 	$(BIN)/python -m pytest -q --durations=3 -m browser
 
